@@ -1,0 +1,1 @@
+"""The lab: private signed DNS trees with chosen faults, served on loopback."""

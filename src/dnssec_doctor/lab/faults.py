@@ -1,0 +1,355 @@
+"""Faults: deliberate breakage applied to one zone of the lab while it is built.
+
+Each fault is a small frozen dataclass with up to three hooks, called by the builder:
+``prepare`` before signing (which keys exist, are published, sign what, and when),
+``after_sign`` on the signed zone (corrupt, remove, re-chain), and ``parent_ds`` on the DS
+set the parent will publish.  A scenario is a healthy zone plus a tuple of faults.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+from dataclasses import dataclass, field
+
+import dns.name
+import dns.node
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.DS
+import dns.rdtypes.ANY.NSEC
+import dns.rdtypes.ANY.NSEC3
+import dns.rdtypes.ANY.RRSIG
+import dns.zone
+
+from dnssec_doctor.lab import signer
+from dnssec_doctor.lab.keys import LabKey, generate_key
+from dnssec_doctor.lab.signer import SigningPlan, Window
+
+RdataType = dns.rdatatype.RdataType
+DS = dns.rdtypes.ANY.DS.DS
+DAY = 86400
+HOUR = 3600
+
+
+@dataclass
+class ZoneBuild:
+    """One lab zone while it is being built: content, keys, plan and what faults did."""
+
+    origin: dns.name.Name
+    algorithm: int
+    now: int
+    zone: dns.zone.Zone
+    ksks: list[LabKey]
+    zsks: list[LabKey]
+    plan: SigningPlan
+    signed: bool = True
+    ds_keys: list[LabKey] = field(default_factory=list)  # keys the parent's DS is made from
+    cds_keys: list[LabKey] = field(default_factory=list)  # keys published as CDS/CDNSKEY
+    copies: dict[str, dns.zone.Zone] = field(default_factory=dict)  # other copies, by label
+    copy_at: dict[int, str] = field(default_factory=dict)  # nameserver index -> copy label
+    silent: set[int] = field(default_factory=set)  # nameserver indexes that never answer
+
+    def name(self, relative: str) -> dns.name.Name:
+        return dns.name.from_text(relative, self.origin)
+
+
+def healthy_window(now: int) -> Window:
+    """An hour in the past (clock skew) to 30 days ahead, as common signers default to."""
+    return Window(now - HOUR, now + 30 * DAY)
+
+
+class Fault:
+    """A deliberate change to a healthy zone; the default hooks change nothing."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        """Before signing: choose keys, what they sign and the validity windows."""
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        """After signing: damage the signed zone."""
+
+    def parent_ds(self, build: ZoneBuild, ds: list[DS]) -> list[DS]:
+        """The DS RRset the parent publishes for the zone."""
+        return ds
+
+
+# --- the DS at the parent -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DsDigestMismatch(Fault):
+    """The DS names the KSK's tag and algorithm but carries a wrong digest (a typo at
+    the registrar, or a digest computed for another owner name)."""
+
+    def parent_ds(self, build: ZoneBuild, ds: list[DS]) -> list[DS]:
+        return [_ds(d.replace(digest=bytes([d.digest[0] ^ 0xFF]) + d.digest[1:])) for d in ds]
+
+
+@dataclass(frozen=True)
+class DsAlgorithm(Fault):
+    """The DS carries another algorithm number than the key it was made from."""
+
+    algorithm: int
+
+    def parent_ds(self, build: ZoneBuild, ds: list[DS]) -> list[DS]:
+        return [_ds(d.replace(algorithm=self.algorithm)) for d in ds]
+
+
+@dataclass(frozen=True)
+class DsDigestType(Fault):
+    """The DS carries a digest type the validators do not implement."""
+
+    digest_type: int
+
+    def parent_ds(self, build: ZoneBuild, ds: list[DS]) -> list[DS]:
+        return [_ds(d.replace(digest_type=self.digest_type)) for d in ds]
+
+
+@dataclass(frozen=True)
+class Rekeyed(Fault):
+    """The zone was re-signed with all-new keys; the parent kept the old KSK's DS."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.ds_keys = [generate_key(build.algorithm, ksk=True)]
+
+
+@dataclass(frozen=True)
+class Unsigned(Fault):
+    """The zone serves no DNSSEC at all; ``keep_ds`` leaves a DS at the parent."""
+
+    keep_ds: bool
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.signed = False
+        if not self.keep_ds:
+            build.ds_keys = []
+
+
+# --- the DNSKEY RRset and the keys ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KskNotPublished(Fault):
+    """The KSK still signs the DNSKEY RRset but is missing from it."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.published = [k for k in build.plan.published if k not in build.ksks]
+
+
+@dataclass(frozen=True)
+class DnskeySignedByZskOnly(Fault):
+    """The DNSKEY RRset is signed only by the ZSK, which no DS matches."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.dnskey_signers = list(build.zsks)
+
+
+@dataclass(frozen=True)
+class KskRolloverIncomplete(Fault):
+    """Double-signature KSK rollover cut short: the new KSK is in and signs, its CDS is
+    published, the old KSK was removed, but the parent still has only the old DS."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.ds_keys = [generate_key(build.algorithm, ksk=True)]  # the old, removed KSK
+        build.cds_keys = list(build.ksks)
+
+
+@dataclass(frozen=True)
+class KskRolloverDone(Fault):
+    """Double-DS rollover in its middle, done right: both KSKs published and signing,
+    both DS records at the parent."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        second = generate_key(build.algorithm, ksk=True)
+        build.ksks.append(second)
+        build.plan.published.append(second)
+        build.plan.dnskey_signers.append(second)
+        build.ds_keys = list(build.ksks)
+
+
+@dataclass(frozen=True)
+class ZskRolloverIncomplete(Fault):
+    """Pre-publish ZSK rollover done out of order: the data is signed with a new ZSK
+    that was never published in the DNSKEY RRset."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.data_signers = [generate_key(build.algorithm, ksk=False)]
+
+
+# --- signature validity ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureWindow(Fault):
+    """Signatures valid from now+inception to now+expiration (seconds, may be negative);
+    ``dnskey_only`` limits the change to the DNSKEY RRset's signatures."""
+
+    inception: int
+    expiration: int
+    dnskey_only: bool = False
+
+    def prepare(self, build: ZoneBuild) -> None:
+        window = Window(build.now + self.inception, build.now + self.expiration)
+        if self.dnskey_only:
+            build.plan.dnskey_window = window
+        else:
+            build.plan.window = window
+
+
+# --- damage after signing ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorruptSignature(Fault):
+    """One byte of every RRSIG over (owner, type) is flipped."""
+
+    owner: str
+    rdtype: str
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        rdtype = dns.rdatatype.from_text(self.rdtype)
+        sigs = build.zone.find_rdataset(build.name(self.owner), RdataType.RRSIG, covers=rdtype)
+        damaged = [
+            sig.replace(signature=bytes([sig.signature[0] ^ 0x01]) + sig.signature[1:])
+            for sig in sigs
+        ]
+        sigs.clear()
+        for sig in damaged:
+            sigs.add(sig)
+
+
+@dataclass(frozen=True)
+class DropSignatures(Fault):
+    """The RRset (owner, type) is served without any RRSIG."""
+
+    owner: str
+    rdtype: str
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        node = build.zone.get_node(build.name(self.owner))
+        if node is None:
+            raise KeyError(f"{self.owner} is not in {build.origin}")
+        rdtype = dns.rdatatype.from_text(self.rdtype)
+        node.delete_rdataset(dns.rdataclass.IN, RdataType.RRSIG, rdtype)
+
+
+@dataclass(frozen=True)
+class BreakNsecChain(Fault):
+    """The NSEC record that should cover *qname* ends before it (re-signed, so the
+    signatures are fine and only the proof fails)."""
+
+    qname: str
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        target = build.name(self.qname)
+        owners = sorted(n for n, node in build.zone.nodes.items() if _has(node, RdataType.NSEC))
+        before = [n for n in owners if n < target]
+        previous = before[-1] if before else owners[-1]
+        # a "next name" just after the owner: the interval (previous, next) no longer
+        # reaches the target name, as if a record had been added without re-chaining
+        short = dns.name.Name((previous.labels[0] + b"-", *previous.labels[1:]))
+        nsecs = build.zone.find_rdataset(previous, RdataType.NSEC)
+        changed = nsecs[0].replace(next=short)
+        nsecs.clear()
+        nsecs.add(changed)
+        signer.resign_rrset(
+            build.zone, previous, RdataType.NSEC, build.plan.data_signers, build.plan.window
+        )
+
+
+@dataclass(frozen=True)
+class BreakNsec3Chain(Fault):
+    """The NSEC3 record that should cover the hash of *qname* ends before it (re-signed)."""
+
+    qname: str
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        params = build.plan.nsec3
+        target = params.hash(build.name(self.qname))
+        records: list[tuple[bytes, dns.name.Name]] = []
+        for name, node in build.zone.nodes.items():
+            if _has(node, RdataType.NSEC3):
+                records.append((_owner_hash(name), name))
+        records.sort()
+        before = [r for r in records if r[0] < target]
+        owner_hash, owner = before[-1] if before else records[-1]
+        rdataset = build.zone.find_rdataset(owner, RdataType.NSEC3)
+        # next hash = owner hash + 1: the record now covers (almost) nothing
+        bumped = (int.from_bytes(owner_hash) + 1).to_bytes(len(owner_hash))
+        changed = rdataset[0].replace(next=bumped)
+        rdataset.clear()
+        rdataset.add(changed)
+        signer.resign_rrset(
+            build.zone, owner, RdataType.NSEC3, build.plan.data_signers, build.plan.window
+        )
+
+
+# --- nameservers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaleCopy(Fault):
+    """Nameserver *index* serves an old copy whose signatures expired (a secondary that
+    stopped transferring): older serial, window ended days ago."""
+
+    index: int = 1
+    expired_days_ago: int = 10
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        stale = copy.deepcopy(build.zone)
+        assert stale.origin is not None
+        soa = stale.find_rdataset(stale.origin, RdataType.SOA)
+        old = soa[0].replace(serial=(soa[0].serial - 1000) % 2**32)
+        soa.clear()
+        soa.add(old)
+        plan = copy.copy(build.plan)
+        end = build.now - self.expired_days_ago * DAY
+        plan.window = Window(end - 30 * DAY, end)
+        plan.dnskey_window = None
+        signer.sign_zone(stale, plan)
+        build.copies["stale"] = stale
+        build.copy_at[self.index] = "stale"
+
+
+@dataclass(frozen=True)
+class SilentServer(Fault):
+    """Nameserver *index* never answers."""
+
+    index: int = 1
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.silent.add(self.index)
+
+
+# --- content ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CnameTo(Fault):
+    """``www`` is a CNAME to *target* (an absolute name, typically in another zone)."""
+
+    target: str
+
+    def prepare(self, build: ZoneBuild) -> None:
+        www = build.name("www")
+        build.zone.delete_node(www)
+        rdataset = build.zone.find_rdataset(www, RdataType.CNAME, create=True)
+        rdataset.add(
+            dns.rdata.from_text(dns.rdataclass.IN, RdataType.CNAME, self.target, relativize=False),
+            3600,
+        )
+
+
+def _ds(rdata: dns.rdata.Rdata) -> DS:
+    assert isinstance(rdata, DS)
+    return rdata
+
+
+def _has(node: dns.node.Node, rdtype: RdataType) -> bool:
+    return node.get_rdataset(dns.rdataclass.IN, rdtype) is not None
+
+
+def _owner_hash(owner: dns.name.Name) -> bytes:
+    label = owner.labels[0].decode().upper()
+    return base64.b32hexdecode(label + "=" * (-len(label) % 8))

@@ -1,0 +1,182 @@
+"""The lab's scenarios, declared as data: a healthy zone plus the faults that break it.
+
+Each scenario gets its own zone ``<id>.<tld>`` with two nameservers, and declares what a
+validating resolver must conclude for its query.  Adding a scenario is adding an entry.
+Signature validity windows are relative to the lab's "now"; validators tolerate some
+clock skew (Unbound up to a day), so expired and future windows are two days or more
+away from now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dnssec_doctor.lab.causes import Cause
+from dnssec_doctor.lab.faults import (
+    DAY,
+    HOUR,
+    BreakNsec3Chain,
+    BreakNsecChain,
+    CnameTo,
+    CorruptSignature,
+    DnskeySignedByZskOnly,
+    DropSignatures,
+    DsAlgorithm,
+    DsDigestMismatch,
+    DsDigestType,
+    Fault,
+    KskNotPublished,
+    KskRolloverDone,
+    KskRolloverIncomplete,
+    Rekeyed,
+    SignatureWindow,
+    SilentServer,
+    StaleCopy,
+    Unsigned,
+    ZskRolloverIncomplete,
+)
+from dnssec_doctor.lab.manifest import Outcome
+
+THIS_ZONE = "@"  # break_at: the scenario's own zone
+UNASSIGNED_DS_ALGORITHM = 253  # PRIVATEDNS: no validator implements it without a private OID
+UNASSIGNED_DIGEST_TYPE = 200  # no such DS digest type is assigned (IANA registry)
+
+
+@dataclass(frozen=True)
+class Tld:
+    """A top-level zone of the lab, itself signed (or broken) like a scenario zone."""
+
+    name: str
+    algorithm: int
+    denial: str
+    faults: tuple[Fault, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One fault (or none) in one zone, and what a validator must make of it."""
+
+    id: str
+    description: str
+    outcome: Outcome
+    cause: Cause
+    faults: tuple[Fault, ...] = ()
+    tld: str = "test."
+    algorithm: int = 13
+    denial: str = "nsec"
+    qname: str = "www"  # relative to the zone
+    qtype: str = "A"
+    break_at: str | None = THIS_ZONE  # where the chain breaks: "@", an absolute name, or None
+    software: tuple[str, str] | None = None  # real servers for ns1 and ns2; None: round robin
+    warn: bool = False  # secure, but a monitor must warn
+
+    @property
+    def zone(self) -> str:
+        return f"{self.id}.{self.tld}"
+
+
+ROOT_ALGORITHM = 8  # like the real root: RSASHA256, NSEC
+
+TLDS: tuple[Tld, ...] = (
+    Tld("test.", 13, "nsec"),
+    Tld("example.", 8, "nsec3"),
+    Tld("broken.", 13, "nsec", faults=(DsDigestMismatch(),)),
+)
+
+SECURE = Outcome.SECURE
+INSECURE = Outcome.INSECURE
+BOGUS = Outcome.BOGUS
+
+SCENARIOS: tuple[Scenario, ...] = (
+    # --- healthy controls: every algorithm, NSEC and NSEC3, positive and negative answers
+    Scenario("healthy-rsasha256", "Healthy zone, RSASHA256 (8), NSEC3.", SECURE, Cause.OK,
+             algorithm=8, denial="nsec3", tld="example.", break_at=None),
+    Scenario("healthy-ecdsap256", "Healthy zone, ECDSAP256SHA256 (13), NSEC.", SECURE, Cause.OK,
+             algorithm=13, break_at=None),
+    Scenario("healthy-ecdsap384", "Healthy zone, ECDSAP384SHA384 (14), NSEC3.", SECURE, Cause.OK,
+             algorithm=14, denial="nsec3", break_at=None),
+    Scenario("healthy-ed25519", "Healthy zone, Ed25519 (15), NSEC.", SECURE, Cause.OK,
+             algorithm=15, break_at=None),
+    Scenario("healthy-nxdomain-nsec", "Healthy zone; the name does not exist (NSEC proof).",
+             SECURE, Cause.OK, qname="nonexistent", break_at=None),
+    Scenario("healthy-nxdomain-nsec3", "Healthy zone; the name does not exist (NSEC3 proof).",
+             SECURE, Cause.OK, denial="nsec3", qname="nonexistent", break_at=None),
+    Scenario("healthy-nodata-nsec3", "Healthy zone; the name has no record of the type (NSEC3).",
+             SECURE, Cause.OK, denial="nsec3", qtype="TXT", break_at=None),
+    Scenario("insecure-delegation", "Unsigned zone, no DS at the parent: insecure by design.",
+             INSECURE, Cause.INSECURE_DELEGATION, faults=(Unsigned(keep_ds=False),),
+             tld="example.", break_at=None),
+    Scenario("ksk-rollover-done", "KSK rollover in progress, done right: two KSKs, two DS.",
+             SECURE, Cause.OK, faults=(KskRolloverDone(),), break_at=None),
+    # --- the DS at the parent against the DNSKEYs of the zone
+    Scenario("ds-digest-mismatch", "The DS digest does not match the KSK.",
+             BOGUS, Cause.DS_DIGEST_MISMATCH, faults=(DsDigestMismatch(),)),
+    Scenario("ds-stale-rekey", "Zone re-keyed with new keys; the parent still has the old DS.",
+             BOGUS, Cause.DS_STALE_AFTER_REKEY, faults=(Rekeyed(),)),
+    Scenario("ds-algorithm-mismatch", "The DS says RSASHA256; the zone's keys are ECDSA.",
+             BOGUS, Cause.DS_ALGORITHM_MISMATCH, faults=(DsAlgorithm(8),)),
+    Scenario("ds-unsigned-zone", "DS at the parent, but the zone is served unsigned.",
+             BOGUS, Cause.DS_FOR_UNSIGNED_ZONE, faults=(Unsigned(keep_ds=True),)),
+    Scenario("ds-unsupported-algorithm", "Only a DS with an algorithm no validator knows.",
+             INSECURE, Cause.DS_UNSUPPORTED_ALGORITHM,
+             faults=(DsAlgorithm(UNASSIGNED_DS_ALGORITHM),), break_at=None),
+    Scenario("ds-unsupported-digest", "Only a DS with a digest type no validator knows.",
+             INSECURE, Cause.DS_UNSUPPORTED_DIGEST,
+             faults=(DsDigestType(UNASSIGNED_DIGEST_TYPE),), break_at=None),
+    # --- the DNSKEY RRset and rollovers
+    Scenario("dnskey-missing", "The KSK the DS points at is not in the DNSKEY RRset.",
+             BOGUS, Cause.DNSKEY_MISSING, faults=(KskNotPublished(),)),
+    Scenario("dnskey-signed-by-zsk-only", "The DNSKEY RRset is signed only by the ZSK.",
+             BOGUS, Cause.DNSKEY_NOT_SIGNED_BY_KSK, faults=(DnskeySignedByZskOnly(),)),
+    Scenario("ksk-rollover-incomplete",
+             "KSK rollover cut short: new KSK signs (CDS published), old KSK gone, old DS.",
+             BOGUS, Cause.KSK_ROLLOVER_INCOMPLETE, faults=(KskRolloverIncomplete(),)),
+    Scenario("zsk-rollover-incomplete", "Data signed by a new ZSK that was never published.",
+             BOGUS, Cause.ZSK_ROLLOVER_INCOMPLETE, faults=(ZskRolloverIncomplete(),)),
+    # --- signature validity
+    Scenario("rrsig-expired", "Every signature expired two days ago: re-signing stopped.",
+             BOGUS, Cause.RRSIG_EXPIRED, faults=(SignatureWindow(-32 * DAY, -2 * DAY),)),
+    Scenario("dnskey-rrsig-expired", "Only the DNSKEY RRset's signatures expired.",
+             BOGUS, Cause.DNSKEY_RRSIG_EXPIRED,
+             faults=(SignatureWindow(-32 * DAY, -2 * DAY, dnskey_only=True),)),
+    Scenario("rrsig-not-yet-valid", "Signatures valid only from two days ahead (signer clock).",
+             BOGUS, Cause.RRSIG_NOT_YET_VALID, faults=(SignatureWindow(2 * DAY, 32 * DAY),)),
+    Scenario("rrsig-expiring-soon", "Secure, but every signature expires in three days.",
+             SECURE, Cause.RRSIG_EXPIRING_SOON, faults=(SignatureWindow(-HOUR, 3 * DAY),),
+             break_at=None, warn=True),
+    Scenario("rrsig-corrupted", "The signature over www A does not verify.",
+             BOGUS, Cause.RRSIG_BAD_SIGNATURE, faults=(CorruptSignature("www", "A"),)),
+    Scenario("rrsig-missing", "www A is served without any RRSIG.",
+             BOGUS, Cause.RRSIG_MISSING, faults=(DropSignatures("www", "A"),)),
+    # --- authenticated denial
+    Scenario("nsec-proof-broken", "The NSEC chain has a gap: the name cannot be proven absent.",
+             BOGUS, Cause.NSEC_PROOF_BROKEN, faults=(BreakNsecChain("nonexistent"),),
+             qname="nonexistent"),
+    Scenario("nsec3-proof-broken",
+             "The NSEC3 chain has a gap: the name cannot be proven absent.",
+             BOGUS, Cause.NSEC3_PROOF_BROKEN, faults=(BreakNsec3Chain("nonexistent"),),
+             denial="nsec3", qname="nonexistent"),
+    # --- nameservers
+    Scenario("stale-secondary",
+             "ns2 serves an old copy whose signatures expired; ns1 is current.",
+             SECURE, Cause.NAMESERVER_STALE_COPY, faults=(StaleCopy(index=1),),
+             software=("nsd", "knot"), warn=True),
+    Scenario("silent-nameserver", "ns2 never answers; ns1 serves a healthy zone.",
+             SECURE, Cause.NAMESERVER_SILENT, faults=(SilentServer(index=1),),
+             break_at=None, warn=True),
+    # --- breakage elsewhere in the chain
+    Scenario("under-broken-tld",
+             "A healthy zone under a TLD whose DS at the root does not match.",
+             BOGUS, Cause.PARENT_ZONE_BROKEN, tld="broken.", break_at="broken."),
+    Scenario("cname-into-bogus",
+             "www is a CNAME into a zone whose signatures expired.",
+             BOGUS, Cause.CNAME_TARGET_BOGUS, faults=(CnameTo("www.rrsig-expired.test."),),
+             break_at="rrsig-expired.test."),
+)  # fmt: skip
+
+
+def scenario_by_id(scenario_id: str) -> Scenario:
+    for scenario in SCENARIOS:
+        if scenario.id == scenario_id:
+            return scenario
+    raise KeyError(scenario_id)
