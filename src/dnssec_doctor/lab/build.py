@@ -21,6 +21,7 @@ import dns.rdtypes.ANY.DS
 import dns.zone
 
 from dnssec_doctor.lab import signer
+from dnssec_doctor.lab.catalog import entry
 from dnssec_doctor.lab.faults import Fault, ZoneBuild, healthy_window
 from dnssec_doctor.lab.keys import LabKey, generate_key
 from dnssec_doctor.lab.manifest import (
@@ -33,7 +34,6 @@ from dnssec_doctor.lab.manifest import (
 from dnssec_doctor.lab.scenarios import (
     ROOT_ALGORITHM,
     SCENARIOS,
-    THIS_ZONE,
     TLDS,
     Scenario,
     Tld,
@@ -247,24 +247,21 @@ def _write_zone(directory: Path, relative: str, zone: dns.zone.Zone) -> None:
 
 
 def _record(scenario: Scenario, tree: LabTree) -> ScenarioRecord:
-    zone = dns.name.from_text(scenario.zone)
-    if scenario.break_at == THIS_ZONE:
-        break_at: str | None = scenario.zone
-    else:
-        break_at = scenario.break_at
-    ds_zone = dns.name.from_text(break_at) if break_at else zone
-    correct = correct_ds(tree.zones[ds_zone].build) if ds_zone in tree.zones else []
+    listed = entry(scenario)
+    ds_zone = dns.name.from_text(listed.break_at or listed.qname)
+    while ds_zone not in tree.zones:  # the zone that holds the name
+        ds_zone = ds_zone.parent()
     return ScenarioRecord(
-        id=scenario.id,
-        description=scenario.description,
+        id=listed.id,
+        description=listed.description,
         zone=scenario.zone,
-        qname=dns.name.from_text(scenario.qname, zone).to_text(),
-        qtype=scenario.qtype,
+        qname=listed.qname,
+        qtype=listed.qtype,
         outcome=scenario.outcome,
-        cause=scenario.cause.value,
-        break_at=break_at,
-        correct_ds=correct,
-        warn=scenario.warn,
+        cause=listed.cause,
+        break_at=listed.break_at,
+        correct_ds=correct_ds(tree.zones[ds_zone].build),
+        warn=listed.warn,
     )
 
 

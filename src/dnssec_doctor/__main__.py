@@ -1,0 +1,3 @@
+from dnssec_doctor.cli import main
+
+main()

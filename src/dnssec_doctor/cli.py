@@ -1,0 +1,303 @@
+"""The `dnssec-doctor` command line: parse, call, render. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dnssec_doctor import __version__
+from dnssec_doctor.check import (
+    DEFAULT_WARN_DAYS,
+    CheckError,
+    CheckOptions,
+    check_evidence,
+    probe,
+    run_check,
+)
+from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT
+from dnssec_doctor.evidence import save as save_evidence
+from dnssec_doctor.exitcodes import ExitCode
+from dnssec_doctor.lab import runner
+from dnssec_doctor.lab.catalog import catalog
+from dnssec_doctor.lab.demo import demo_run
+from dnssec_doctor.render import json_report
+from dnssec_doctor.render import text as text_report
+
+app = typer.Typer(
+    help="Find the broken link in a domain's DNSSEC chain of trust, name the cause, print the fix.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+lab_app = typer.Typer(
+    help="A private signed DNS tree with chosen faults, served on 127.53.0.0/16.",
+    no_args_is_help=True,
+)
+app.add_typer(lab_app, name="lab")
+
+# Off a terminal (pipes, CI logs, monitoring) lines must not be wrapped at 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(highlight=False, width=_WIDTH, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class ServerKind(StrEnum):
+    builtin = "builtin"
+    real = "real"
+
+
+def default_lab_dir() -> Path:
+    return Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "dnssec-doctor-lab"
+
+
+LabDir = Annotated[
+    Path,
+    typer.Option(
+        "--dir",
+        help="Lab directory (zone files, manifest, logs, state).",
+        default_factory=default_lab_dir,
+        show_default="$TMPDIR/dnssec-doctor-lab",
+    ),
+]
+
+
+def fail(message: str, code: ExitCode = ExitCode.UNKNOWN) -> NoReturn:
+    """One line on stderr and the documented exit code; never a traceback."""
+    err.print(f"dnssec-doctor: {message}", markup=False)
+    raise typer.Exit(int(code))
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"dnssec-doctor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """dnssec-doctor."""
+
+
+@lab_app.command("up")
+def lab_up(
+    directory: LabDir,
+    servers: Annotated[
+        ServerKind, typer.Option(help="builtin: our own server, no root; real: named, NSD, Knot.")
+    ] = ServerKind.builtin,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port the servers listen on [default: 5300 builtin, 53 real].", min=1, max=65535
+        ),
+    ] = None,
+) -> None:
+    """Build a lab and start serving it in the background."""
+    try:
+        running = runner.up(directory, servers.value, port)
+    except runner.LabError as error:
+        fail(str(error))
+    out.print(runner.describe(running), markup=False)
+
+
+@lab_app.command("down")
+def lab_down(directory: LabDir) -> None:
+    """Stop the lab started from DIR: only the processes and addresses it added."""
+    try:
+        stopped = runner.down(directory)
+    except runner.LabError as error:
+        fail(str(error))
+    out.print(stopped, markup=False)
+
+
+@lab_app.command("list")
+def lab_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the scenarios: query, expected outcome, cause, where the chain breaks."""
+    entries = catalog()
+    if as_json:
+        out.print(json.dumps([asdict(e) for e in entries], indent=2), markup=False)
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("scenario", "query", "expected", "cause", "breaks at"):
+        table.add_column(column)
+    colours = {"secure": "green", "insecure": "yellow", "bogus": "red"}
+    for e in entries:
+        outcome = f"[{colours[e.outcome]}]{e.outcome}[/]" + (" (warn)" if e.warn else "")
+        table.add_row(e.id, f"{e.qname} {e.qtype}", outcome, e.cause, e.break_at or "-")
+    out.print(table)
+
+
+QType = Annotated[str, typer.Argument(help="Record type to check (the zone's SOA is checked too).")]
+
+
+def _check_options(
+    name: str,
+    qtype: str,
+    trust_anchor: Path | None,
+    root_hints: Path | None,
+    resolver: str | None,
+    at: str | None,
+    warn_days: float,
+    port: int,
+    timeout: float,
+) -> CheckOptions:
+    return CheckOptions(
+        name=name,
+        qtype=qtype,
+        trust_anchor_file=trust_anchor,
+        root_hints_file=root_hints,
+        resolver=resolver,
+        at=at,
+        warn_days=warn_days,
+        port=port,
+        timeout=timeout,
+    )
+
+
+TrustAnchor = Annotated[
+    Path | None,
+    typer.Option(
+        "--trust-anchor",
+        help="DS/DNSKEY records (zone-file format) to trust [default: IANA root KSKs].",
+    ),
+]
+RootHints = Annotated[
+    Path | None,
+    typer.Option(
+        "--root-hints", help="named.root-style hints file [default: the IANA root servers]."
+    ),
+]
+Resolver = Annotated[
+    str | None,
+    typer.Option(
+        "--resolver", help="Validating resolver to ask with and without +cd (omit: none asked)."
+    ),
+]
+At = Annotated[
+    str | None,
+    typer.Option("--at", help="Analyse as of this time: ISO 8601, or +3d / -12h from now."),
+]
+WarnDays = Annotated[
+    float,
+    typer.Option("--warn-days", min=0, help="Warn when signatures expire within this many days."),
+]
+Port = Annotated[
+    int, typer.Option("--port", min=1, max=65535, help="Query every server on this port.")
+]
+Timeout = Annotated[
+    float, typer.Option("--timeout", min=0.05, help="Seconds to wait for each answer.")
+]
+
+
+@app.command("check")
+def check(
+    name: Annotated[str, typer.Argument(help="The domain name to check.")],
+    qtype: QType = "A",
+    trust_anchor: TrustAnchor = None,
+    root_hints: RootHints = None,
+    resolver: Resolver = None,
+    at: At = None,
+    warn_days: WarnDays = DEFAULT_WARN_DAYS,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the versioned JSON report.")
+    ] = False,
+    port: Port = 53,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="INFO findings and every query.")
+    ] = False,
+    evidence: Annotated[
+        Path | None,
+        typer.Option(
+            "--evidence", help="Analyse saved evidence (from probe) instead of the network."
+        ),
+    ] = None,
+) -> None:
+    """Walk the chain of trust to NAME at every server; name the broken link and the fix."""
+    options = _check_options(
+        name, qtype, trust_anchor, root_hints, resolver, at, warn_days, port, timeout
+    )
+    try:
+        report = check_evidence(evidence, options) if evidence else run_check(options)
+    except CheckError as error:
+        fail(str(error))
+    if as_json:
+        out.print(json_report.render(report), markup=False, end="")
+    else:
+        text_report.render(report, out, verbose=verbose)
+    raise typer.Exit(int(report.exit_code))
+
+
+@app.command("probe")
+def probe_command(
+    name: Annotated[str, typer.Argument(help="The domain name to probe.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Where to write the evidence (JSON).")
+    ],
+    qtype: QType = "A",
+    trust_anchor: TrustAnchor = None,
+    root_hints: RootHints = None,
+    resolver: Resolver = None,
+    port: Port = 53,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+) -> None:
+    """Collect the evidence (every query and answer, byte for byte) without analysing it."""
+    options = _check_options(
+        name, qtype, trust_anchor, root_hints, resolver, None, 0, port, timeout
+    )
+    try:
+        collection = probe(options)
+        save_evidence(collection.evidence, output)
+    except CheckError as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror}")
+    exchanges = collection.evidence.exchanges
+    out.print(
+        f"Saved {len(exchanges)} exchanges with {len({e.server for e in exchanges})} servers "
+        f"to {output}; analyse with: dnssec-doctor check {name} {qtype} --evidence {output}",
+        markup=False,
+    )
+
+
+@app.command("demo")
+def demo(
+    port: Annotated[
+        int, typer.Option(help="Port for the built-in lab.", min=1, max=65535)
+    ] = runner.BUILTIN_PORT,
+) -> None:
+    """Start the built-in lab, check every scenario, compare with what it declares, stop."""
+    with tempfile.TemporaryDirectory(prefix="dnssec-doctor-demo-") as tmp:
+        try:
+            running = runner.up(Path(tmp), "builtin", port)
+        except runner.LabError as error:
+            fail(str(error))
+        try:
+            out.print(runner.describe(running), markup=False)
+            out.print()
+            results = demo_run(running, out)
+        finally:
+            out.print(runner.down(Path(tmp)), markup=False)
+    if not all(results):
+        fail(
+            f"{results.count(False)} scenario(s) were not diagnosed as declared", ExitCode.CRITICAL
+        )
+
+
+def main() -> None:
+    app()
