@@ -1,0 +1,255 @@
+"""Asking one server one question: the Transport protocol and its network implementation.
+
+:class:`NetworkTransport` sends over UDP first and retries over TCP when the answer is
+truncated, with its own asyncio sockets: it never reads /etc/resolv.conf and never sends
+anywhere but the address it is given.  Network trouble never raises; it becomes the
+``error`` word of the recorded :class:`~dnssec_doctor.evidence.Exchange`:
+
+- ``timeout``: no answer within the timeout, after the retries;
+- ``unreachable``: ICMP port/host unreachable, connection refused or reset, no route;
+- ``malformed``: bytes arrived that are not a response to the query (garbage, wrong id
+  or question); the bytes are kept in ``response``;
+- ``blocked``: the address is not one this transport may send to (nothing was sent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import dns.message
+import dns.name
+import dns.rdatatype
+
+from dnssec_doctor.collect.model import Reply
+from dnssec_doctor.collect.wire import flag_words, judge, make_query, truncated
+from dnssec_doctor.evidence import Exchange
+
+#: Seconds to wait for one answer (per attempt).
+DEFAULT_TIMEOUT = 2.0
+
+#: Queries in flight to one address: a zone's batch asks each address up to seven
+#: questions (DNSKEY, SOA, NS, CDS, CDNSKEY, the name, a child's DS) and a silent server
+#: should cost one timeout, not two; still few enough not to look like a flood.
+PER_SERVER_LIMIT = 8
+
+#: Queries in flight in total.
+GLOBAL_LIMIT = 64
+
+_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
+
+
+class Transport(Protocol):
+    """Asks *server* (an IP address) one question; never raises for network trouble."""
+
+    async def ask(
+        self,
+        server: str,
+        qname: dns.name.Name,
+        qtype: dns.rdatatype.RdataType,
+        *,
+        recursion: bool = False,
+        cd: bool = False,
+    ) -> Reply: ...
+
+
+def sendable(address: str) -> bool:
+    """The default address policy: unicast IP addresses only (never multicast, broadcast,
+    the unspecified address or a name that would need a lookup)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return not (ip.is_multicast or ip.is_unspecified or ip == _BROADCAST)
+
+
+def loopback_only(address: str) -> bool:
+    """An address policy for tests and labs: 127.0.0.0/8 and ::1 only."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    transport: str
+    response: bytes | None
+    message: dns.message.Message | None
+    error: str | None
+    rtt_ms: float | None
+
+
+class _FirstDatagram(asyncio.DatagramProtocol):
+    """Hands the first datagram (or the first socket error) of a connected socket to a future."""
+
+    def __init__(self, result: asyncio.Future[bytes]) -> None:
+        self._result = result
+
+    def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+        if not self._result.done():
+            self._result.set_result(data)
+
+    def error_received(self, exc: Exception) -> None:
+        # On a connected socket this is ICMP port/host unreachable for our query.
+        if not self._result.done():
+            self._result.set_exception(exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._result.done():
+            self._result.set_exception(exc or ConnectionError("socket closed"))
+
+
+class NetworkTransport:
+    """Real queries over UDP, with TCP when the UDP answer is truncated.
+
+    *allow* decides which addresses may be sent to (default: :func:`sendable`); a query
+    to any other address is recorded with the error ``blocked`` and never sent.
+    """
+
+    def __init__(
+        self,
+        port: int = 53,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = 1,
+        *,
+        per_server: int = PER_SERVER_LIMIT,
+        total: int = GLOBAL_LIMIT,
+        allow: Callable[[str], bool] = sendable,
+    ) -> None:
+        self.port = port
+        self.timeout = timeout
+        self.retries = retries
+        self.per_server = per_server
+        self.total = total
+        self.allow = allow
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._global = asyncio.Semaphore(total)
+        self._servers: dict[str, asyncio.Semaphore] = {}
+
+    async def ask(
+        self,
+        server: str,
+        qname: dns.name.Name,
+        qtype: dns.rdatatype.RdataType,
+        *,
+        recursion: bool = False,
+        cd: bool = False,
+    ) -> Reply:
+        query = make_query(qname, qtype, recursion=recursion, cd=cd)
+        if self.allow(server):
+            async with self._limits(server):
+                outcome = await self._exchange(server, query)
+        else:
+            outcome = _Outcome("udp", None, None, "blocked", None)
+        exchange = Exchange(
+            server=server,
+            qname=qname.to_text(),
+            qtype=dns.rdatatype.to_text(qtype),
+            port=self.port,
+            transport=outcome.transport,
+            flags=flag_words(recursion=recursion, cd=cd),
+            rtt_ms=outcome.rtt_ms,
+            response=outcome.response,
+            error=outcome.error,
+        )
+        return Reply(server, exchange, outcome.message)
+
+    def _limits(self, server: str) -> _Both:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # semaphores belong to one event loop
+            self._loop = loop
+            self._global = asyncio.Semaphore(self.total)
+            self._servers = {}
+        per_server = self._servers.setdefault(server, asyncio.Semaphore(self.per_server))
+        return _Both(per_server, self._global)  # wait for the server before taking a slot
+
+    async def _exchange(self, server: str, query: dns.message.Message) -> _Outcome:
+        wire = query.to_wire()
+        outcome = await self._udp(server, query, wire)
+        for _ in range(self.retries):
+            if outcome.error != "timeout":
+                break
+            outcome = await self._udp(server, query, wire)
+        if outcome.message is not None and truncated(outcome.message):
+            return await self._tcp(server, query, wire)  # keep the TCP answer, whatever it is
+        return outcome
+
+    async def _udp(self, server: str, query: dns.message.Message, wire: bytes) -> _Outcome:
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[bytes] = loop.create_future()
+        try:
+            sock, _ = await loop.create_datagram_endpoint(
+                lambda: _FirstDatagram(result), remote_addr=(server, self.port)
+            )
+        except OSError:
+            return _Outcome("udp", None, None, "unreachable", None)
+        start = time.monotonic()
+        try:
+            sock.sendto(wire)
+            async with asyncio.timeout(self.timeout):
+                data = await result
+        except TimeoutError:
+            return _Outcome("udp", None, None, "timeout", None)
+        except OSError:
+            return _Outcome("udp", None, None, "unreachable", None)
+        finally:
+            sock.close()
+        return _judged("udp", query, data, start)
+
+    async def _tcp(self, server: str, query: dns.message.Message, wire: bytes) -> _Outcome:
+        start = time.monotonic()
+        writer: asyncio.StreamWriter | None = None
+        received = b""
+        try:
+            async with asyncio.timeout(self.timeout):
+                reader, writer = await asyncio.open_connection(server, self.port)
+                # RFC 1035 4.2.2: a two-octet length before each message
+                writer.write(len(wire).to_bytes(2, "big") + wire)
+                await writer.drain()
+                prefix = await reader.readexactly(2)
+                received = prefix
+                data = await reader.readexactly(int.from_bytes(prefix, "big"))
+        except TimeoutError:
+            return _Outcome("tcp", None, None, "timeout", None)
+        except asyncio.IncompleteReadError as exc:
+            partial = received[2:] + exc.partial if received else exc.partial
+            if not received and not partial:
+                return _Outcome("tcp", None, None, "unreachable", None)  # closed, said nothing
+            return _Outcome("tcp", partial or None, None, "malformed", None)
+        except OSError:
+            return _Outcome("tcp", None, None, "unreachable", None)
+        finally:
+            if writer is not None:
+                writer.close()
+        return _judged("tcp", query, data, start)
+
+
+def _judged(transport: str, query: dns.message.Message, data: bytes, start: float) -> _Outcome:
+    rtt = round((time.monotonic() - start) * 1000, 3)
+    message, error = judge(query, data)
+    return _Outcome(transport, data, message, error, rtt)
+
+
+class _Both:
+    """Holds two semaphores together, taken in order and released in reverse."""
+
+    def __init__(self, first: asyncio.Semaphore, second: asyncio.Semaphore) -> None:
+        self._first = first
+        self._second = second
+
+    async def __aenter__(self) -> None:
+        await self._first.acquire()
+        try:
+            await self._second.acquire()
+        except BaseException:
+            self._first.release()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._second.release()
+        self._first.release()
