@@ -1,0 +1,87 @@
+"""What the analysis concludes: a status per zone, per answer and per server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import dns.name
+import dns.rdatatype
+import dns.rrset
+
+from dnssec_doctor.findings import Finding
+from dnssec_doctor.validate.ds import DsJudgment
+from dnssec_doctor.validate.rrsig import RrsigJudgment
+
+
+class Status(StrEnum):
+    """RFC 4033 section 5 states, plus INDETERMINATE when nothing could be decided."""
+
+    SECURE = "secure"
+    INSECURE = "insecure"
+    BOGUS = "bogus"
+    INDETERMINATE = "indeterminate"
+
+
+def worst(statuses: list[Status]) -> Status:
+    """For a chain: bogus beats indeterminate beats insecure beats secure."""
+    for status in (Status.BOGUS, Status.INDETERMINATE, Status.INSECURE):
+        if status in statuses:
+            return status
+    return Status.SECURE
+
+
+@dataclass
+class ServerView:
+    """One server's contribution to one link: its status and one line of why."""
+
+    server: str
+    status: Status
+    reason: str
+    codes: list[str] = field(default_factory=list)  # finding codes behind the status
+    judgments: list[RrsigJudgment] = field(default_factory=list)
+
+
+@dataclass
+class ZoneResult:
+    """The link parent DS → DNSKEY RRset of one zone."""
+
+    zone: dns.name.Name
+    parent: dns.name.Name | None
+    status: Status
+    reason: str
+    inherited: bool = False  # bogus/insecure because of a zone above, not its own link
+    anchored: bool = False  # the trust anchor's zone
+    ds: dns.rrset.RRset | None = None  # the DS RRset used (from the parent, or the anchor)
+    ds_judgments: list[DsJudgment] = field(default_factory=list)
+    dnskey: dns.rrset.RRset | None = None  # the authenticated DNSKEY RRset (when secure)
+    servers: dict[str, ServerView] = field(default_factory=dict)  # child servers' DNSKEY
+    parent_servers: dict[str, ServerView] = field(default_factory=dict)  # their DS answers
+    codes: list[str] = field(default_factory=list)  # finding codes for the link
+
+
+@dataclass
+class AnswerResult:
+    """The queried RRset (or its denial) for one name of the CNAME chain."""
+
+    qname: dns.name.Name
+    qtype: dns.rdatatype.RdataType
+    zone: dns.name.Name
+    status: Status
+    reason: str
+    kind: str  # answer | cname | nxdomain | nodata | none
+    rrsets: list[dns.rrset.RRset] = field(default_factory=list)
+    servers: dict[str, ServerView] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    at: int
+    warn_seconds: int
+    zones: dict[dns.name.Name, ZoneResult]
+    answers: list[AnswerResult]
+    findings: list[Finding]
+    verdict: Status
+    break_at: dns.name.Name | None
+    earliest_expiration: dict[dns.name.Name, int] = field(default_factory=dict)

@@ -1,0 +1,332 @@
+"""The chain of trust, zone by zone: parent DS (or trust anchor) → DNSKEY RRset.
+
+Every server is judged on its own; a zone counts as secure when at least one of its
+servers serves a DNSKEY RRset that a DS-matched key signs validly, because that is what
+a validating resolver ends up with after retrying (Unbound does).  Servers that fail
+while others succeed are findings of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dns.dnssec
+import dns.name
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
+
+from dnssec_doctor import findings as F
+from dnssec_doctor.analyze import messages as M
+from dnssec_doctor.analyze.model import ServerView, Status, ZoneResult
+from dnssec_doctor.analyze.views import rrset_failure
+from dnssec_doctor.collect.model import Collection, Reply, ZoneCut
+from dnssec_doctor.validate import nsec, nsec3
+from dnssec_doctor.validate.denial import DenialCode, DenialResult
+from dnssec_doctor.validate.ds import DsJudgment, DsSetStatus, DsStatus, match_ds_set
+from dnssec_doctor.validate.limits import VerificationBudget
+from dnssec_doctor.validate.rrsig import rrset_status
+
+T = dns.rdatatype.RdataType
+
+_DS_CODES = {
+    DsStatus.DIGEST_MISMATCH: F.DS_DIGEST_MISMATCH,
+    DsStatus.NO_KEY_WITH_TAG: F.DS_NO_KEY_WITH_TAG,
+    DsStatus.ALGORITHM_MISMATCH: F.DS_ALGORITHM_MISMATCH,
+}
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Trust anchors by zone: DS and/or DNSKEY RRsets."""
+
+    ds: dict[dns.name.Name, dns.rrset.RRset]
+    dnskey: dict[dns.name.Name, dns.rrset.RRset]
+
+    def covers(self, zone: dns.name.Name) -> bool:
+        return zone in self.ds or zone in self.dnskey
+
+
+def judge_zone(
+    cut: ZoneCut,
+    parent: ZoneResult | None,
+    anchors: Anchors,
+    at: int,
+    budget: VerificationBudget,
+) -> ZoneResult:
+    """Judge the link into *cut* given its parent's result (None above the anchor)."""
+    result = ZoneResult(zone=cut.name, parent=cut.parent, status=Status.INDETERMINATE, reason="")
+    if anchors.covers(cut.name):
+        result.anchored = True
+        result.ds = anchors.ds.get(cut.name)
+        trusted_dnskeys = anchors.dnskey.get(cut.name)
+        return _judge_dnskeys(result, cut, result.ds, trusted_dnskeys, at, budget)
+    if parent is None:
+        result.reason = "no trust anchor above this zone"
+        result.status = Status.INDETERMINATE
+        return result
+    if parent.status is not Status.SECURE:
+        result.status = parent.status
+        result.inherited = True
+        result.reason = f"the parent zone {parent.zone} is {parent.status.value}"
+        return result
+    ds_view = _judge_parent_ds(result, cut, parent, at, budget)
+    if ds_view is None:
+        return result  # decided at the parent side (no DS proven, or broken/unreachable)
+    return _judge_dnskeys(result, cut, ds_view, None, at, budget)
+
+
+def _judge_parent_ds(
+    result: ZoneResult, cut: ZoneCut, parent: ZoneResult, at: int, budget: VerificationBudget
+) -> dns.rrset.RRset | None:
+    """The DS RRset the parent's servers authenticate, or None when decided here."""
+    assert parent.dnskey is not None
+    secure_ds: dns.rrset.RRset | None = None
+    no_ds_proven = False
+    for server, reply in cut.ds.items():
+        view = _parent_ds_view(server, reply, cut.name, parent.dnskey, at, budget)
+        result.parent_servers[server] = view
+        if view.status is Status.SECURE and secure_ds is None:
+            secure_ds = M.answer_rrset(reply, cut.name, T.DS)
+        elif view.status is Status.INSECURE:
+            no_ds_proven = True
+    if secure_ds is not None:
+        result.ds = secure_ds
+        return secure_ds
+    views = list(result.parent_servers.values())
+    if no_ds_proven:
+        result.status = Status.INSECURE
+        result.reason = f"{parent.zone} proves there is no DS for {cut.name}: insecure delegation"
+        result.codes.append(F.NO_DS)
+        return None
+    answered = [v for v in views if v.status is not Status.INDETERMINATE]
+    if not answered:
+        result.status = Status.INDETERMINATE
+        result.reason = f"no server of {parent.zone} answered the DS query for {cut.name}"
+        result.codes.append(F.NO_SERVER_ANSWERED)
+        return None
+    result.status = Status.BOGUS
+    result.reason = answered[0].reason
+    result.codes.extend(answered[0].codes)
+    return None
+
+
+def _parent_ds_view(
+    server: str,
+    reply: Reply,
+    zone: dns.name.Name,
+    parent_keys: dns.rrset.RRset,
+    at: int,
+    budget: VerificationBudget,
+) -> ServerView:
+    if not M.answered(reply):
+        return ServerView(server, Status.INDETERMINATE, M.failure(reply))
+    assert reply.message is not None
+    ds = M.answer_rrset(reply, zone, T.DS)
+    if ds is not None:
+        sigs = M.signatures(reply.message.answer, ds)
+        status = rrset_status(ds, sigs, parent_keys, at, zone=parent_keys.name, budget=budget)
+        if status.secure:
+            return ServerView(
+                server, Status.SECURE, "DS RRset signed", judgments=list(status.judgments)
+            )
+        return rrset_failure(server, f"the DS RRset for {zone}", status.security, status.judgments)
+    proof = prove_no_ds(zone, reply, parent_keys, at, budget)
+    if proof.secure or proof.insecure:
+        return ServerView(server, Status.INSECURE, "no DS: " + (proof.detail or proof.code.value))
+    code = F.NSEC3_PROOF_BROKEN if _uses_nsec3(reply) else F.NSEC_PROOF_BROKEN
+    return ServerView(
+        server, Status.BOGUS, f"no DS and no valid proof of that: {proof.detail}", [code]
+    )
+
+
+def prove_no_ds(
+    zone: dns.name.Name,
+    reply: Reply,
+    parent_keys: dns.rrset.RRset,
+    at: int,
+    budget: VerificationBudget,
+) -> DenialResult:
+    """An authenticated proof that *zone* has no DS (records' signatures checked too)."""
+    rrsets = M.denial_rrsets(reply)
+    unsigned = _unverified_denial(reply, rrsets, parent_keys, at, budget)
+    if _uses_nsec3(reply):
+        proof = nsec3.prove_no_ds(zone, rrsets)
+    else:
+        proof = nsec.prove_no_ds(zone, rrsets)
+    if unsigned and (proof.secure or proof.insecure):
+        return DenialResult(
+            code=DenialCode.NO_RECORDS, kind=proof.kind, qname=zone, detail=unsigned
+        )
+    return proof
+
+
+def _unverified_denial(
+    reply: Reply,
+    rrsets: list[dns.rrset.RRset],
+    keys: dns.rrset.RRset,
+    at: int,
+    budget: VerificationBudget,
+) -> str:
+    """'' when every NSEC/NSEC3 RRset of the reply verifies with *keys*, else why not."""
+    if not rrsets:
+        return "no NSEC or NSEC3 records"
+    for rrset in rrsets:
+        sigs = M.signatures(M.authority(reply), rrset)
+        status = rrset_status(rrset, sigs, keys, at, zone=keys.name, budget=budget)
+        if not status.secure:
+            return f"{rrset.name} {T(rrset.rdtype).name} is {status.security.value.lower()}"
+    return ""
+
+
+def _uses_nsec3(reply: Reply) -> bool:
+    return any(r.rdtype == T.NSEC3 for r in M.authority(reply))
+
+
+def _judge_dnskeys(
+    result: ZoneResult,
+    cut: ZoneCut,
+    ds: dns.rrset.RRset | None,
+    anchor_keys: dns.rrset.RRset | None,
+    at: int,
+    budget: VerificationBudget,
+) -> ZoneResult:
+    secure_keys: dns.rrset.RRset | None = None
+    insecure = False
+    for server, reply in cut.dnskey.items():
+        view, keys = _dnskey_view(server, reply, cut.name, ds, anchor_keys, result, at, budget)
+        result.servers[server] = view
+        if view.status is Status.SECURE and secure_keys is None:
+            secure_keys = keys
+        insecure = insecure or view.status is Status.INSECURE
+    views = list(result.servers.values())
+    if secure_keys is not None:
+        result.status, result.dnskey = Status.SECURE, secure_keys
+        result.reason = (
+            "a DS-matched key signs the DNSKEY RRset"
+            if not result.anchored
+            else ("a trust anchor key signs the DNSKEY RRset")
+        )
+        result.codes.append(F.DS_MATCHES)
+        if any(v.status is Status.BOGUS for v in views):
+            result.codes.append(F.SERVER_BOGUS)
+        return result
+    if insecure:
+        result.status = Status.INSECURE
+        result.reason = "no DS uses an algorithm and digest type validators implement"
+        result.codes.append(F.DS_ALL_UNSUPPORTED)
+        return result
+    failed = [v for v in views if v.status is Status.BOGUS]
+    if not failed:
+        result.status = Status.INDETERMINATE
+        result.reason = f"no server of {cut.name} answered the DNSKEY query"
+        result.codes.append(F.NO_SERVER_ANSWERED)
+        return result
+    result.status, result.reason = Status.BOGUS, failed[0].reason
+    result.codes.extend(failed[0].codes)
+    return result
+
+
+def _dnskey_view(
+    server: str,
+    reply: Reply,
+    zone: dns.name.Name,
+    ds: dns.rrset.RRset | None,
+    anchor_keys: dns.rrset.RRset | None,
+    result: ZoneResult,
+    at: int,
+    budget: VerificationBudget,
+) -> tuple[ServerView, dns.rrset.RRset | None]:
+    if not M.answered(reply):
+        return ServerView(server, Status.INDETERMINATE, M.failure(reply)), None
+    assert reply.message is not None
+    keys = M.answer_rrset(reply, zone, T.DNSKEY)
+    if keys is None:
+        if not M.any_rrsig(reply):
+            return ServerView(
+                server,
+                Status.BOGUS,
+                f"{zone} is served unsigned (no DNSKEY, no RRSIG) "
+                "although the parent publishes a DS",
+                [F.DS_FOR_UNSIGNED_ZONE],
+            ), None
+        return ServerView(server, Status.BOGUS, f"no DNSKEY RRset for {zone}", [F.NO_DNSKEY]), None
+    sigs = M.signatures(reply.message.answer, keys)
+    trusted: list[DNSKEY] = [k for k in (anchor_keys or []) if isinstance(k, DNSKEY)]
+    if ds is not None:
+        matched = match_ds_set(ds, zone, keys)
+        if not result.ds_judgments:
+            result.ds_judgments = list(matched.judgments)
+        if matched.status is DsSetStatus.INSECURE:
+            return ServerView(
+                server, Status.INSECURE, "every DS is of an unsupported algorithm or digest"
+            ), keys
+        if matched.status is DsSetStatus.NO_MATCH and not trusted:
+            return _no_ds_match(server, zone, matched.judgments, sigs), None
+        trusted += list(matched.matched_keys)
+    status = rrset_status(keys, sigs, keys, at, trusted=trusted, zone=zone, budget=budget)
+    if status.secure:
+        return ServerView(
+            server,
+            Status.SECURE,
+            "DNSKEY RRset signed by a trusted key",
+            judgments=list(status.judgments),
+        ), keys
+    trusted_tags = {(k.algorithm, _tag(k)) for k in trusted}
+    by_trusted = [j for j in status.judgments if (j.algorithm, j.key_tag) in trusted_tags]
+    if not by_trusted:
+        tags = ", ".join(str(t) for _, t in sorted(trusted_tags))
+        return ServerView(
+            server,
+            Status.BOGUS,
+            f"the DNSKEY RRset is not signed by the key(s) the DS names ({tags})",
+            [F.DNSKEY_NOT_SIGNED_BY_DS_KEY],
+            list(status.judgments),
+        ), None
+    view = rrset_failure(server, "the DNSKEY RRset", status.security, by_trusted)
+    view.judgments = list(status.judgments)
+    return view, None
+
+
+def _no_ds_match(
+    server: str, zone: dns.name.Name, judgments: Sequence[DsJudgment], sigs: dns.rrset.RRset | None
+) -> ServerView:
+    signer_tags = {s.key_tag for s in (sigs or [])}
+    for judgment in judgments:
+        if judgment.status is DsStatus.NO_KEY_WITH_TAG and judgment.ds.key_tag in signer_tags:
+            return ServerView(
+                server,
+                Status.BOGUS,
+                f"the key {judgment.ds.key_tag} named by the DS still signs the DNSKEY "
+                "RRset but is not published in it",
+                [F.DNSKEY_MISSING],
+            )
+    codes = [_DS_CODES[j.status] for j in judgments if j.status in _DS_CODES]
+    first = next(
+        (j for j in judgments if j.status in _DS_CODES), judgments[0] if judgments else None
+    )
+    detail = first.detail if first is not None and first.detail else "no DS matches a DNSKEY"
+    return ServerView(
+        server,
+        Status.BOGUS,
+        f"no DS matches a DNSKEY of {zone}: {detail}",
+        codes or [F.DS_NO_KEY_WITH_TAG],
+    )
+
+
+def _tag(key: DNSKEY) -> int:
+    return dns.dnssec.key_id(key)
+
+
+def judge_chain(
+    collection: Collection, anchors: Anchors, at: int, budget: VerificationBudget
+) -> dict[dns.name.Name, ZoneResult]:
+    """Judge every zone the walk met, parents before children."""
+    results: dict[dns.name.Name, ZoneResult] = {}
+    for name in sorted(collection.zones, key=lambda n: len(n.labels)):
+        cut = collection.zones[name]
+        parent = results.get(cut.parent) if cut.parent is not None else None
+        results[name] = judge_zone(cut, parent, anchors, at, budget)
+    return results

@@ -1,0 +1,164 @@
+"""One check, end to end: options in, Report out (collect → analyze → diagnose).
+
+The command line only parses and renders; everything a check does lives here, so the
+demo, the tests and later the monitor run exactly the same procedure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dns.exception
+import dns.name
+import dns.rdatatype
+
+from dnssec_doctor import evidence as ev
+from dnssec_doctor.analyze.core import analyze
+from dnssec_doctor.collect.anchors import (
+    DEFAULT_ROOT_HINTS,
+    DEFAULT_TRUST_ANCHORS,
+    AnchorFileError,
+    load_root_hints,
+    load_trust_anchors,
+)
+from dnssec_doctor.collect.model import Collection
+from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT, NetworkTransport
+from dnssec_doctor.collect.walk import collect_from_evidence, collect_sync
+from dnssec_doctor.diagnose import diagnose
+from dnssec_doctor.report import Report
+
+DEFAULT_WARN_DAYS = 7.0
+_RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class CheckError(Exception):
+    """Bad input or an unreadable file: the message is one line that says what to fix."""
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    name: str
+    qtype: str = "A"
+    trust_anchor_file: Path | None = None
+    root_hints_file: Path | None = None
+    resolver: str | None = None
+    at: str | None = None  # ISO 8601, or relative to now/the evidence: +3d, -12h
+    warn_days: float = DEFAULT_WARN_DAYS
+    port: int = 53
+    timeout: float = DEFAULT_TIMEOUT
+    stubs: tuple[ev.Stub, ...] = field(default=())
+
+
+def parse_name(text: str) -> dns.name.Name:
+    try:
+        name = dns.name.from_text(text)
+    except (dns.exception.DNSException, ValueError, UnicodeError) as error:
+        raise CheckError(f"not a valid domain name: {text!r} ({error})") from error
+    return name
+
+
+def parse_type(text: str) -> dns.rdatatype.RdataType:
+    try:
+        rdtype = dns.rdatatype.from_text(text)
+    except (dns.exception.DNSException, ValueError) as error:
+        raise CheckError(f"not a DNS record type: {text!r}") from error
+    if dns.rdatatype.is_metatype(rdtype) or rdtype in (
+        dns.rdatatype.RRSIG,
+        dns.rdatatype.NSEC,
+        dns.rdatatype.NSEC3,
+    ):
+        raise CheckError(f"{text} cannot be checked as an answer type")
+    return rdtype
+
+
+def parse_at(text: str | None, base: datetime) -> datetime:
+    """An absolute ISO 8601 time, or +N/-N with a unit (s m h d w) relative to *base*."""
+    if text is None or text == "now":
+        return base
+    relative = _RELATIVE.match(text.strip())
+    if relative:
+        sign, amount, unit = relative.groups()
+        delta = timedelta(seconds=float(amount) * _UNITS[unit])
+        return base + delta if sign == "+" else base - delta
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise CheckError(
+            f"--at wants ISO 8601 (2026-12-01T00:00Z) or +3d/-12h: {text!r}"
+        ) from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _anchors(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
+    try:
+        anchors = (
+            load_trust_anchors(options.trust_anchor_file)
+            if options.trust_anchor_file
+            else list(DEFAULT_TRUST_ANCHORS)
+        )
+        hints = (
+            load_root_hints(options.root_hints_file)
+            if options.root_hints_file
+            else list(DEFAULT_ROOT_HINTS)
+        )
+    except AnchorFileError as error:
+        raise CheckError(str(error)) from error
+    return anchors, hints
+
+
+def probe(options: CheckOptions) -> Collection:
+    """Collect the evidence for a check from the network."""
+    name = parse_name(options.name)
+    rdtype = parse_type(options.qtype)
+    anchors, hints = _anchors(options)
+    transport = NetworkTransport(port=options.port, timeout=options.timeout)
+    try:
+        return collect_sync(
+            name,
+            rdtype,
+            root_hints=hints,
+            trust_anchors=anchors,
+            transport=transport,
+            resolver=options.resolver,
+            stubs=options.stubs,
+        )
+    except ValueError as error:  # a trust anchor that does not parse
+        raise CheckError(str(error)) from error
+
+
+def report_for(collection: Collection, options: CheckOptions, began: float) -> Report:
+    at = parse_at(options.at, collection.evidence.at)
+    analysis = analyze(collection, int(at.timestamp()), options.warn_days)
+    return Report(collection, analysis, diagnose(analysis, collection), time.monotonic() - began)
+
+
+def run_check(options: CheckOptions) -> Report:
+    began = time.monotonic()
+    parse_at(options.at, datetime.now(UTC))  # a bad --at is bad input: say so before the walk
+    return report_for(probe(options), options, began)
+
+
+def load_evidence(path: Path) -> ev.Evidence:
+    try:
+        return ev.load(path)
+    except FileNotFoundError as error:
+        raise CheckError(f"no such evidence file: {path}") from error
+    except OSError as error:
+        raise CheckError(f"cannot read {path}: {error.strerror}") from error
+    except ev.EvidenceError as error:
+        raise CheckError(f"{path}: {error}") from error
+
+
+def check_evidence(path: Path, options: CheckOptions) -> Report:
+    """Analyse saved evidence instead of the network (the same walk, replayed)."""
+    began = time.monotonic()
+    parse_at(options.at, datetime.now(UTC))
+    evidence = load_evidence(path)
+    collection = asyncio.run(collect_from_evidence(evidence))
+    return report_for(collection, options, began)

@@ -1,0 +1,466 @@
+"""From findings to the cause a person acts on, with fix steps made from the evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import dns.dnssec
+import dns.name
+import dns.rdatatype
+import dns.rrset
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
+
+from dnssec_doctor import findings as F
+from dnssec_doctor.analyze import messages as M
+from dnssec_doctor.analyze.model import Analysis, Status, ZoneResult
+from dnssec_doctor.causes import Cause
+from dnssec_doctor.collect.model import Collection
+from dnssec_doctor.validate.algorithms import is_validated_algorithm, is_validated_digest
+from dnssec_doctor.validate.ds import DsStatus, PublishableDs, ds_for_publication
+from dnssec_doctor.validate.rrsig import rrset_status
+
+T = dns.rdatatype.RdataType
+
+# zone-link codes → cause, most specific first
+_LINK_CAUSES = (
+    (F.DS_FOR_UNSIGNED_ZONE, Cause.DS_FOR_UNSIGNED_ZONE),
+    (F.DNSKEY_MISSING, Cause.DNSKEY_MISSING),
+    (F.DNSKEY_NOT_SIGNED_BY_DS_KEY, Cause.DNSKEY_NOT_SIGNED_BY_KSK),
+    (F.DS_DIGEST_MISMATCH, Cause.DS_DIGEST_MISMATCH),
+    (F.DS_ALGORITHM_MISMATCH, Cause.DS_ALGORITHM_MISMATCH),
+    (F.RRSIG_NOT_YET_VALID, Cause.RRSIG_NOT_YET_VALID),
+    (F.RRSIG_BAD_SIGNATURE, Cause.RRSIG_BAD_SIGNATURE),
+    (F.RRSIG_MISSING, Cause.RRSIG_MISSING),
+    (F.NSEC_PROOF_BROKEN, Cause.NSEC_PROOF_BROKEN),
+    (F.NSEC3_PROOF_BROKEN, Cause.NSEC3_PROOF_BROKEN),
+)
+_ANSWER_CAUSES = (
+    (F.RRSIG_NO_MATCHING_KEY, Cause.ZSK_ROLLOVER_INCOMPLETE),
+    (F.RRSIG_MISSING, Cause.RRSIG_MISSING),
+    (F.RRSIG_EXPIRED, Cause.RRSIG_EXPIRED),
+    (F.RRSIG_NOT_YET_VALID, Cause.RRSIG_NOT_YET_VALID),
+    (F.RRSIG_BAD_SIGNATURE, Cause.RRSIG_BAD_SIGNATURE),
+    (F.NSEC_PROOF_BROKEN, Cause.NSEC_PROOF_BROKEN),
+    (F.NSEC3_PROOF_BROKEN, Cause.NSEC3_PROOF_BROKEN),
+)
+
+
+@dataclass(frozen=True)
+class FixStep:
+    title: str
+    lines: tuple[str, ...] = ()
+
+
+@dataclass
+class Diagnosis:
+    """The cause of the verdict, where it is, and what to do."""
+
+    cause: Cause
+    zone: str | None  # the zone whose link is broken (or that needs the action)
+    headline: str
+    underlying: Cause | None = None  # for PARENT_ZONE_BROKEN and CNAME_TARGET_BOGUS
+    steps: list[FixStep] = field(default_factory=list)
+    ds_to_publish: list[PublishableDs] = field(default_factory=list)
+    also: list[Cause] = field(default_factory=list)  # further (warning) causes
+
+
+def diagnose(analysis: Analysis, collection: Collection) -> Diagnosis:
+    if analysis.verdict in (Status.BOGUS, Status.INDETERMINATE):
+        return _broken(analysis, collection)
+    warnings = _warning_causes(analysis)
+    if analysis.verdict is Status.INSECURE:
+        diagnosis = _insecure(analysis, collection)
+    elif warnings:
+        diagnosis = _warning_diagnosis(warnings[0], analysis, collection)
+        warnings = warnings[1:]
+    else:
+        name = collection.evidence.query.name
+        diagnosis = Diagnosis(Cause.OK, None, f"The chain of trust holds: {name} is secure.")
+    diagnosis.also = [w for w in warnings if w is not diagnosis.cause]
+    return diagnosis
+
+
+# --- bogus ------------------------------------------------------------------------------
+
+
+def _broken(analysis: Analysis, collection: Collection) -> Diagnosis:
+    failing = next(
+        (a for a in analysis.answers if a.status in (Status.BOGUS, Status.INDETERMINATE)), None
+    )
+    zone = analysis.break_at
+    if failing is None or zone is None:
+        return Diagnosis(Cause.OK, None, "Nothing could be decided: no answer was collected.")
+    result = analysis.zones.get(zone)
+    if analysis.verdict is Status.INDETERMINATE:
+        reason = result.reason if result is not None else failing.reason
+        return Diagnosis(
+            Cause.NAMESERVER_SILENT,
+            zone.to_text(),
+            f"Cannot decide: {reason}.",
+            steps=[FixStep("Make the zone's nameservers answer, then check again.")],
+        )
+    if result is not None and not result.inherited and result.status is Status.BOGUS:
+        cause = _link_cause(result, analysis, collection)
+        reason = result.reason
+    else:
+        cause = _first(failing.codes, _ANSWER_CAUSES) or Cause.RRSIG_BAD_SIGNATURE
+        reason = failing.reason
+    diagnosis = _with_fix(cause, zone, reason, analysis, collection)
+    top = collection.answers[0].zone if collection.answers else zone
+    if failing is not analysis.answers[0]:
+        diagnosis = _wrap(
+            Cause.CNAME_TARGET_BOGUS,
+            diagnosis,
+            f"{collection.evidence.query.name} is a CNAME into {zone}, which is bogus",
+        )
+    elif zone != top and top.is_subdomain(zone):
+        diagnosis = _wrap(
+            Cause.PARENT_ZONE_BROKEN,
+            diagnosis,
+            f"{top} itself is fine, but its ancestor {zone} is bogus",
+        )
+    return diagnosis
+
+
+def _wrap(cause: Cause, inner: Diagnosis, why: str) -> Diagnosis:
+    step = FixStep(f"Tell the operator of {inner.zone}: {why}. Nothing in your own zone fixes it.")
+    return Diagnosis(
+        cause,
+        inner.zone,
+        f"{why}: {inner.headline}",
+        inner.cause,
+        [step, *inner.steps],
+        inner.ds_to_publish,
+    )
+
+
+def _first(codes: list[str], table: tuple[tuple[str, Cause], ...]) -> Cause | None:
+    for code, cause in table:
+        if code in codes:
+            return cause
+    return None
+
+
+def _link_cause(result: ZoneResult, analysis: Analysis, collection: Collection) -> Cause:
+    codes = result.codes
+    if F.RRSIG_EXPIRED in codes:
+        return (
+            Cause.RRSIG_EXPIRED
+            if _zone_data_expired(result, analysis, collection)
+            else (Cause.DNSKEY_RRSIG_EXPIRED)
+        )
+    cause = _first(codes, _LINK_CAUSES)
+    if cause is not None:
+        return cause
+    if F.DS_NO_KEY_WITH_TAG in codes:
+        return (
+            Cause.KSK_ROLLOVER_INCOMPLETE
+            if _cds_names_a_published_key(result, collection)
+            else (Cause.DS_STALE_AFTER_REKEY)
+        )
+    return Cause.DS_DIGEST_MISMATCH
+
+
+def _zone_data_expired(result: ZoneResult, analysis: Analysis, collection: Collection) -> bool:
+    """True when the zone's other signatures (its SOA's) have expired too."""
+    cut = collection.zones[result.zone]
+    for reply in cut.soa.values():
+        soa = M.answer_rrset(reply, result.zone, T.SOA)
+        if soa is None or reply.message is None:
+            continue
+        sigs = M.signatures(reply.message.answer, soa)
+        if sigs and all(sig.expiration < analysis.at for sig in sigs):
+            return True
+    return False
+
+
+def _cds_names_a_published_key(result: ZoneResult, collection: Collection) -> bool:
+    """The zone signals a new KSK with CDS (RFC 7344): evidence of a rollover in progress."""
+    cut = collection.zones[result.zone]
+    tags = set()
+    for reply in cut.dnskey.values():
+        keys = M.answer_rrset(reply, result.zone, T.DNSKEY)
+        tags |= {dns.dnssec.key_id(k) for k in keys or []}
+    for reply in cut.cds.values():
+        cds = M.answer_rrset(reply, result.zone, T.CDS)
+        if cds is not None and any(record.key_tag in tags for record in cds):
+            return True
+    return False
+
+
+# --- fix steps ------------------------------------------------------------------------
+
+
+def signing_keys(collection: Collection, zone: dns.name.Name, at: int) -> list[DNSKEY]:
+    """Keys of the served DNSKEY RRset that sign it validly: what a DS must name."""
+    cut = collection.zones.get(zone)
+    if cut is None:
+        return []
+    for reply in cut.dnskey.values():
+        keys = M.answer_rrset(reply, zone, T.DNSKEY)
+        if keys is None or reply.message is None:
+            continue
+        sigs = M.signatures(reply.message.answer, keys)
+        status = rrset_status(keys, sigs, keys, at, zone=zone)
+        signers = [j.key for j in status.judgments if j.signature_ok and j.key is not None]
+        sep = [k for k in signers if k.flags & 0x0001]
+        chosen = sep or signers
+        if chosen:
+            unique: dict[int, DNSKEY] = {dns.dnssec.key_id(k): k for k in chosen}
+            return [unique[t] for t in sorted(unique)]
+    return []
+
+
+def _publishable(collection: Collection, zone: dns.name.Name, at: int) -> list[PublishableDs]:
+    out = []
+    for key in signing_keys(collection, zone, at):
+        if is_validated_algorithm(key.algorithm):
+            out.append(ds_for_publication(zone, key))
+    return out
+
+
+def _ds_step(zone: dns.name.Name, ds: list[PublishableDs], parent: str) -> FixStep:
+    if not ds:
+        return FixStep(
+            f"No key of {zone} signs its DNSKEY RRset validly: fix the signing first, "
+            "then publish the DS of the key that signs it."
+        )
+    lines: list[str] = []
+    for item in ds:
+        fields = item.registrar_fields()
+        lines.append("  ".join(f"{k}: {v}" for k, v in fields.items()))
+        lines.append(item.presentation)
+    return FixStep(
+        f"At the registrar of {zone} (the parent is {parent}), replace the DS records "
+        f"with exactly these ({len(ds)}):",
+        tuple(lines),
+    )
+
+
+def _emergency(result: ZoneResult | None, zone: dns.name.Name, at: int) -> FixStep:
+    if result is not None and result.anchored:
+        return FixStep(
+            f"{zone} is a trust anchor: validators trust it directly, there is no DS to remove. "
+            "Fix its signatures; for a private anchor, validators can drop the anchor."
+        )
+    ttl = result.ds.ttl if result is not None and result.ds is not None else None
+    if ttl is None:
+        return FixStep(
+            f"Emergency: remove every DS record for {zone} at the registrar; the zone "
+            "becomes insecure (not bogus) once validators no longer see the DS."
+        )
+    by = datetime.fromtimestamp(at + ttl, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return FixStep(
+        f"Emergency: remove every DS record for {zone} at the registrar. The zone then "
+        f"becomes insecure instead of bogus once the parent publishes the change and cached "
+        f"DS records expire: the DS TTL is {ttl} s, so about {by} plus the parent's "
+        "publication delay if removed now."
+    )
+
+
+def _with_fix(
+    cause: Cause, zone: dns.name.Name, reason: str, analysis: Analysis, collection: Collection
+) -> Diagnosis:
+    at = analysis.at
+    result = analysis.zones.get(zone)
+    parent = (
+        str(result.parent) if result is not None and result.parent is not None else "the parent"
+    )
+    headline = f"{_TITLES[cause]} at {zone}: {reason}."
+    diagnosis = Diagnosis(cause, zone.to_text(), headline)
+    ds_causes = (
+        Cause.DS_DIGEST_MISMATCH,
+        Cause.DS_STALE_AFTER_REKEY,
+        Cause.DS_ALGORITHM_MISMATCH,
+        Cause.KSK_ROLLOVER_INCOMPLETE,
+    )
+    if cause in ds_causes:
+        diagnosis.ds_to_publish = _publishable(collection, zone, at)
+        if cause is Cause.KSK_ROLLOVER_INCOMPLETE:
+            diagnosis.steps.append(
+                FixStep(
+                    "KSK rollover step skipped: the new KSK's DS was never published at the parent "
+                    "before the old KSK was removed (the zone announces it with CDS/CDNSKEY)."
+                )
+            )
+        diagnosis.steps.append(_ds_step(zone, diagnosis.ds_to_publish, parent))
+        diagnosis.steps.append(_emergency(result, zone, at))
+    elif cause is Cause.DS_FOR_UNSIGNED_ZONE:
+        diagnosis.steps += [
+            FixStep(
+                f"Either sign {zone} again with the key the DS names, or remove the DS at the "
+                f"registrar of {zone} (parent {parent}) if the zone is meant to be unsigned."
+            ),
+            _emergency(result, zone, at),
+        ]
+    elif cause is Cause.DNSKEY_MISSING:
+        tags = ", ".join(
+            str(j.ds.key_tag)
+            for j in (result.ds_judgments if result else [])
+            if j.status is DsStatus.NO_KEY_WITH_TAG
+        )
+        diagnosis.steps += [
+            FixStep(
+                f"Publish the DNSKEY {tags} again in {zone}'s DNSKEY RRset: it still signs the "
+                "RRset but was removed from it (a key deleted too early)."
+            ),
+            _emergency(result, zone, at),
+        ]
+    elif cause is Cause.DNSKEY_NOT_SIGNED_BY_KSK:
+        diagnosis.steps += [
+            FixStep(
+                f"Sign {zone}'s DNSKEY RRset with the KSK the DS names (the signer used only the "
+                "ZSK: check the KSK's private key is available to it)."
+            ),
+            _emergency(result, zone, at),
+        ]
+    elif cause in (Cause.RRSIG_EXPIRED, Cause.DNSKEY_RRSIG_EXPIRED, Cause.RRSIG_NOT_YET_VALID):
+        diagnosis.steps += _resign_steps(cause, zone)
+        diagnosis.steps.append(_emergency(result, zone, at))
+    elif cause is Cause.ZSK_ROLLOVER_INCOMPLETE:
+        diagnosis.steps += [
+            FixStep(
+                f"ZSK rollover step skipped: {zone}'s data is signed by a key that is not in "
+                "its DNSKEY RRset. Publish that ZSK in the DNSKEY RRset (the pre-publish step), "
+                "or re-sign the data with a published ZSK."
+            ),
+            _emergency(result, zone, at),
+        ]
+    else:
+        diagnosis.steps += [
+            FixStep(
+                f"Re-sign {zone} completely (signatures and NSEC/NSEC3 chain) and check the "
+                "signed zone before publishing it (dnssec-doctor verify)."
+            ),
+            _emergency(result, zone, at),
+        ]
+    return diagnosis
+
+
+def _resign_steps(cause: Cause, zone: dns.name.Name) -> list[FixStep]:
+    if cause is Cause.RRSIG_NOT_YET_VALID:
+        return [
+            FixStep(
+                f"Signatures of {zone} start in the future: check the signer's clock (NTP), "
+                "then re-sign with an inception in the past (an hour back is common)."
+            )
+        ]
+    what = "its DNSKEY RRset with the KSK" if cause is Cause.DNSKEY_RRSIG_EXPIRED else "the zone"
+    return [
+        FixStep(
+            f"Re-sign {what} of {zone} now; validators accept the zone again as soon as the new "
+            "signatures are served (cached failures clear within minutes)."
+        ),
+        FixStep(
+            "Then find why automatic re-signing stopped (signer daemon, cron job, key files, "
+            "zone transfer to the servers) and watch expiry: dnssec-doctor check warns days "
+            "ahead (--warn-days)."
+        ),
+    ]
+
+
+# --- secure or insecure with warnings ----------------------------------------------------
+
+
+def _warning_causes(analysis: Analysis) -> list[Cause]:
+    codes = {f.code for f in analysis.findings}
+    causes = []
+    if F.SERVER_BOGUS in codes:
+        causes.append(Cause.NAMESERVER_STALE_COPY)
+    if F.SERVER_UNREACHABLE in codes:
+        causes.append(Cause.NAMESERVER_SILENT)
+    if F.RRSIG_EXPIRING_SOON in codes:
+        causes.append(Cause.RRSIG_EXPIRING_SOON)
+    return causes
+
+
+def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection) -> Diagnosis:
+    code = {
+        Cause.NAMESERVER_STALE_COPY: F.SERVER_BOGUS,
+        Cause.NAMESERVER_SILENT: F.SERVER_UNREACHABLE,
+        Cause.RRSIG_EXPIRING_SOON: F.RRSIG_EXPIRING_SOON,
+    }[cause]
+    finding = next(f for f in analysis.findings if f.code == code)
+    headline = f"Secure today, but {_TITLES[cause].lower()} at {finding.zone}: {finding.message}."
+    diagnosis = Diagnosis(cause, finding.zone, headline)
+    servers = ", ".join(finding.servers)
+    if cause is Cause.NAMESERVER_STALE_COPY:
+        diagnosis.steps.append(
+            FixStep(
+                f"Fix zone transfers to {servers} (NOTIFY, IXFR/AXFR: its serial is behind) or "
+                "take it out of the NS set; resolvers that ask it first may fail."
+            )
+        )
+    elif cause is Cause.NAMESERVER_SILENT:
+        diagnosis.steps.append(
+            FixStep(
+                f"Bring {servers} back, or remove it from the NS set in the zone and at the "
+                "parent; every resolver that tries it first waits for a timeout."
+            )
+        )
+    else:
+        expiry = analysis.earliest_expiration.get(dns.name.from_text(finding.zone))
+        when = datetime.fromtimestamp(expiry, UTC).strftime("%Y-%m-%d %H:%M UTC") if expiry else "?"
+        diagnosis.steps.append(
+            FixStep(
+                f"Re-sign {finding.zone} before {when}, and check why signatures were not "
+                "refreshed earlier (signers usually re-sign a week or more ahead)."
+            )
+        )
+    return diagnosis
+
+
+def _insecure(analysis: Analysis, collection: Collection) -> Diagnosis:
+    name = collection.evidence.query.name
+    for result in analysis.zones.values():
+        if result.status is not Status.INSECURE or result.inherited:
+            continue
+        zone = result.zone.to_text()
+        if F.DS_ALL_UNSUPPORTED in result.codes:
+            digest_only = all(
+                is_validated_algorithm(j.ds.algorithm) and not is_validated_digest(j.ds.digest_type)
+                for j in result.ds_judgments
+            )
+            cause = Cause.DS_UNSUPPORTED_DIGEST if digest_only else Cause.DS_UNSUPPORTED_ALGORITHM
+            diagnosis = Diagnosis(cause, zone, f"{name} is insecure: {result.reason} at {zone}.")
+            diagnosis.ds_to_publish = _publishable(collection, result.zone, analysis.at)
+            parent = str(result.parent)
+            diagnosis.steps.append(_ds_step(result.zone, diagnosis.ds_to_publish, parent))
+            return diagnosis
+        return Diagnosis(
+            Cause.INSECURE_DELEGATION, zone, f"{name} is insecure by design: {result.reason}."
+        )
+    return Diagnosis(Cause.INSECURE_DELEGATION, None, f"{name} is insecure.")
+
+
+_TITLES = {
+    Cause.OK: "The chain of trust holds",
+    Cause.INSECURE_DELEGATION: "Insecure delegation",
+    Cause.DS_DIGEST_MISMATCH: "The DS does not match the key",
+    Cause.DS_STALE_AFTER_REKEY: "The DS names a key the zone no longer has (re-keyed, DS kept)",
+    Cause.DS_ALGORITHM_MISMATCH: "The DS algorithm matches no DNSKEY",
+    Cause.DS_FOR_UNSIGNED_ZONE: "A DS is published for an unsigned zone",
+    Cause.DS_UNSUPPORTED_ALGORITHM: "Only DS records of unsupported algorithms",
+    Cause.DS_UNSUPPORTED_DIGEST: "Only DS records of unsupported digest types",
+    Cause.DNSKEY_MISSING: "The key the DS names is missing from the DNSKEY RRset",
+    Cause.DNSKEY_NOT_SIGNED_BY_KSK: "The DNSKEY RRset is not signed by the key the DS names",
+    Cause.KSK_ROLLOVER_INCOMPLETE: "KSK rollover incomplete",
+    Cause.ZSK_ROLLOVER_INCOMPLETE: "ZSK rollover incomplete",
+    Cause.RRSIG_EXPIRED: "Signatures expired",
+    Cause.DNSKEY_RRSIG_EXPIRED: "The DNSKEY RRset's signatures expired",
+    Cause.RRSIG_NOT_YET_VALID: "Signatures not yet valid",
+    Cause.RRSIG_EXPIRING_SOON: "Signatures expire soon",
+    Cause.RRSIG_BAD_SIGNATURE: "A signature does not verify",
+    Cause.RRSIG_MISSING: "An RRset is not signed",
+    Cause.NSEC_PROOF_BROKEN: "The NSEC proof is broken",
+    Cause.NSEC3_PROOF_BROKEN: "The NSEC3 proof is broken",
+    Cause.NAMESERVER_STALE_COPY: "A nameserver serves a stale, broken copy",
+    Cause.NAMESERVER_SILENT: "A nameserver does not answer",
+    Cause.PARENT_ZONE_BROKEN: "A parent zone is broken",
+    Cause.CNAME_TARGET_BOGUS: "The CNAME target is bogus",
+}
+
+
+def title(cause: Cause) -> str:
+    return _TITLES[cause]

@@ -1,0 +1,1 @@
+"""Renderers of a check Report: text for people, JSON for programs."""

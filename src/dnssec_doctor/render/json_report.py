@@ -1,0 +1,140 @@
+"""The versioned JSON form of a check report (schema ``dnssec-doctor/check/1``).
+
+A public interface, documented in docs/json.md: fields are added, never renamed or
+removed without a new schema version.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import dns.flags
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
+
+from dnssec_doctor.analyze.model import ServerView, ZoneResult
+from dnssec_doctor.report import Report
+
+SCHEMA = "dnssec-doctor/check/1"
+
+
+def _iso(posix: int) -> str:
+    return datetime.fromtimestamp(posix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _lines(rrset: dns.rrset.RRset | None) -> list[str]:
+    if rrset is None:
+        return []
+    kind = dns.rdatatype.to_text(rrset.rdtype)
+    return [f"{rrset.name} {rrset.ttl} IN {kind} {rd.to_text()}" for rd in rrset]
+
+
+def _servers(views: dict[str, ServerView]) -> list[dict[str, Any]]:
+    return [
+        {"address": s, "status": v.status.value, "reason": v.reason, "codes": list(v.codes)}
+        for s, v in sorted(views.items())
+    ]
+
+
+def _zone(result: ZoneResult) -> dict[str, Any]:
+    return {
+        "zone": result.zone.to_text(),
+        "parent": result.parent.to_text() if result.parent is not None else None,
+        "status": result.status.value,
+        "reason": result.reason,
+        "anchored": result.anchored,
+        "inherited": result.inherited,
+        "ds": _lines(result.ds),
+        "ds_matches": [
+            {"ds": j.ds.to_text(), "status": j.status.value, "detail": j.detail}
+            for j in result.ds_judgments
+        ],
+        "dnskey": _lines(result.dnskey),
+        "servers": _servers(result.servers),
+        "parent_servers": _servers(result.parent_servers),
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    analysis, diagnosis, collection = report.analysis, report.diagnosis, report.collection
+    resolver = None
+    if collection.resolver is not None:
+        view = collection.resolver
+        plain, cd = view.plain.message, view.checking_disabled.message
+        resolver = {
+            "address": view.address,
+            "rcode": dns.rcode.to_text(plain.rcode()) if plain is not None else None,
+            "ad": bool(plain.flags & dns.flags.AD) if plain is not None else None,
+            "rcode_cd": dns.rcode.to_text(cd.rcode()) if cd is not None else None,
+            "error": view.plain.exchange.error,
+        }
+    return {
+        "schema": SCHEMA,
+        "query": {"name": collection.evidence.query.name, "type": collection.evidence.query.type},
+        "at": _iso(analysis.at),
+        "verdict": analysis.verdict.value,
+        "exit_code": int(report.exit_code),
+        "break_at": analysis.break_at.to_text() if analysis.break_at is not None else None,
+        "cause": {
+            "code": diagnosis.cause.value,
+            "zone": diagnosis.zone,
+            "headline": diagnosis.headline,
+            "underlying": diagnosis.underlying.value if diagnosis.underlying else None,
+            "steps": [{"title": s.title, "lines": list(s.lines)} for s in diagnosis.steps],
+            "ds_to_publish": [
+                {
+                    "key_tag": d.key_tag,
+                    "algorithm": d.algorithm,
+                    "digest_type": d.digest_type,
+                    "digest": d.digest,
+                    "record": d.presentation,
+                }
+                for d in diagnosis.ds_to_publish
+            ],
+            "also": [c.value for c in diagnosis.also],
+        },
+        "resolver": resolver,
+        "chain": [_zone(r) for r in analysis.zones.values()],
+        "answers": [
+            {
+                "qname": a.qname.to_text(),
+                "qtype": dns.rdatatype.to_text(a.qtype),
+                "zone": a.zone.to_text(),
+                "status": a.status.value,
+                "kind": a.kind,
+                "reason": a.reason,
+                "records": [line for r in a.rrsets for line in _lines(r)],
+                "servers": _servers(a.servers),
+            }
+            for a in analysis.answers
+        ],
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity.label,
+                "zone": f.zone,
+                "servers": list(f.servers),
+                "records": list(f.records),
+                "message": f.message,
+                "rfc": f.rfc,
+            }
+            for f in analysis.findings
+        ],
+        "earliest_expiration": {
+            z.to_text(): _iso(t) for z, t in analysis.earliest_expiration.items()
+        },
+        "stats": {
+            "seconds": round(report.seconds, 3),
+            "queries": report.queries,
+            "servers": report.servers,
+            "rounds": getattr(collection, "rounds", None),
+        },
+        "problems": list(collection.problems),
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2) + "\n"

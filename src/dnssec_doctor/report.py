@@ -1,0 +1,42 @@
+"""A check's result, whole: what was collected, concluded and advised, and the exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dnssec_doctor.analyze.model import Analysis, Status
+from dnssec_doctor.collect.model import Collection
+from dnssec_doctor.diagnose import Diagnosis
+from dnssec_doctor.exitcodes import ExitCode
+from dnssec_doctor.findings import Severity
+
+
+@dataclass(frozen=True)
+class Report:
+    collection: Collection
+    analysis: Analysis
+    diagnosis: Diagnosis
+    seconds: float  # wall time of the whole check (collection included)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return exit_code(self.analysis)
+
+    @property
+    def queries(self) -> int:
+        return len(self.collection.evidence.exchanges)
+
+    @property
+    def servers(self) -> int:
+        return len({e.server for e in self.collection.evidence.exchanges})
+
+
+def exit_code(analysis: Analysis) -> ExitCode:
+    """Nagios-style: bogus is CRITICAL, undecidable UNKNOWN, any warning WARNING."""
+    if analysis.verdict is Status.BOGUS:
+        return ExitCode.CRITICAL
+    if analysis.verdict is Status.INDETERMINATE:
+        return ExitCode.UNKNOWN
+    if any(f.severity >= Severity.WARNING for f in analysis.findings):
+        return ExitCode.WARNING
+    return ExitCode.OK
