@@ -167,3 +167,43 @@ def test_probe_writes_evidence_that_check_reads(builtin_lab: BuiltinLab, tmp_pat
     assert json.loads(path.read_text())["format"] == "dnssec-evidence/1"
     again = cli.invoke(app, ["check", record.qname, record.qtype, "--evidence", str(path)])
     assert again.exit_code == 2 and "NSEC3_PROOF_BROKEN" in again.output
+
+
+def test_a_root_that_answers_garbage_is_unknown_not_a_crash(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.53.253.1", 0))
+    sock.settimeout(0.2)
+    port = sock.getsockname()[1]
+    stop = threading.Event()
+
+    def answer_garbage() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            sock.sendto(data[:2] + b"\x84\x00\xff\xff garbage " * 3, peer)
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    try:
+        hints = tmp_path / "root.hints"
+        hints.write_text(".  3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.53.253.1\n")
+        anchor = tmp_path / "root.key"
+        anchor.write_text(". 3600 IN DS 20326 8 2 " + "E0" * 32 + "\n")
+        args = ["check", "www.test", "--root-hints", str(hints), "--trust-anchor", str(anchor)]
+        result = cli.invoke(app, [*args, "--port", str(port), "--timeout", "0.2", "--json"])
+    finally:
+        stop.set()
+        thread.join()
+        sock.close()
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.output)
+    assert report["verdict"] == "indeterminate"
+    assert any(
+        f["code"] == "SERVER_UNREACHABLE" or f["code"] == "NO_SERVER_ANSWERED"
+        for f in report["findings"]
+    )

@@ -107,3 +107,11 @@ def test_docs_list_every_scenario_and_cause() -> None:
         assert f"`{scenario.id}`" in docs
     for cause in Cause:
         assert f"`{cause.value}`" in docs
+
+
+def test_docs_list_every_finding_code() -> None:
+    from dnssec_doctor.findings import REGISTRY
+
+    docs = (Path(__file__).parent.parent / "docs" / "findings.md").read_text()
+    for code in REGISTRY:
+        assert f"`{code}`" in docs

@@ -331,7 +331,7 @@ def _with_fix(
         diagnosis.steps += [
             FixStep(
                 f"Re-sign {zone} completely (signatures and NSEC/NSEC3 chain) and check the "
-                "signed zone before publishing it (dnssec-doctor verify)."
+                "signed zone before publishing it (dnssec-verify, kzonecheck)."
             ),
             _emergency(result, zone, at),
         ]

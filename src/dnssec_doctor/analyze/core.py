@@ -26,7 +26,7 @@ from dnssec_doctor.analyze.model import (
     worst,
 )
 from dnssec_doctor.analyze.zones import Anchors, judge_chain
-from dnssec_doctor.collect.model import Collection, Reply
+from dnssec_doctor.collect.model import Collection, NameAnswer, Reply
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.validate.limits import MAX_VERIFICATIONS_PER_QUERY, VerificationBudget
 from dnssec_doctor.validate.records import parse_records
@@ -56,27 +56,47 @@ def analyze(collection: Collection, at: int, warn_days: float = 7) -> Analysis:
     budget = VerificationBudget(MAX_VERIFICATIONS_PER_QUERY * 8)  # the whole check, not one RRset
     zones = judge_chain(collection, anchors, at, budget)
     answers = [judge_answer(a, zones.get(a.zone), at, budget) for a in collection.answers]
+    apex = _apex_soa(collection, zones, at, budget)
     statuses = [a.status for a in answers]
     verdict = worst(statuses) if statuses else Status.INDETERMINATE
     warn_seconds = int(warn_days * DAY)
     found: list[Finding] = []
-    found += _link_findings(zones, answers)
+    found += _link_findings(zones, answers + apex)
     found += _server_findings(collection)
-    expiries, expiry_findings = _expiry_findings(zones, answers, at, warn_seconds)
+    expiries, expiry_findings = _expiry_findings(zones, answers + apex, at, warn_seconds)
     found += expiry_findings
     found += [Finding(F.WALK_PROBLEM, ".", problem) for problem in collection.problems]
     found += _resolver_findings(collection, verdict)
+    found = list(dict.fromkeys(found))  # the apex SOA may repeat what the answer showed
     found.sort(key=lambda f: (-f.severity, f.zone.count("."), f.code))
     return Analysis(
         at=at,
         warn_seconds=warn_seconds,
         zones=zones,
         answers=answers,
+        apex=apex,
         findings=found,
         verdict=verdict,
         break_at=_break_at(collection, zones, answers),
         earliest_expiration=expiries,
     )
+
+
+def _apex_soa(
+    collection: Collection,
+    zones: dict[dns.name.Name, ZoneResult],
+    at: int,
+    budget: VerificationBudget,
+) -> list[AnswerResult]:
+    """The SOA of each zone that holds a queried name: checked whatever the query type."""
+    holding = dict.fromkeys(a.zone for a in collection.answers)
+    out = []
+    for zone in holding:
+        cut = collection.zones.get(zone)
+        if cut is not None and cut.soa:
+            apex = NameAnswer(zone, T.SOA, zone, dict(cut.soa))
+            out.append(judge_answer(apex, zones.get(zone), at, budget))
+    return out
 
 
 def _break_at(
@@ -115,6 +135,7 @@ def _link_findings(
     zones: dict[dns.name.Name, ZoneResult], answers: list[AnswerResult]
 ) -> list[Finding]:
     found: list[Finding] = []
+    split: dict[str, list[dict[str, ServerView]]] = defaultdict(list)  # zone -> views that split
     for result in zones.values():
         zone = result.zone.to_text()
         if result.inherited:
@@ -127,28 +148,33 @@ def _link_findings(
             if code in (F.DS_MATCHES, F.NO_DS, F.DS_ALL_UNSUPPORTED, F.NO_SERVER_ANSWERED):
                 found.append(Finding(code, zone, result.reason, (), records))
         if F.SERVER_BOGUS in result.codes:
-            found += _bogus_servers(zone, result.servers)
+            split[zone].append(result.servers)
     for answer in answers:
         zone = answer.zone.to_text()
         for (code, reason), servers in _grouped(answer.servers, {Status.BOGUS}).items():
             records = tuple(line for r in answer.rrsets for line in _text(r))
             found.append(Finding(code, zone, reason, tuple(sorted(servers)), records))
         if F.SERVER_BOGUS in answer.codes:
-            found += _bogus_servers(zone, answer.servers)
+            split[zone].append(answer.servers)
         if F.NO_SERVER_ANSWERED in answer.codes:
             found.append(Finding(F.NO_SERVER_ANSWERED, zone, answer.reason))
+    found += [_bogus_servers(zone, tables) for zone, tables in split.items()]
     return found
 
 
-def _bogus_servers(zone: str, views: dict[str, ServerView]) -> list[Finding]:
-    bad = sorted(s for s, v in views.items() if v.status is Status.BOGUS)
-    good = sorted(s for s, v in views.items() if v.status is Status.SECURE)
-    reason = next(v.reason for s, v in views.items() if s == bad[0])
+def _bogus_servers(zone: str, tables: list[dict[str, ServerView]]) -> Finding:
+    """One finding per zone whose servers split into valid and failing ones."""
+    bad = sorted({s for views in tables for s, v in views.items() if v.status is Status.BOGUS})
+    good = sorted({s for views in tables for s, v in views.items() if v.status is Status.SECURE})
+    good = [s for s in good if s not in bad]
+    first = next(v.reason for views in tables for s, v in views.items() if s == bad[0])
+    failing = sum(1 for views in tables if any(v.status is Status.BOGUS for v in views.values()))
     message = (
-        f"{', '.join(bad)} serve(s) data that fails validation ({reason}) while "
-        f"{', '.join(good)} serve(s) valid data: resolvers that ask the former fail"
+        f"{', '.join(bad)} serve(s) data that fails validation ({failing} RRset(s), first: "
+        f"{first}) while {', '.join(good) or 'no other server'} serve(s) valid data: "
+        "resolvers that ask the former fail"
     )
-    return [Finding(F.SERVER_BOGUS, zone, message, tuple(bad))]
+    return Finding(F.SERVER_BOGUS, zone, message, tuple(bad))
 
 
 def _server_findings(collection: Collection) -> list[Finding]:

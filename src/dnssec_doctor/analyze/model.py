@@ -84,4 +84,5 @@ class Analysis:
     findings: list[Finding]
     verdict: Status
     break_at: dns.name.Name | None
+    apex: list[AnswerResult] = field(default_factory=list)  # the SOA of each answer's zone
     earliest_expiration: dict[dns.name.Name, int] = field(default_factory=dict)

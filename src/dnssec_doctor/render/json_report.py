@@ -15,7 +15,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.analyze.model import ServerView, ZoneResult
+from dnssec_doctor.analyze.model import AnswerResult, ServerView, ZoneResult
 from dnssec_doctor.report import Report
 
 SCHEMA = "dnssec-doctor/check/1"
@@ -55,6 +55,19 @@ def _zone(result: ZoneResult) -> dict[str, Any]:
         "dnskey": _lines(result.dnskey),
         "servers": _servers(result.servers),
         "parent_servers": _servers(result.parent_servers),
+    }
+
+
+def _answer(a: AnswerResult) -> dict[str, Any]:
+    return {
+        "qname": a.qname.to_text(),
+        "qtype": dns.rdatatype.to_text(a.qtype),
+        "zone": a.zone.to_text(),
+        "status": a.status.value,
+        "kind": a.kind,
+        "reason": a.reason,
+        "records": [line for r in a.rrsets for line in _lines(r)],
+        "servers": _servers(a.servers),
     }
 
 
@@ -98,19 +111,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         },
         "resolver": resolver,
         "chain": [_zone(r) for r in analysis.zones.values()],
-        "answers": [
-            {
-                "qname": a.qname.to_text(),
-                "qtype": dns.rdatatype.to_text(a.qtype),
-                "zone": a.zone.to_text(),
-                "status": a.status.value,
-                "kind": a.kind,
-                "reason": a.reason,
-                "records": [line for r in a.rrsets for line in _lines(r)],
-                "servers": _servers(a.servers),
-            }
-            for a in analysis.answers
-        ],
+        "answers": [_answer(a) for a in analysis.answers],
+        "apex_soa": [_answer(a) for a in analysis.apex],
         "findings": [
             {
                 "code": f.code,

@@ -71,7 +71,8 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     console.print("[bold]Chain of trust[/] (trust anchor → name, at every authoritative server)")
     width = max((len(z.to_text()) for z in a.zones), default=10) + 2
     for zone, result in a.zones.items():
-        marker = _marker(a.verdict) if zone == a.break_at else ""
+        own_link = result.status is not Status.SECURE or "SERVER_BOGUS" in result.codes
+        marker = _marker(a.verdict) if zone == a.break_at and own_link else ""
         text = escape(_link_text(result))
         if result.inherited:
             text = f"[dim]{text}[/]"
@@ -79,17 +80,17 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
             f"  {_mark(result.status)} {escape(zone.to_text()):<{width}} {text}  "
             f"[dim]{_servers_ok(result)}[/]{marker}"
         )
-    for answer in a.answers:
+    for answer, label in [*((x, x.kind) for x in a.answers), *((x, "apex") for x in a.apex)]:
         kind = dns.rdatatype.to_text(answer.qtype)
+        holder = a.zones.get(answer.zone)
+        # an answer is the broken link itself only when its zone's keys are trusted
         broken = (
-            a.break_at == answer.zone
-            and a.zones.get(answer.zone, None) is not None
-            and (a.zones[answer.zone].status is Status.SECURE)
+            answer.status is Status.BOGUS and holder is not None and holder.status is Status.SECURE
         )
         marker = "  [bold red]◀ broken link[/]" if broken else ""
         console.print(
             f"    {_mark(answer.status)} {escape(answer.qname.to_text())} {kind} "
-            f"({answer.kind}): {escape(answer.reason)}  [dim]{_servers_ok(answer)}[/]{marker}"
+            f"({label}): {escape(answer.reason)}  [dim]{_servers_ok(answer)}[/]{marker}"
         )
 
     console.print()
