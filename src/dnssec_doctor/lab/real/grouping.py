@@ -44,3 +44,8 @@ def group_servers(servers: list[LabServer]) -> list[list[LabServer]]:
         else:
             groups.append([(server, zones)])
     return [[server for server, _ in group] for group in groups]
+
+
+def zone_files(servers: list[LabServer]) -> dict[str, str]:
+    """origin -> zone file for a group (grouping guarantees one file per origin)."""
+    return {zone.origin: zone.file for server in servers for zone in server.zones}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dnssec_doctor.lab.manifest import LabManifest, LabServer
-from dnssec_doctor.lab.real.grouping import group_servers
+from dnssec_doctor.lab.real.grouping import group_servers, zone_files
 from dnssec_doctor.lab.real.layout import quoted, workdir
 from dnssec_doctor.lab.real.process import DaemonSpec
 
@@ -22,10 +22,7 @@ def _spec(manifest: LabManifest, servers: list[LabServer], port: int, name: str)
     work = workdir(lab, name)
     log = work / "knot.log"
     listen = ", ".join(f"{s.address}@{port}" for s in servers)
-    zones: dict[str, str] = {}
-    for server in servers:
-        for zone in server.zones:
-            zones[zone.origin] = zone.file  # grouping guarantees one file per origin
+    zones = zone_files(servers)
     zone_text = "\n".join(
         f'  - domain: "{origin}"\n    file: {quoted(manifest.path(file))}'
         for origin, file in zones.items()
