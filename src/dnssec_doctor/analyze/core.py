@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
+import dns.dnssec
 import dns.flags
 import dns.name
 import dns.rcode
@@ -222,7 +223,22 @@ def _server_findings(collection: Collection) -> list[Finding]:
                     tuple(sorted(serials)),
                 )
             )
+        found += dnskey_disagreement(cut.name, cut.dnskey)
     return found
+
+
+def dnskey_disagreement(zone: dns.name.Name, replies: dict[str, Reply]) -> list[Finding]:
+    """Servers that publish different DNSKEY sets (a key change not yet everywhere)."""
+    tags: dict[str, tuple[int, ...]] = {}
+    for server, reply in replies.items():
+        keys = M.answer_rrset(reply, zone, T.DNSKEY)
+        if keys is not None:
+            tags[server] = tuple(sorted(dns.dnssec.key_id(k) for k in keys))
+    if len(set(tags.values())) < 2:
+        return []
+    listing = "; ".join(f"{s}: {', '.join(map(str, t))}" for s, t in sorted(tags.items()))
+    message = f"the servers publish different DNSKEY sets (key tags {listing})"
+    return [Finding(F.SERVERS_DISAGREE, zone.to_text(), message, tuple(sorted(tags)))]
 
 
 def _all_judgments(
