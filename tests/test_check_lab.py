@@ -207,3 +207,16 @@ def test_a_root_that_answers_garbage_is_unknown_not_a_crash(tmp_path: Path) -> N
         f["code"] == "SERVER_UNREACHABLE" or f["code"] == "NO_SERVER_ANSWERED"
         for f in report["findings"]
     )
+
+
+def test_system_resolver_is_the_first_nameserver_line(tmp_path: Path) -> None:
+    from dnssec_doctor.check import CheckError, system_resolver
+
+    conf = tmp_path / "resolv.conf"
+    conf.write_text("# comment\nsearch lab\nnameserver fe80::1%eth0\nnameserver 192.0.2.1\n")
+    assert system_resolver(conf) == "fe80::1"
+    conf.write_text("search lab\n")
+    with pytest.raises(CheckError, match="no nameserver line"):
+        system_resolver(conf)
+    with pytest.raises(CheckError, match="cannot read"):
+        system_resolver(tmp_path / "missing")

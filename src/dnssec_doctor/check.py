@@ -112,6 +112,21 @@ def _anchors(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
     return anchors, hints
 
 
+def system_resolver(resolv_conf: Path = Path("/etc/resolv.conf")) -> str:
+    """The first nameserver of resolv.conf: what `--resolver system` asks."""
+    try:
+        lines = resolv_conf.read_text().splitlines()
+    except OSError as error:
+        raise CheckError(
+            f"--resolver system: cannot read {resolv_conf}: {error.strerror}"
+        ) from error
+    for line in lines:
+        fields = line.split("#", 1)[0].split(";", 1)[0].split()
+        if len(fields) >= 2 and fields[0] == "nameserver":
+            return fields[1].split("%", 1)[0]  # drop an IPv6 zone index
+    raise CheckError(f"--resolver system: no nameserver line in {resolv_conf}")
+
+
 def probe(options: CheckOptions) -> Collection:
     """Collect the evidence for a check from the network."""
     name = parse_name(options.name)
@@ -125,7 +140,7 @@ def probe(options: CheckOptions) -> Collection:
             root_hints=hints,
             trust_anchors=anchors,
             transport=transport,
-            resolver=options.resolver,
+            resolver=system_resolver() if options.resolver == "system" else options.resolver,
             stubs=options.stubs,
         )
     except ValueError as error:  # a trust anchor that does not parse

@@ -185,7 +185,9 @@ RootHints = Annotated[
 Resolver = Annotated[
     str | None,
     typer.Option(
-        "--resolver", help="Validating resolver to ask with and without +cd (omit: none asked)."
+        "--resolver",
+        help="Validating resolver to ask with and without +cd; 'system': resolv.conf's first "
+        "nameserver (omit: none asked).",
     ),
 ]
 At = Annotated[
