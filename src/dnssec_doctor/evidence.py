@@ -38,7 +38,7 @@ ANY_SERVER = "*"
 
 #: The ``error`` values the collector writes.  Readers accept any other non-empty
 #: lowercase word too (the format can grow), but these are the ones with a meaning.
-KNOWN_ERRORS = frozenset({"timeout", "refused", "unreachable", "malformed", "truncated"})
+KNOWN_ERRORS = frozenset({"timeout", "refused", "unreachable", "malformed", "truncated", "blocked"})
 
 #: Transports an exchange can use.
 TRANSPORTS = frozenset({"udp", "tcp"})
