@@ -32,6 +32,9 @@ from dnssec_doctor.lab.catalog import catalog
 from dnssec_doctor.lab.demo import demo_run
 from dnssec_doctor.render import json_report
 from dnssec_doctor.render import text as text_report
+from dnssec_doctor.zonefile import report_json as verify_json
+from dnssec_doctor.zonefile import report_text as verify_text
+from dnssec_doctor.zonefile.run import VerifyError, VerifyOptions, run_verify
 
 app = typer.Typer(
     help="Find the broken link in a domain's DNSSEC chain of trust, name the cause, print the fix.",
@@ -275,6 +278,45 @@ def probe_command(
         f"to {output}; analyse with: dnssec-doctor check {name} {qtype} --evidence {output}",
         markup=False,
     )
+
+
+@app.command("verify")
+def verify(
+    zonefile: Annotated[str, typer.Argument(help="The signed zone file ('-': standard input).")],
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            "--origin", help="The zone's name.", show_default="the file's $ORIGIN or SOA owner"
+        ),
+    ] = None,
+    at: At = None,
+    warn_days: WarnDays = DEFAULT_WARN_DAYS,
+    ds: Annotated[
+        Path | None,
+        typer.Option("--ds", help="DS records the parent has or will have (zone-file format)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the versioned JSON report.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", min=1, help="Processes verifying signatures.", show_default="all cores"
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="INFO findings too.")] = False,
+) -> None:
+    """Verify a signed zone file completely before it is published."""
+    options = VerifyOptions(zonefile, origin, at, warn_days, ds, jobs)
+    try:
+        report = run_verify(options)
+    except VerifyError as error:
+        fail(str(error))
+    if as_json:
+        out.print(verify_json.render(report), markup=False, end="")
+    else:
+        verify_text.render(report, out, verbose=verbose)
+    raise typer.Exit(int(report.exit_code))
 
 
 @app.command("demo")

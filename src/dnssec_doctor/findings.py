@@ -256,3 +256,125 @@ NO_SERVER_ANSWERED = register(
 WALK_PROBLEM = register(
     "WALK_PROBLEM", W, "-", "The delegation walk hit a limit or an inconsistency."
 )
+
+# --- zone file verification (dnssec-doctor verify)
+ZONE_UNSIGNED = register(
+    "ZONE_UNSIGNED", C, "RFC 4035 2.1", "The zone file has no DNSKEY RRset at its apex."
+)
+ZONE_NO_DENIAL_CHAIN = register(
+    "ZONE_NO_DENIAL_CHAIN",
+    C,
+    "RFC 4035 2.3, RFC 5155 7.1",
+    "The signed zone has neither an NSEC chain nor an NSEC3 chain (or has both).",
+)
+RRSIG_ALGORITHM_MISSING = register(
+    "RRSIG_ALGORITHM_MISSING",
+    C,
+    "RFC 4035 2.2, RFC 6840 5.11",
+    "An RRset is not signed with every algorithm of the zone's DNSKEY RRset.",
+)
+RRSIG_WITHOUT_RRSET = register(
+    "RRSIG_WITHOUT_RRSET",
+    W,
+    "RFC 4035 2.2",
+    "An RRSIG covers a type that has no RRset at its owner.",
+)
+SIGNED_NON_AUTHORITATIVE = register(
+    "SIGNED_NON_AUTHORITATIVE",
+    W,
+    "RFC 4035 2.2",
+    "Delegation NS or glue carries an RRSIG; only authoritative data is signed.",
+)
+OCCLUDED_DATA = register(
+    "OCCLUDED_DATA",
+    I,
+    "RFC 4035 2.2, RFC 1034 4.2.1",
+    "Data below a zone cut (not glue) is occluded: not served, not verified.",
+)
+RRSIG_ORIGINAL_TTL_MISMATCH = register(
+    "RRSIG_ORIGINAL_TTL_MISMATCH",
+    W,
+    "RFC 4034 3.1.4, RFC 4035 2.2",
+    "An RRset's TTL differs from its RRSIG's Original TTL field.",
+)
+RRSIG_TTL_MISMATCH = register(
+    "RRSIG_TTL_MISMATCH",
+    W,
+    "RFC 4034 3",
+    "An RRSIG's own TTL differs from the TTL of the RRset it covers.",
+)
+DNSKEY_NO_SEP_SIGNER = register(
+    "DNSKEY_NO_SEP_SIGNER",
+    W,
+    "RFC 4034 2.1.2, RFC 6781 3.1",
+    "No key with the SEP bit validly signs the DNSKEY RRset (which key would a DS name?).",
+)
+DNSKEY_REVOKED = register(
+    "DNSKEY_REVOKED", I, "RFC 5011 2.1", "The DNSKEY RRset holds a key with the REVOKE bit."
+)
+DNSKEY_ALGORITHM_DEPRECATED = register(
+    "DNSKEY_ALGORITHM_DEPRECATED",
+    W,
+    "RFC 8624 3.1, RFC 9904",
+    "A DNSKEY uses an algorithm that must not or should not be used for signing.",
+)
+DNSKEY_WEAK_KEY = register(
+    "DNSKEY_WEAK_KEY",
+    W,
+    "RFC 6781 3.4.2, RFC 8624 3.1",
+    "An RSA DNSKEY is shorter than 2048 bits.",
+)
+NSEC_MISSING = register(
+    "NSEC_MISSING", C, "RFC 4035 2.3", "An authoritative name or delegation has no NSEC record."
+)
+NSEC_CHAIN_BROKEN = register(
+    "NSEC_CHAIN_BROKEN",
+    C,
+    "RFC 4034 4.1.1, RFC 4035 2.3",
+    "The NSEC chain skips a name, is out of canonical order, or is not closed at the apex.",
+)
+NSEC_BITMAP_MISMATCH = register(
+    "NSEC_BITMAP_MISMATCH",
+    C,
+    "RFC 4034 4.1.2, RFC 4035 2.3",
+    "An NSEC type bitmap differs from the types present at its owner.",
+)
+NSEC3_MISSING = register(
+    "NSEC3_MISSING",
+    C,
+    "RFC 5155 7.1",
+    "A name that needs an NSEC3 record has none (no NSEC3 owner with its hash).",
+)
+NSEC3_CHAIN_BROKEN = register(
+    "NSEC3_CHAIN_BROKEN",
+    C,
+    "RFC 5155 7.1",
+    "The NSEC3 chain's next hashes skip or misorder records, or the chain is not closed.",
+)
+NSEC3_ORPHAN = register(
+    "NSEC3_ORPHAN",
+    C,
+    "RFC 5155 7.1",
+    "An NSEC3 owner hash matches no name of the zone (wrong hash or stale record).",
+)
+NSEC3_BITMAP_MISMATCH = register(
+    "NSEC3_BITMAP_MISMATCH",
+    C,
+    "RFC 5155 3.2.1, 7.1",
+    "An NSEC3 type bitmap differs from the types present at the hashed name.",
+)
+NSEC3_PARAM_MISMATCH = register(
+    "NSEC3_PARAM_MISMATCH",
+    C,
+    "RFC 5155 4, 7.1",
+    "NSEC3 records use parameters other than the apex NSEC3PARAM, or the NSEC3PARAM is missing.",
+)
+NSEC3_SALT = register(
+    "NSEC3_SALT", I, "RFC 9276 3.1", "NSEC3 uses a salt; RFC 9276 asks operators not to."
+)
+NSEC3_OPT_OUT = register(
+    "NSEC3_OPT_OUT",
+    I,
+    "RFC 5155 6, RFC 9276 3.1",
+    "The NSEC3 chain uses opt-out: unsigned delegations may have no NSEC3.",
+)

@@ -1,0 +1,147 @@
+"""verify on zones freshly signed by dnssec-signzone and ldns-signzone: clean, and the
+reference verifiers agree; --ds, --jobs, stdin, JSON and the expiry histogram."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dnssec_doctor.cli import app
+from dnssec_doctor.findings import Severity
+from dnssec_doctor.zonefile.load import load_zone
+from dnssec_doctor.zonefile.verify import verify_zone
+from zonefiles.signing import (
+    ORIGIN,
+    Signed,
+    bind_sign,
+    dnssec_verify,
+    have,
+    ldns_sign,
+    ldns_verify,
+)
+
+SIGNERS = {
+    "bind-nsec": ("dnssec-signzone", ()),
+    "bind-nsec3": ("dnssec-signzone", ("-3", "-")),
+    "bind-nsec3-optout": ("dnssec-signzone", ("-3", "-", "-A")),
+    "ldns-nsec": ("ldns-signzone", ()),
+    "ldns-nsec3": ("ldns-signzone", ("-n", "-t", "0")),
+}
+
+
+pytestmark = pytest.mark.skipif(
+    not have("dnssec-signzone"),
+    reason="bind9-utils not installed (scripts/install-system-packages)",
+)
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Signed]:
+    out: dict[str, Signed] = {}
+    for name, (tool, options) in SIGNERS.items():
+        if not have(tool):
+            continue
+        work = tmp_path_factory.mktemp(name)
+        sign = bind_sign if tool == "dnssec-signzone" else ldns_sign
+        out[name] = sign(work, name, *options)
+    return out
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run the command in-process (a real process in test_stdin_and_text_chart)."""
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(
+        list(args), result.exit_code, result.stdout_bytes, result.stderr_bytes
+    )
+
+
+@pytest.mark.parametrize("name", list(SIGNERS))
+def test_signed_zone_verifies_clean(signed: dict[str, Signed], name: str) -> None:
+    if name not in signed:
+        pytest.skip(f"{SIGNERS[name][0]} not installed (scripts/install-system-packages)")
+    zone = load_zone(str(signed[name].path))
+    report = verify_zone(zone, int(time.time()), 7, jobs=1)
+    loud = [f for f in report.findings if f.severity > Severity.INFO]
+    assert loud == []
+    assert int(report.exit_code) == 0
+    codes = {f.code for f in report.findings}
+    assert "OCCLUDED_DATA" in codes  # deep.insecure TXT is below the cut
+    assert report.stats.denial == ("NSEC3" if "nsec3" in name else "NSEC")
+    if "optout" in name:
+        assert "NSEC3_OPT_OUT" in codes
+    assert dnssec_verify(signed[name].path).returncode == 0
+    if have("ldns-verify-zone"):
+        assert ldns_verify(signed[name].path).returncode == 0
+
+
+def test_ds_file_matches_the_ksk(signed: dict[str, Signed]) -> None:
+    s = signed["bind-nsec"]
+    assert s.dsset is not None
+    done = cli("verify", str(s.path), "--ds", str(s.dsset), "--json", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert "DS_MATCHES" in {f["code"] for f in data["findings"]}
+    assert any(k["ds_matched"] and k["sep"] and k["signs_dnskey"] for k in data["keys"])
+
+
+def test_ds_file_that_matches_nothing(signed: dict[str, Signed], tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    digest = "00" * 32
+    ds.write_text(f"{ORIGIN} 3600 IN DS 12345 13 2 {digest}\n")
+    done = cli("verify", str(signed["bind-nsec"].path), "--ds", str(ds), "--json")
+    assert done.returncode == 2
+    codes = {f["code"] for f in json.loads(done.stdout)["findings"]}
+    assert {"DS_NO_KEY_WITH_TAG", "DNSKEY_NOT_SIGNED_BY_DS_KEY"} <= codes
+
+
+def test_jobs_give_the_same_report(
+    signed: dict[str, Signed], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dnssec_doctor.zonefile.workers.CHUNK_RRSETS", 10)  # use the pool
+    zone = load_zone(str(signed["bind-nsec3"].path))
+    at = int(time.time())
+    one = verify_zone(zone, at, 7, jobs=1)
+    many = verify_zone(zone, at, 7, jobs=2)
+    assert one.findings == many.findings and one.expiry == many.expiry
+    assert many.stats.signatures == one.stats.signatures > 50
+
+
+def test_json_schema_and_histogram(signed: dict[str, Signed]) -> None:
+    done = cli("verify", str(signed["bind-nsec"].path), "--json", "--at", "+29d")
+    data = json.loads(done.stdout)
+    assert data["schema"] == "dnssec-doctor/verify/1"
+    assert data["zone"] == ORIGIN and data["denial"] == "NSEC"
+    expiry = data["expiry"]
+    total = sum(b["signatures"] for b in expiry["histogram"])
+    assert total == data["stats"]["signatures"] > 50
+    # dnssec-signzone signs for 30 days: 29 days later every signature expires within 7
+    assert expiry["expiring_within_warn_days"] == total
+    assert done.returncode == 1 and data["verdict"] == "WARNING"
+    assert "RRSIG_EXPIRING_SOON" in {f["code"] for f in data["findings"]}
+    for f in data["findings"]:
+        assert set(f) == {"code", "severity", "zone", "servers", "records", "message", "rfc"}
+
+
+def test_stdin_and_text_chart(signed: dict[str, Signed]) -> None:
+    text = signed["ldns-nsec"].path.read_bytes() if "ldns-nsec" in signed else b""
+    if not text:
+        text = signed["bind-nsec"].path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "dnssec_doctor", "verify", "-", "--origin", ORIGIN, "-v"],
+        input=text,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode()
+    assert out.startswith("OK example.test.") and "<stdin>" in out
+    assert "█" in out and "Signature expirations by day" in out

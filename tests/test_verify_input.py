@@ -1,0 +1,111 @@
+"""Bad input to verify: one clear line on stderr, exit 3, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dnssec_doctor.cli import app
+from zonefiles.signing import ORIGIN, UNSIGNED
+
+BAD = Path(__file__).parent / "zonefiles" / "bad"
+ABSOLUTE = Path(__file__).parent / "zonefiles" / "absolute.zone"
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command in-process (fast); ``run_process`` does it as a real process."""
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "dnssec_doctor", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+    )
+
+
+def _one_line(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 3, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("dnssec-doctor: ")
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((str(BAD / "empty.zone"),), ("empty",)),
+        ((str(BAD / "binary.zone"),), ("binary",)),
+        ((str(BAD / "syntax.zone"),), ("syntax error", "syntax.zone:")),
+        ((str(BAD / "nosoa.zone"),), ("origin",)),
+        ((str(BAD / "nosoa.zone"), "--origin", ORIGIN), ("no SOA",)),
+        ((str(ABSOLUTE), "--origin", "example.org."), ("no SOA", "example.org.")),
+        ((str(UNSIGNED), "--origin", "bad..name"), ("--origin",)),
+        (("/nonexistent/zone",), ("no such zone file",)),
+        ((str(BAD),), ("directory",)),
+        ((str(UNSIGNED), "--origin", ORIGIN, "--at", "tomorrow"), ("--at",)),
+        ((str(UNSIGNED), "--origin", ORIGIN, "--ds", str(BAD / "binary.zone")), ("--ds",)),
+    ],
+    ids=[
+        "empty",
+        "binary",
+        "syntax",
+        "no-origin",
+        "no-soa",
+        "wrong-origin",
+        "bad-origin",
+        "missing-file",
+        "directory",
+        "bad-at",
+        "binary-ds",
+    ],
+)
+def test_bad_input_exits_3_with_one_line(args: tuple[str, ...], words: tuple[str, ...]) -> None:
+    _one_line(cli("verify", *args), *words)
+
+
+def test_ds_file_without_ds(tmp_path: Path) -> None:
+    ds = tmp_path / "ds"
+    ds.write_text(f"{ORIGIN} 300 IN A 192.0.2.1\n")
+    _one_line(cli("verify", str(ABSOLUTE), "--ds", str(ds)), "--ds", "no DS")
+    ds.write_text("other.test. 300 IN DS 1 13 2 " + "00" * 32 + "\n")
+    _one_line(cli("verify", str(ABSOLUTE), "--ds", str(ds)), "--ds", "other.test.")
+
+
+def test_truncated_file(tmp_path: Path) -> None:
+    text = UNSIGNED.read_text()
+    cut = text.index("a.b.c TXT") + len('a.b.c TXT "below')
+    truncated = tmp_path / "truncated.zone"
+    truncated.write_text("$ORIGIN example.test.\n" + text[:cut])
+    _one_line(cli("verify", str(truncated)), "syntax error")
+
+
+def test_truncated_mid_parenthesis_from_stdin() -> None:
+    data = b"$ORIGIN example.test.\n@ 300 IN SOA ns1 host ( 1 2 3\n"
+    _one_line(run_process("verify", "-", stdin=data), "syntax error")
+
+
+def test_garbage_from_stdin() -> None:
+    _one_line(run_process("verify", "-", "--origin", ORIGIN, stdin=bytes(range(256)) * 4), "binary")
+
+
+def test_unsigned_zone_is_critical_not_bad_input() -> None:
+    done = cli("verify", str(UNSIGNED), "--origin", ORIGIN)
+    assert done.returncode == 2
+    assert "ZONE_UNSIGNED" in done.stdout
