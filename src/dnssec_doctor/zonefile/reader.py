@@ -1,0 +1,821 @@
+"""A fast reader for signed zone files in presentation format (RFC 1035 section 5).
+
+dnspython's zone parser builds a Python object per token, name and rdata; on a
+1.4M-line signed zone that alone takes longer than BIND's whole dnssec-verify run.
+This reader streams `Record`s in canonical wire form (RFC 4034 section 6.2) and
+parses the types that make up the bulk of a signed zone itself. It follows
+dnspython's reading rules (TTL defaults, class/TTL order, tokenizing) so that the
+two agree record for record; dnspython stays the reference:
+
+* every type without a hand-written parser goes to `dns.rdata.from_text`;
+* a hand-written parser that meets anything unusual (escapes, quoted strings
+  where none belong, mnemonics, out-of-range values, odd encodings) does not
+  judge it: it raises, and the record is re-parsed by dnspython, which either
+  accepts it or names the error. So the fast path can only be fast, never
+  differently strict.
+
+Known, deliberate differences from `dns.zone.from_file` (see the tests):
+
+* records whose owner is outside the origin are yielded, not silently dropped;
+* absolute owners need no origin (dnspython raises UnknownOrigin before the
+  first $ORIGIN even for them; signers write no $ORIGIN);
+* `$INCLUDE` paths are relative to the including file (as in BIND), not to the
+  working directory, and nesting is limited to `MAX_INCLUDE_DEPTH`;
+* `$GENERATE` and `$UNICODE` are rejected (signers never write them);
+* a backslash-newline, or a bare CR, inside a quoted string ends the line and
+  is an error (dnspython keeps them in the string);
+* an error in RDATA is reported at the record's first line (dnspython: the line
+  its tokenizer has reached, often the record's last);
+* records are yielded one by one in file order, never merged into RRsets, so
+  duplicates and per-record TTLs survive.
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime
+import os
+import re
+import socket
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple, TextIO
+
+import dns.exception
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.tokenizer
+import dns.ttl
+
+__all__ = ["MAX_INCLUDE_DEPTH", "Record", "ZoneSyntaxError", "read_records"]
+
+MAX_INCLUDE_DEPTH = 16
+
+
+class Record(NamedTuple):
+    """One resource record. A NamedTuple, not a dataclass: creating one per record
+    of a million-record zone is measurably cheaper."""
+
+    owner: bytes  # canonical (lower-case) uncompressed absolute wire form
+    ttl: int
+    rdtype: int
+    rdata: bytes  # canonical RDATA wire form (RFC 4034 section 6.2)
+    line: int  # 1-based line where the record starts
+
+
+class ZoneSyntaxError(ValueError):
+    """A zone file that cannot be read; str() is one line, FILE:LINE: message."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = " ".join(message.split()) or "syntax error"
+        super().__init__(f"{path}:{line}: {self.message}")
+
+
+class _Fallback(Exception):
+    """The fast path declines; dnspython decides."""
+
+
+# A line that is ASCII without quotes and backslashes can be split with
+# str.split(), unless it holds a character str.split() takes for whitespace and
+# dnspython does not (_SPLIT_SPACE, looked for per 1 MiB block; in such a block
+# each line is checked against _NOT_PLAIN). Other lines take the slow path.
+_NOT_PLAIN = re.compile(r'[^\t\n\x20-\x7e]|["\\]')
+_SPLIT_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f]")
+_HEX_COLON = re.compile(r"[0-9A-Fa-f:]+")
+_B32HEX = re.compile(r"[0-9A-Va-v]+")
+_IN = dns.rdataclass.IN
+_SOA = int(dns.rdatatype.SOA)
+_MAX_NAME_CACHE = 200_000
+_DS_DIGEST_LENGTH = {1: 20, 2: 32, 3: 32, 4: 48}
+
+
+def _uint(text: str, limit: int) -> int:
+    # ASCII digits only: str.isdigit() also accepts other scripts' digits.
+    if not (text.isascii() and text.isdigit()):
+        raise _Fallback
+    value = int(text)
+    if value > limit:
+        raise _Fallback
+    return value
+
+
+_TTL_CACHE: dict[str, int | None] = {}
+
+
+def _ttl(text: str) -> int | None:
+    """dns.ttl.from_text, memoized; None where it raises BadTTL."""
+    try:
+        return _TTL_CACHE[text]
+    except KeyError:
+        pass
+    try:
+        value: int | None = dns.ttl.from_text(text)
+    except dns.ttl.BadTTL:
+        value = None
+    if len(_TTL_CACHE) < 10_000:
+        _TTL_CACHE[text] = value
+    return value
+
+
+_TYPE_CACHE: dict[str, int | None] = {}
+
+
+def _rdtype(text: str) -> int | None:
+    try:
+        return _TYPE_CACHE[text]
+    except KeyError:
+        pass
+    try:
+        value: int | None = int(dns.rdatatype.from_text(text))
+    except Exception:
+        value = None
+    if len(_TYPE_CACHE) < 10_000:
+        _TYPE_CACHE[text] = value
+    return value
+
+
+_CLASS_CACHE: dict[str, int | None] = {}
+
+
+def _rdclass(text: str) -> int | None:
+    """The class a token names, or None when it is not a class (as dnspython)."""
+    try:
+        return _CLASS_CACHE[text]
+    except KeyError:
+        pass
+    try:
+        value: int | None = int(dns.rdataclass.from_text(text))
+    except dns.exception.SyntaxError:
+        raise
+    except Exception:
+        value = None
+    if len(_CLASS_CACHE) < 10_000:
+        _CLASS_CACHE[text] = value
+    return value
+
+
+_SIGTIME_CACHE: dict[str, int] = {}
+
+
+def _sigtime(text: str) -> int:
+    """RRSIG time as dnspython's sigtime_to_posixtime, memoized: a signer uses few."""
+    try:
+        return _SIGTIME_CACHE[text]
+    except KeyError:
+        pass
+    if not (text.isascii() and text.isdigit()):
+        raise _Fallback
+    if len(text) <= 10:
+        value = int(text)
+    elif len(text) == 14:
+        value = int(
+            datetime.datetime(
+                int(text[0:4]),
+                int(text[4:6]),
+                int(text[6:8]),
+                int(text[8:10]),
+                int(text[10:12]),
+                int(text[12:14]),
+                tzinfo=datetime.UTC,
+            ).timestamp()
+        )
+    else:
+        raise _Fallback
+    if value > 0xFFFFFFFF:
+        raise _Fallback
+    if len(_SIGTIME_CACHE) < 10_000:
+        _SIGTIME_CACHE[text] = value
+    return value
+
+
+_BITMAP_CACHE: dict[str, bytes] = {}
+
+
+def _bitmap(tokens: list[str]) -> bytes:
+    """NSEC/NSEC3 type bitmap (RFC 4034 section 4.1.2), memoized on its text:
+    a zone has few distinct type sets."""
+    key = " ".join(tokens)
+    try:
+        return _BITMAP_CACHE[key]
+    except KeyError:
+        pass
+    types = set()
+    for token in tokens:
+        value = _rdtype(token)
+        if not value:  # unknown, or type 0 (dnspython rejects it)
+            raise _Fallback
+        types.add(value)
+    windows: dict[int, bytearray] = {}
+    for value in sorted(types):
+        octets = windows.setdefault(value >> 8, bytearray())
+        offset = (value & 0xFF) >> 3
+        if len(octets) <= offset:
+            octets.extend(bytes(offset + 1 - len(octets)))
+        octets[offset] |= 0x80 >> (value & 7)
+    out = b"".join(bytes((w, len(o))) + o for w, o in windows.items())
+    if len(_BITMAP_CACHE) < 10_000:
+        _BITMAP_CACHE[key] = out
+    return out
+
+
+def _relative_wire(text: str) -> bytes:
+    """Wire form of an ASCII name without escapes, without the trailing root."""
+    out = bytearray()
+    for label in text.encode("ascii").split(b"."):
+        n = len(label)
+        if n == 0 or n > 63:
+            raise _Fallback
+        out.append(n)
+        out += label
+    return bytes(out)
+
+
+class _Reader:
+    def __init__(self, default_ttl: int | None) -> None:
+        self.origin_name: dns.name.Name | None = None
+        self.origin: bytes | None = None  # case preserved: relative NSEC next names use it
+        self.last_owner: bytes | None = None
+        self.last_ttl = 0
+        self.last_ttl_known = False
+        self.default_ttl = default_ttl or 0
+        self.default_ttl_known = default_ttl is not None
+        self.default_ttl_from_soa = False
+        self.names: dict[str, bytes] = {}  # lower-cased names for the current origin
+        self.path = "<input>"
+        self.raw: list[str] = []  # the lines of the last record tokenized slowly
+        self.dirty = False  # the current block has characters str.split() treats as space
+        self.lineno = 0
+        self.depth = 0
+
+    # --- names -------------------------------------------------------------
+
+    def set_origin(self, origin: dns.name.Name | None) -> None:
+        self.origin_name = origin
+        self.origin = None if origin is None else origin.to_wire() or b""
+        self.names = {}
+
+    def name(self, text: str) -> bytes:
+        """Absolute wire form of a name token, case preserved, as dns.name.from_text."""
+        if text.isascii() and "\\" not in text:
+            if text == "@":
+                if self.origin is None:
+                    raise _Fallback
+                return self.origin
+            if text == ".":
+                return b"\x00"
+            if text.endswith("."):
+                wire = _relative_wire(text[:-1]) + b"\x00"
+            elif self.origin is None:
+                raise _Fallback
+            else:
+                wire = _relative_wire(text) + self.origin
+            if len(wire) > 255:
+                raise _Fallback
+            return wire
+        # escapes or non-ASCII (IDNA): dnspython's rules, exactly
+        parsed = dns.name.from_text(text, self.origin_name)
+        if not parsed.is_absolute():
+            raise _Fallback
+        return parsed.to_wire() or b""  # typed Optional; None only when given a file
+
+    def lname(self, text: str) -> bytes:
+        """Canonical (lower-case) wire form, memoized: owners and signers repeat."""
+        try:
+            return self.names[text]
+        except KeyError:
+            pass
+        wire = self.name(text).lower()  # length octets are < 64, never letters
+        if len(self.names) >= _MAX_NAME_CACHE:
+            self.names.clear()
+        self.names[text] = wire
+        return wire
+
+    # --- rdata -------------------------------------------------------------
+
+    def rdata_fast(self, rdtype: int, t: list[str]) -> bytes:
+        """Canonical RDATA for the bulk types of a signed zone; raises on anything
+        this parser does not vouch for, and the caller asks dnspython instead."""
+        if rdtype == 46:  # RRSIG
+            covered = _TYPE_CACHE.get(t[0]) or _rdtype(t[0])
+            # the signature, key and digest must have a token (dnspython's
+            # concatenate_remaining_identifiers)
+            if covered is None or len(t) < 9:
+                raise _Fallback
+            a, b, c, d = t[1], t[2], t[3], t[6]
+            # ASCII is known here; struct.pack enforces each field's range
+            if not (a.isdigit() and b.isdigit() and c.isdigit() and d.isdigit()):
+                raise _Fallback
+            header = struct.pack(
+                "!HBBIIIH",
+                covered,
+                int(a),
+                int(b),
+                int(c),
+                _SIGTIME_CACHE.get(t[4]) or _sigtime(t[4]),
+                _SIGTIME_CACHE.get(t[5]) or _sigtime(t[5]),
+                int(d),
+            )
+            sig = binascii.a2b_base64("".join(t[8:]).encode(), strict_mode=True)
+            return header + (self.names.get(t[7]) or self.lname(t[7])) + sig
+        if rdtype == 50:  # NSEC3
+            if len(t) < 5:
+                raise _Fallback
+            nxt = t[4]
+            if len(nxt) % 8 or not _B32HEX.fullmatch(nxt):
+                raise _Fallback  # padding and canonical-bits rules: dnspython's
+            hashed = int(nxt, 32).to_bytes(len(nxt) * 5 // 8, "big")
+            salt = b"" if t[3] == "-" else binascii.unhexlify(t[3].encode())
+            if len(salt) > 255 or len(hashed) > 255:
+                raise _Fallback
+            return (
+                struct.pack(
+                    "!BBHB", _uint(t[0], 255), _uint(t[1], 255), _uint(t[2], 0xFFFF), len(salt)
+                )
+                + salt
+                + bytes((len(hashed),))
+                + hashed
+                + _bitmap(t[5:])
+            )
+        if rdtype == 1:  # A
+            if len(t) != 1:
+                raise _Fallback
+            return socket.inet_pton(socket.AF_INET, t[0])  # as strict as dnspython
+        if rdtype == 47:  # NSEC: next name is not lower-cased (RFC 6840 section 5.1)
+            if not t:
+                raise _Fallback
+            return self.name(t[0]) + _bitmap(t[1:])
+        if rdtype == 48 or rdtype == 60:  # DNSKEY, CDNSKEY
+            if len(t) < 4:
+                raise _Fallback
+            a, b, c = t[0], t[1], t[2]
+            if not (a.isdigit() and b.isdigit() and c.isdigit()):
+                raise _Fallback
+            return struct.pack("!HBB", int(a), int(b), int(c)) + binascii.a2b_base64(
+                "".join(t[3:]).encode(), strict_mode=True
+            )
+        if rdtype == 43 or rdtype == 59:  # DS, CDS
+            if len(t) < 4:
+                raise _Fallback
+            digest_type = _uint(t[2], 255)
+            digest = binascii.unhexlify("".join(t[3:]).encode())
+            if _DS_DIGEST_LENGTH.get(digest_type, len(digest)) != len(digest) or not digest_type:
+                raise _Fallback
+            return struct.pack("!HBB", _uint(t[0], 0xFFFF), _uint(t[1], 255), digest_type) + digest
+        if rdtype in (2, 5, 12, 39):  # NS, CNAME, PTR, DNAME
+            if len(t) != 1:
+                raise _Fallback
+            return self.lname(t[0])
+        if rdtype == 28:  # AAAA
+            if len(t) != 1:
+                raise _Fallback
+            if _HEX_COLON.fullmatch(t[0]) is None:
+                raise _Fallback  # embedded IPv4 and the like: dnspython's rules
+            return socket.inet_pton(socket.AF_INET6, t[0])
+        if rdtype == 15:  # MX
+            if len(t) != 2:
+                raise _Fallback
+            return struct.pack("!H", _uint(t[0], 0xFFFF)) + self.lname(t[1])
+        if rdtype == 6:  # SOA
+            if len(t) != 7:
+                raise _Fallback
+            times = [_ttl(x) for x in t[3:]]
+            if None in times:
+                raise _Fallback
+            return (
+                self.lname(t[0])
+                + self.lname(t[1])
+                + struct.pack("!IIIII", _uint(t[2], 0xFFFFFFFF), *times)
+            )
+        if rdtype == 16 or rdtype == 99:  # TXT, SPF
+            if not t:
+                raise _Fallback
+            out = bytearray()
+            for string in t:
+                data = string.encode()
+                if len(data) > 255:
+                    raise _Fallback
+                out.append(len(data))
+                out += data
+            return bytes(out)
+        if rdtype == 51:  # NSEC3PARAM
+            if len(t) != 4:
+                raise _Fallback
+            salt = b"" if t[3] == "-" else binascii.unhexlify(t[3].encode())
+            if len(salt) > 255:
+                raise _Fallback
+            return (
+                struct.pack(
+                    "!BBHB", _uint(t[0], 255), _uint(t[1], 255), _uint(t[2], 0xFFFF), len(salt)
+                )
+                + salt
+            )
+        raise _Fallback
+
+    def rdata_dnspython(self, rdtype: int, tokens: list[str], skip: int | None) -> bytes:
+        """RDATA as dnspython reads it. Without quotes, re-joined tokens split the
+        same way; with quotes, adjacency matters (SVCB's key="value"), so the
+        record's raw text is tokenized again and its first *skip* tokens dropped."""
+        try:
+            if skip is None:
+                tok = dns.tokenizer.Tokenizer(" ".join(tokens))
+            else:
+                tok = dns.tokenizer.Tokenizer("".join(x.rstrip("\n") + "\n" for x in self.raw))
+                for _ in range(skip):
+                    tok.get()
+            rd = dns.rdata.from_text(
+                _IN, dns.rdatatype.RdataType.make(rdtype), tok, self.origin_name, relativize=False
+            )
+            return rd.to_digestable(self.origin_name)
+        except Exception as exc:  # dnspython reports rdata errors as many types
+            raise ZoneSyntaxError(self.path, self.lineno, _message(exc)) from None
+
+    # --- records -----------------------------------------------------------
+
+    def implicit_ttl(self) -> int | None:
+        # dnspython's rule (rfc2308_ttl): $TTL wins; a default derived from the SOA
+        # MINIMUM loses to the last explicit TTL (RFC 2308 section 4).
+        if self.last_ttl_known and (not self.default_ttl_known or self.default_ttl_from_soa):
+            return self.last_ttl
+        if self.default_ttl_known:
+            return self.default_ttl
+        return None
+
+    def record(
+        self, tokens: list[str], quoted: list[bool] | None, leading: bool, line: int
+    ) -> Record:
+        try:
+            if leading:
+                owner = self.last_owner
+                if owner is None:
+                    raise self.error(line, "unknown origin")
+                i = 0
+            else:
+                if self.origin is None and not tokens[0].endswith("."):
+                    raise self.error(line, "unknown origin")
+                try:
+                    owner = self.lname(tokens[0])
+                except _Fallback:
+                    raise self.error(line, f"bad owner name {tokens[0]!r}") from None
+                except Exception as exc:  # dnspython's name errors (IDNA among them)
+                    raise self.error(line, _message(exc)) from None
+                self.last_owner = owner
+                i = 1
+            word = tokens[i]
+            # the caches inline: this runs for every record
+            ttl = _TTL_CACHE[word] if word in _TTL_CACHE else _ttl(word)
+            if ttl is not None:
+                self.last_ttl = ttl
+                self.last_ttl_known = True
+                i += 1
+                word = tokens[i]
+            try:
+                rdclass = _CLASS_CACHE[word] if word in _CLASS_CACHE else _rdclass(word)
+            except dns.exception.SyntaxError as exc:
+                raise self.error(line, _message(exc)) from None
+            if rdclass is not None:
+                if rdclass != _IN:
+                    raise self.error(line, "RR class is not zone's class")
+                i += 1
+            if ttl is None:
+                ttl = _ttl(tokens[i])
+                if ttl is not None:
+                    self.last_ttl = ttl
+                    self.last_ttl_known = True
+                    i += 1
+                else:
+                    ttl = self.implicit_ttl()
+            rdtype = _TYPE_CACHE.get(tokens[i]) or _rdtype(tokens[i])
+            if rdtype is None:
+                raise self.error(line, f"unknown rdatatype '{tokens[i]}'")
+            i += 1
+        except IndexError:
+            raise self.error(line, "unexpected end of input") from None
+        if quoted is not None and any(quoted[:i]):
+            # dnspython wants identifiers up to the type; only rdata may be quoted
+            raise self.error(line, "expecting an identifier")
+        rdtokens = tokens[i:]
+        self.lineno = line
+        skip = None if quoted is None else i
+        if quoted is None or (
+            (rdtype == 16 or rdtype == 99 or not any(quoted[i:]))
+            and all(s.isascii() and "\\" not in s for s in rdtokens)
+        ):
+            if rdtokens and rdtokens[0] == "\\#":
+                rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+            else:
+                try:
+                    rdata = self.rdata_fast(rdtype, rdtokens)
+                except (_Fallback, ValueError, TypeError, IndexError, OSError, struct.error):
+                    rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+                except dns.exception.DNSException:  # e.g. a bad address
+                    rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+        else:
+            rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+        if rdtype == _SOA and not self.default_ttl_known:
+            # before $TTL (RFC 2308), the SOA MINIMUM was the zone's default TTL
+            self.default_ttl = struct.unpack("!I", rdata[-4:])[0]
+            self.default_ttl_known = True
+            self.default_ttl_from_soa = True
+            if ttl is None:
+                ttl = self.implicit_ttl()
+        if ttl is None:
+            raise self.error(line, "Missing default TTL value")
+        return Record(owner, ttl, rdtype, rdata, line)
+
+    def error(self, line: int, message: str) -> ZoneSyntaxError:
+        return ZoneSyntaxError(self.path, line, message)
+
+    # --- files -------------------------------------------------------------
+
+    def read(self, stream: TextIO, path: str) -> Iterator[Record]:
+        saved = self.path, self.lineno, self.dirty
+        self.path = path
+        self.lineno = 0
+        lines = _lines(stream, self)
+        record = self.record
+        not_plain = _NOT_PLAIN.search
+        quoted: list[bool] | None
+        try:
+            for line in lines:
+                self.lineno += 1
+                start = self.lineno
+                if (
+                    line.isascii()
+                    and '"' not in line
+                    and "\\" not in line
+                    and (not self.dirty or not_plain(line) is None)
+                ):
+                    semi = line.find(";")
+                    text = line if semi < 0 else line[:semi]
+                    if "(" in text or ")" in text:
+                        tokens, quoted = self.plain_parens(text, line, lines, start)
+                    else:
+                        tokens = text.split()
+                        quoted = None
+                else:
+                    tokens, quoted = self.slow([line], lines, start)
+                if not tokens:
+                    continue
+                leading = line[0] == " " or line[0] == "\t"
+                if tokens[0].startswith("$") and not leading and (quoted is None or not quoted[0]):
+                    yield from self.directive(tokens, quoted, start, path)
+                    continue
+                yield record(tokens, quoted, leading, start)
+        except UnicodeDecodeError:
+            raise self.error(self.lineno + 1, "not UTF-8 text") from None
+        self.path, self.lineno, self.dirty = saved
+
+    def plain_parens(
+        self, text: str, first: str, lines: Iterator[str], start: int
+    ) -> tuple[list[str], list[bool] | None]:
+        """Tokens of a plain record that spans lines in parentheses, as signers
+        write SOA, RRSIG and DNSKEY records: lines are collected, then split once."""
+        depth = self.parens(text, 0)
+        parts = [text]
+        raw = [first]
+        while depth:
+            try:
+                line = next(lines)
+            except StopIteration:
+                raise self.error(start, "unbalanced parentheses") from None
+            self.lineno += 1
+            raw.append(line)
+            if not (
+                line.isascii()
+                and '"' not in line
+                and "\\" not in line
+                and (not self.dirty or _NOT_PLAIN.search(line) is None)
+            ):
+                # quotes or escapes inside: tokenize the whole record again slowly
+                return self.slow(raw, lines, start)
+            semi = line.find(";")
+            text = line if semi < 0 else line[:semi]
+            parts.append(text)
+            if "(" in text or ")" in text:
+                depth = self.parens(text, depth)
+        return " ".join(parts).replace("(", " ").replace(")", " ").split(), None
+
+    def parens(self, text: str, depth: int) -> int:
+        """The parenthesis depth after *text*; an unmatched ')' is an error."""
+        if ")" not in text:
+            return depth + text.count("(")
+        if "(" not in text:
+            depth -= text.count(")")
+        else:
+            for c in text:
+                if c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                    if depth < 0:
+                        break
+        if depth < 0:
+            raise self.error(self.lineno, "unbalanced parentheses")
+        return depth
+
+    def slow(
+        self, pending: list[str], lines: Iterator[str], start: int
+    ) -> tuple[list[str], list[bool]]:
+        """dnspython's tokenizer rules, character by character, for records with
+        quotes, escapes or unusual characters. *pending* holds the record's lines
+        already read (their count is in self.lineno); more come from *lines*."""
+        tokens: list[str] = []
+        quoted: list[bool] = []
+        depth = 0
+        token: list[str] = []
+        have = False
+        cur = start
+        line = pending[0]
+        taken = 1
+        self.raw = raw = [line]
+        if line.endswith("\n"):
+            line = line[:-1]
+        i = 0
+        n = len(line)
+        while True:
+            if i >= n:  # end of line
+                if have:
+                    tokens.append("".join(token))
+                    quoted.append(False)
+                    token, have = [], False
+                if depth == 0:
+                    return tokens, quoted
+                if taken < len(pending):
+                    line = pending[taken]
+                    taken += 1
+                else:
+                    try:
+                        line = next(lines)
+                    except StopIteration:
+                        raise self.error(start, "unbalanced parentheses") from None
+                    self.lineno += 1
+                cur += 1
+                raw.append(line)
+                if line.endswith("\n"):
+                    line = line[:-1]
+                i, n = 0, len(line)
+                continue
+            c = line[i]
+            i += 1
+            if c in ' \t;()"':
+                if have:
+                    tokens.append("".join(token))
+                    quoted.append(False)
+                    token, have = [], False
+                if c == ";":
+                    i = n
+                elif c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                    if depth < 0:
+                        raise self.error(cur, "unbalanced parentheses")
+                elif c == '"':
+                    j = i
+                    while True:
+                        if j >= n:
+                            raise self.error(cur, "newline in quoted string")
+                        if line[j] == '"':
+                            break
+                        if line[j] == "\\":
+                            if j + 1 >= n:
+                                raise self.error(cur, "newline in quoted string")
+                            j += 1
+                        j += 1
+                    tokens.append(line[i:j])
+                    quoted.append(True)
+                    i = j + 1
+            elif c == "\\":
+                if i >= n:
+                    raise self.error(cur, "unexpected end of input")
+                token.append(line[i - 1 : i + 1])
+                have = True
+                i += 1
+            else:
+                token.append(c)
+                have = True
+
+    def directive(
+        self, tokens: list[str], quoted: list[bool] | None, line: int, path: str
+    ) -> Iterator[Record]:
+        word = tokens[0].upper()
+        if word == "$TTL":
+            if len(tokens) != 2 or (quoted is not None and quoted[1]):
+                raise self.error(line, "bad $TTL")
+            ttl = _ttl(tokens[1])
+            if ttl is None:
+                raise self.error(line, f"bad TTL {tokens[1]!r}")
+            self.default_ttl = ttl
+            self.default_ttl_known = True
+            self.default_ttl_from_soa = False
+        elif word == "$ORIGIN":
+            if len(tokens) != 2 or (quoted is not None and quoted[1]):
+                raise self.error(line, "bad $ORIGIN")
+            origin = self.parse_name(tokens[1], line)
+            if not origin.is_absolute():
+                raise self.error(line, "unknown origin")
+            self.set_origin(origin)
+        elif word == "$INCLUDE":
+            if len(tokens) not in (2, 3) or (quoted is not None and any(quoted[2:])):
+                raise self.error(line, "bad $INCLUDE")
+            if self.depth >= MAX_INCLUDE_DEPTH:
+                raise self.error(line, f"$INCLUDE nested deeper than {MAX_INCLUDE_DEPTH}")
+            new_origin = self.parse_name(tokens[2], line) if len(tokens) == 3 else self.origin_name
+            target = os.path.join(os.path.dirname(path), tokens[1])
+            saved = (
+                self.origin_name,
+                self.last_owner,
+                self.last_ttl,
+                self.last_ttl_known,
+                self.default_ttl,
+                self.default_ttl_known,
+                self.default_ttl_from_soa,
+            )
+            self.set_origin(new_origin)
+            self.depth += 1
+            try:
+                with open(target, encoding="utf-8") as f:
+                    yield from self.read(f, target)
+            except OSError as exc:
+                raise self.error(line, f"$INCLUDE {tokens[1]}: {exc.strerror}") from None
+            self.depth -= 1
+            self.set_origin(saved[0])
+            (
+                _,
+                self.last_owner,
+                self.last_ttl,
+                self.last_ttl_known,
+                self.default_ttl,
+                self.default_ttl_known,
+                self.default_ttl_from_soa,
+            ) = saved
+        else:
+            raise self.error(line, f"unsupported zone file directive '{word}'")
+
+    def parse_name(self, text: str, line: int) -> dns.name.Name:
+        try:
+            return dns.name.from_text(text, self.origin_name)
+        except Exception as exc:
+            raise self.error(line, _message(exc)) from None
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc)
+    return text if text else type(exc).__name__
+
+
+def read_records(
+    source: str | Path | TextIO, origin: str | None = None, default_ttl: int | None = None
+) -> Iterator[Record]:
+    """Stream the records of a zone file in file order.
+
+    *source* is a path or an open text stream; *origin* the initial origin (for
+    relative names before any $ORIGIN); *default_ttl* the TTL for records that
+    state none, until a $TTL. Raises ZoneSyntaxError on the first error.
+    """
+    reader = _Reader(default_ttl)
+    if origin is not None:
+        try:
+            reader.set_origin(dns.name.from_text(origin))
+            reader.last_owner = reader.name("@").lower()  # an owner-less first record's
+        except Exception as exc:
+            raise ValueError(f"bad origin {origin!r}: {_message(exc)}") from None
+    if isinstance(source, str | Path):
+        path = os.fspath(source)
+        try:
+            with open(path, encoding="utf-8") as f:
+                yield from reader.read(f, path)
+        except OSError as exc:
+            raise ZoneSyntaxError(path, 0, exc.strerror or str(exc)) from None
+    else:
+        yield from reader.read(source, getattr(source, "name", "<input>"))
+
+
+def _lines(stream: TextIO, reader: _Reader) -> Iterator[str]:
+    """The lines of a stream, without newlines, read in large blocks (faster than
+    line iteration). A CR or CRLF ends a line, as in dnspython's tokenizer (which
+    keeps a CR inside a quoted string; we end the line there: a documented
+    difference). Files we open ourselves get this from universal newlines."""
+    rest = ""
+    while True:
+        block = stream.read(1 << 20)
+        if not block:
+            break
+        if block.endswith("\r"):
+            block += stream.read(1)
+        if "\r" in block:
+            block = block.replace("\r\n", "\n").replace("\r", "\n")
+        block = rest + block
+        # str.split() also splits on these; dnspython does not: such blocks get
+        # the exact per-line check
+        reader.dirty = _SPLIT_SPACE.search(block) is not None
+        lines = block.split("\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
