@@ -17,6 +17,7 @@ import dns.exception
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor import defaults
 from dnssec_doctor import evidence as ev
 from dnssec_doctor.analyze.core import analyze
 from dnssec_doctor.collect.anchors import (
@@ -32,7 +33,7 @@ from dnssec_doctor.collect.walk import collect_from_evidence, collect_sync
 from dnssec_doctor.diagnose import diagnose
 from dnssec_doctor.report import Report
 
-DEFAULT_WARN_DAYS = 7.0
+DEFAULT_WARN_DAYS = defaults.WARN_DAYS
 _RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 

@@ -9,32 +9,21 @@ import tempfile
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from dnssec_doctor import __version__
-from dnssec_doctor.check import (
-    DEFAULT_WARN_DAYS,
-    CheckError,
-    CheckOptions,
-    check_evidence,
-    probe,
-    run_check,
-)
-from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT
-from dnssec_doctor.evidence import save as save_evidence
+# Commands import what they need when they run: a check must not pay at start-up for
+# the lab, the zone-file verifier or the renderers of other commands.
+from dnssec_doctor import __version__, defaults
 from dnssec_doctor.exitcodes import ExitCode
-from dnssec_doctor.lab import runner
-from dnssec_doctor.lab.catalog import catalog
-from dnssec_doctor.lab.demo import demo_run
-from dnssec_doctor.render import json_report
-from dnssec_doctor.render import text as text_report
-from dnssec_doctor.zonefile import report_json as verify_json
-from dnssec_doctor.zonefile import report_text as verify_text
-from dnssec_doctor.zonefile.run import VerifyError, VerifyOptions, run_verify
+
+if TYPE_CHECKING:
+    from dnssec_doctor.check import CheckOptions
+
+DEFAULT_WARN_DAYS = defaults.WARN_DAYS
+DEFAULT_TIMEOUT = defaults.QUERY_TIMEOUT
 
 app = typer.Typer(
     help="Find the broken link in a domain's DNSSEC chain of trust, name the cause, print the fix.",
@@ -109,6 +98,8 @@ def lab_up(
     ] = None,
 ) -> None:
     """Build a lab and start serving it in the background."""
+    from dnssec_doctor.lab import runner
+
     try:
         running = runner.up(directory, servers.value, port)
     except runner.LabError as error:
@@ -119,6 +110,8 @@ def lab_up(
 @lab_app.command("down")
 def lab_down(directory: LabDir) -> None:
     """Stop the lab started from DIR: only the processes and addresses it added."""
+    from dnssec_doctor.lab import runner
+
     try:
         stopped = runner.down(directory)
     except runner.LabError as error:
@@ -131,6 +124,10 @@ def lab_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the scenarios: query, expected outcome, cause, where the chain breaks."""
+    from rich.table import Table
+
+    from dnssec_doctor.lab.catalog import catalog
+
     entries = catalog()
     if as_json:
         out.print(json.dumps([asdict(e) for e in entries], indent=2), markup=False)
@@ -159,6 +156,8 @@ def _check_options(
     port: int,
     timeout: float,
 ) -> CheckOptions:
+    from dnssec_doctor.check import CheckOptions
+
     return CheckOptions(
         name=name,
         qtype=qtype,
@@ -234,6 +233,10 @@ def check(
     ] = None,
 ) -> None:
     """Walk the chain of trust to NAME at every server; name the broken link and the fix."""
+    from dnssec_doctor.check import CheckError, check_evidence, run_check
+    from dnssec_doctor.render import json_report
+    from dnssec_doctor.render import text as text_report
+
     options = _check_options(
         name, qtype, trust_anchor, root_hints, resolver, at, warn_days, port, timeout
     )
@@ -262,6 +265,9 @@ def probe_command(
     timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Collect the evidence (every query and answer, byte for byte) without analysing it."""
+    from dnssec_doctor.check import CheckError, probe
+    from dnssec_doctor.evidence import save as save_evidence
+
     options = _check_options(
         name, qtype, trust_anchor, root_hints, resolver, None, 0, port, timeout
     )
@@ -307,6 +313,10 @@ def verify(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="INFO findings too.")] = False,
 ) -> None:
     """Verify a signed zone file completely before it is published."""
+    from dnssec_doctor.zonefile import report_json as verify_json
+    from dnssec_doctor.zonefile import report_text as verify_text
+    from dnssec_doctor.zonefile.run import VerifyError, VerifyOptions, run_verify
+
     options = VerifyOptions(zonefile, origin, at, warn_days, ds, jobs)
     try:
         report = run_verify(options)
@@ -323,9 +333,12 @@ def verify(
 def demo(
     port: Annotated[
         int, typer.Option(help="Port for the built-in lab.", min=1, max=65535)
-    ] = runner.BUILTIN_PORT,
+    ] = defaults.BUILTIN_LAB_PORT,
 ) -> None:
     """Start the built-in lab, check every scenario, compare with what it declares, stop."""
+    from dnssec_doctor.lab import runner
+    from dnssec_doctor.lab.demo import demo_run
+
     with tempfile.TemporaryDirectory(prefix="dnssec-doctor-demo-") as tmp:
         try:
             running = runner.up(Path(tmp), "builtin", port)

@@ -25,12 +25,13 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
+from dnssec_doctor import defaults
 from dnssec_doctor.collect.model import Reply
 from dnssec_doctor.collect.wire import flag_words, judge, make_query, truncated
 from dnssec_doctor.evidence import Exchange
 
 #: Seconds to wait for one answer (per attempt).
-DEFAULT_TIMEOUT = 2.0
+DEFAULT_TIMEOUT = defaults.QUERY_TIMEOUT
 
 #: Queries in flight to one address: a zone's batch asks each address up to seven
 #: questions (DNSKEY, SOA, NS, CDS, CDNSKEY, the name, a child's DS) and a silent server

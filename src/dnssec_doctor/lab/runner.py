@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from dnssec_doctor import defaults
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import RECURSOR_ADDRESS, UNBOUND_ADDRESS, LabManifest
 from dnssec_doctor.lab.real.errors import RealLabError
@@ -23,7 +24,7 @@ from dnssec_doctor.lab.real.lab import start_real_lab, stop_real_lab
 from dnssec_doctor.lab.real.process import Started, is_running, log_tail, start_time, stop
 from dnssec_doctor.lab.real.state import RealLabState
 
-BUILTIN_PORT = 5300
+BUILTIN_PORT = defaults.BUILTIN_LAB_PORT
 REAL_PORT = 53
 BUILTIN_STATE = "builtin-state.json"
 BUILTIN_LOG = "builtin-server.log"

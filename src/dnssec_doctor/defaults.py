@@ -1,0 +1,9 @@
+"""Default values shared by the command line and the code behind it.
+
+Kept in a module of their own, free of imports, so that the command line can show them
+without loading the machinery of every command at start-up.
+"""
+
+WARN_DAYS = 7.0  # warn when signatures expire within this many days
+QUERY_TIMEOUT = 2.0  # seconds to wait for one answer (one retry follows)
+BUILTIN_LAB_PORT = 5300  # the built-in lab server's port (no root needed)
