@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from dnssec_doctor.check import CheckOptions
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest, ScenarioRecord
 from dnssec_doctor.lab.server import BackgroundLabServer
+from ports import free_port
 
 TIMEOUT = 0.3  # loopback answers in well under a millisecond; a silent server costs two
 
@@ -46,15 +46,9 @@ class BuiltinLab:
         ]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.53.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def builtin_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltinLab]:
     manifest = build_lab(tmp_path_factory.mktemp("check-lab"))
-    port = _free_port()
+    port = free_port()
     with BackgroundLabServer.for_manifest(manifest, port):
         yield BuiltinLab(manifest, port)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
-import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,33 +43,12 @@ from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest
 from dnssec_doctor.lab.responder import Responder
 from dnssec_doctor.lab.server import BackgroundLabServer, Endpoint, LabDnsServer
+from ports import free_port
 
 #: Per-attempt timeout in tests: loopback answers in well under a millisecond.
 TIMEOUT = 0.25
 
 _AT = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def free_port(addresses: Sequence[str]) -> int:
-    """A high port that UDP and TCP can bind on every address."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind((addresses[0], 0))
-            port: int = probe.getsockname()[1]
-        if all(_bindable(address, port) for address in addresses):
-            return port
-    raise RuntimeError("no free port")
-
-
-def _bindable(address: str, port: int) -> bool:
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
-            udp.bind((address, port))
-            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            tcp.bind((address, port))
-    except OSError:
-        return False
-    return True
 
 
 def transport(port: int, timeout: float = TIMEOUT, **kwargs: Any) -> NetworkTransport:

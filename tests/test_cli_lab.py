@@ -18,14 +18,9 @@ from dnssec_doctor.cli import app
 from dnssec_doctor.lab.real.process import Started, is_running
 from dnssec_doctor.lab.runner import BUILTIN_STATE
 from dnssec_doctor.lab.scenarios import SCENARIOS
+from ports import free_port
 
 runner = CliRunner()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
-from collect_fixtures import ScriptedServer, free_port, question, response, rrset, transport
+from collect_fixtures import ScriptedServer, question, response, rrset, transport
 from dnssec_doctor.collect import ReplayTransport
 from dnssec_doctor.collect.model import Reply
 from dnssec_doctor.collect.wire import EDNS_PAYLOAD, make_query
 from dnssec_doctor.evidence import Exchange
+from ports import free_port
 
 SERVER = "127.77.0.1"
 OTHER = "127.77.0.2"

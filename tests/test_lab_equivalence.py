@@ -8,7 +8,6 @@ and compare rcode, AA and the answer and authority sections record by record.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import dns.flags
@@ -22,19 +21,14 @@ from dnssec_doctor.lab.manifest import LabManifest, ScenarioRecord
 from dnssec_doctor.lab.real import RealLab
 from dnssec_doctor.lab.scenarios import SCENARIOS
 from dnssec_doctor.lab.server import BackgroundLabServer
+from ports import free_port
 
 pytestmark = pytest.mark.real
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def builtin_port(real_lab: RealLab) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     with BackgroundLabServer.for_manifest(real_lab.manifest, port):
         yield port
 

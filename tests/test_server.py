@@ -35,6 +35,7 @@ from dnssec_doctor.lab.server import (
     serve_lab,
 )
 from lab_test_zones import BIG_TXT_COUNT, OPTOUT, PARENT, SECURE, LabTree, build_tree
+from ports import bindable, free_port
 
 MAIN = "127.53.250.1"  # test. with both children: DS from the parent side
 CHILD = "127.53.250.2"  # secure.test. alone
@@ -44,28 +45,6 @@ TIMEOUT = 2.0
 SHORT = 0.3  # for answers that must not come
 
 RdataType = dns.rdatatype.RdataType
-
-
-def free_port(addresses: list[str]) -> int:
-    """A high port that UDP and TCP can bind on every address (someone may race us)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind((addresses[0], 0))
-            port: int = probe.getsockname()[1]
-        if all(_bindable(address, port) for address in addresses):
-            return port
-    raise RuntimeError("no free port")
-
-
-def _bindable(address: str, port: int) -> bool:
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket() as tcp:
-            udp.bind((address, port))
-            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            tcp.bind((address, port))
-    except OSError:
-        return False
-    return True
 
 
 def write_lab(directory: Path, tree: LabTree) -> LabManifest:
@@ -265,7 +244,7 @@ def test_a_failed_start_releases_the_sockets_it_bound(manifest: LabManifest) -> 
         squatter.bind((SILENT, chosen))  # the last address is taken
         with pytest.raises(PortInUseError):
             BackgroundLabServer.for_manifest(manifest, chosen).start()
-    assert _bindable(MAIN, chosen) and _bindable(CHILD, chosen)
+    assert bindable(MAIN, chosen) and bindable(CHILD, chosen)
 
 
 def test_unassignable_address_raises_bind_error(manifest: LabManifest) -> None:
@@ -314,7 +293,7 @@ def test_serve_lab_sets_ready_and_stops_when_cancelled(manifest: LabManifest) ->
                 await task
 
     assert asyncio.run(scenario()).answer
-    assert all(_bindable(address, chosen) for address in ADDRESSES)
+    assert all(bindable(address, chosen) for address in ADDRESSES)
 
 
 # -- python -m dnssec_doctor.lab.server ------------------------------------------------------
