@@ -1,14 +1,18 @@
 """Judge RRSIGs in worker processes: wire-format work items in, plain results out.
 
 A work item is one RRset and its RRSIGs in wire format (cheap to pickle, no dnspython
-objects); each worker rebuilds them and calls :func:`validate.rrsig.judge_rrsig`, so
-the judgment is the same as ``check``'s.  ``jobs == 1`` (or little work) runs in the
-calling process.
+objects).  Each RRSIG first goes through :func:`_fast`, which recognises a VALID
+signature from the wire bytes (the checks of :func:`validate.rrsig.judge_rrsig`, the
+signature by :mod:`validate.fastsig`); every other one is rebuilt with dnspython and
+judged by :func:`validate.rrsig.judge_rrsig`, so the judgment is the same as
+``check``'s (tests/test_verify_fastsig.py compares the two).  ``jobs == 1`` (or
+little work) runs in the calling process.
 """
 
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,9 +24,13 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.RRSIG import RRSIG
+from dns.rdtypes.dnskeybase import Flag
 
-from dnssec_doctor.validate.rrsig import judge_rrsig
+from dnssec_doctor.validate import algorithms, fastsig, limits
+from dnssec_doctor.validate.rrsig import RrsigStatus, RrsigWarning, judge_rrsig
+from dnssec_doctor.validate.timeutil import serial_time
 
 #: RRsets per chunk sent to a worker: big enough to amortise pickling.
 CHUNK_RRSETS = 400
@@ -35,7 +43,7 @@ class WorkItem:
     owner: bytes
     rdtype: int
     ttl: int
-    rdatas: tuple[bytes, ...]
+    rdatas: tuple[bytes, ...]  # canonical form (RFC 4034 6.2), as signed
     rrsig_ttl: int
     rrsigs: tuple[bytes, ...]
 
@@ -54,7 +62,18 @@ class SigResult:
     inception: int
     expiration: int
     warnings: tuple[str, ...]
-    rrsig_text: str
+    text: str  # the RRSIG in presentation format; "" means: made from the next two
+    rrsig_ttl: int = 0
+    rrsig_wire: bytes = b""
+
+    @property
+    def rrsig_text(self) -> str:
+        """The RRSIG RR in presentation format (built on demand: few are ever shown)."""
+        if self.text or not self.rrsig_wire:
+            return self.text
+        wire = self.rrsig_wire
+        sig = dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire))
+        return f"{self.owner} {self.rrsig_ttl} IN RRSIG {sig.to_text()}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,7 @@ def item_for(rrset: dns.rrset.RRset, rrsigs: dns.rrset.RRset | None) -> WorkItem
         owner=rrset.name.to_wire() or b"",
         rdtype=int(rrset.rdtype),
         ttl=rrset.ttl,
-        rdatas=tuple(rd.to_wire() for rd in rrset),
+        rdatas=tuple(rd.to_digestable() for rd in rrset),
         rrsig_ttl=rrsigs.ttl if rrsigs is not None else 0,
         rrsigs=sigs,
     )
@@ -90,18 +109,127 @@ def _rrset(name: dns.name.Name, rdtype: int, ttl: int, rdatas: Sequence[bytes]) 
     return rrset
 
 
+_RRSIG_FIXED = struct.Struct("!HBBIIIH")  # type, algorithm, labels, TTL, times, key tag
+_DEPRECATED = (algorithms.SigningAdvice.MUST_NOT, algorithms.SigningAdvice.NOT_RECOMMENDED)
+
+
+def _zone_keys(origin: dns.name.Name, keys: dns.rrset.RRset) -> dict[tuple[int, int], list[bytes]]:
+    """Zone keys (protocol 3, Zone Key flag) by (algorithm, key tag), as RDATA wire."""
+    out: dict[tuple[int, int], list[bytes]] = {}
+    for key in keys:
+        if isinstance(key, DNSKEY) and key.protocol == 3 and key.flags & Flag.ZONE:
+            out.setdefault((int(key.algorithm), key.key_id()), []).append(key.to_digestable())
+    return out
+
+
+def _fast(
+    context: Context,
+    zone_keys: dict[tuple[int, int], list[bytes]],
+    key_count: int,
+    item: WorkItem,
+    wire: bytes,
+) -> tuple[int, int, int, int, tuple[str, ...]] | None:
+    """The common case of :func:`judge_rrsig`, from wire data: an RRSIG that is VALID.
+
+    Returns (algorithm, key tag, inception, expiration, warnings) when every check
+    :func:`judge_rrsig` makes passes, with the signature checked by
+    :func:`fastsig.verify`; ``None`` for anything else (then ``judge_rrsig`` decides,
+    so every other verdict and its wording stays the reference one).
+    """
+    if len(wire) < 19:
+        return None
+    covered, alg, nlabels, original_ttl, exp_field, inc_field, tag = _RRSIG_FIXED.unpack_from(wire)
+    if covered != item.rdtype:
+        return None
+    owner = item.owner.lower()
+    count, wild = fastsig.label_count(owner)
+    if nlabels != count - wild:  # a wildcard owner's "*" is not counted (RFC 4034 3.1.3)
+        return None
+    signer = wire[18 : fastsig.name_end(wire, 18)].lower()
+    if signer != context.origin.lower() or not _is_subdomain(owner, signer):
+        return None
+    if item.rdtype == dns.rdatatype.DNSKEY and signer != owner:
+        return None
+    if item.rdtype == dns.rdatatype.DS and signer == owner:  # the parent signs DS
+        return None
+    if not algorithms.is_validated_algorithm(alg) or alg not in fastsig.ALGORITHMS:
+        return None
+    if len(item.rdatas) > limits.MAX_RECORDS_PER_RRSET or key_count > limits.MAX_RECORDS_PER_RRSET:
+        return None
+    candidates = zone_keys.get((alg, tag), [])
+    if len(candidates) != 1:
+        return None
+    (key,) = candidates
+    if int.from_bytes(key[:2], "big") & Flag.REVOKE or fastsig.verifier(key) is None:
+        return None
+    now = context.at
+    inception, expiration = serial_time(inc_field, now), serial_time(exp_field, now)
+    if expiration < inception or exp_field < inc_field or not inception <= now <= expiration:
+        return None
+    if fastsig.verify(wire, item.owner, item.rdtype, item.rdatas, key) is not True:
+        return None
+    warnings: set[str] = set()
+    if item.ttl > original_ttl:
+        warnings.add(RrsigWarning.ORIGINAL_TTL_MISMATCH.value)
+    if item.rrsig_ttl > original_ttl:
+        warnings.add(RrsigWarning.RRSIG_TTL_EXCEEDS_ORIGINAL.value)
+    if now + min(item.ttl, original_ttl) > expiration:
+        warnings.add(RrsigWarning.TTL_BEYOND_EXPIRATION.value)
+    if algorithms.signing_advice(alg) in _DEPRECATED:
+        warnings.add(RrsigWarning.ALGORITHM_DEPRECATED.value)
+    return alg, tag, inception, expiration, tuple(sorted(warnings))
+
+
+def _is_subdomain(owner: bytes, signer: bytes) -> bool:
+    at = 0
+    while True:
+        if owner[at:] == signer:
+            return True
+        if not owner[at]:
+            return False
+        at += 1 + owner[at]
+
+
 def judge_items(context: Context, items: Sequence[WorkItem]) -> list[SigResult]:
     origin = _name(context.origin)
     keys = _rrset(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
+    zone_keys = _zone_keys(origin, keys)
     out: list[SigResult] = []
     for item in items:
         owner = _name(item.owner)
-        rrset = _rrset(owner, item.rdtype, item.ttl, item.rdatas)
+        owner_text = owner.to_text()
+        rrset: dns.rrset.RRset | None = None
         for index, wire in enumerate(item.rrsigs):
+            try:
+                fast = _fast(context, zone_keys, len(keys), item, wire)
+            except (ValueError, IndexError):
+                fast = None
+            if fast is not None:
+                alg, tag, inception, expiration, warnings = fast
+                out.append(
+                    SigResult(
+                        owner=owner_text,
+                        rdtype=item.rdtype,
+                        index=index,
+                        status=RrsigStatus.VALID.value,
+                        detail="",
+                        algorithm=alg,
+                        key_tag=tag,
+                        inception=inception,
+                        expiration=expiration,
+                        warnings=warnings,
+                        text="",
+                        rrsig_ttl=item.rrsig_ttl,
+                        rrsig_wire=wire,
+                    )
+                )
+                continue
             sig = cast(
                 RRSIG,
                 dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire)),
             )
+            if rrset is None:
+                rrset = _rrset(owner, item.rdtype, item.ttl, item.rdatas)
             j = judge_rrsig(rrset, sig, keys, context.at, zone=origin, rrsig_ttl=item.rrsig_ttl)
             out.append(
                 SigResult(
@@ -115,7 +243,7 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> list[SigResult]:
                     inception=j.inception,
                     expiration=j.expiration,
                     warnings=tuple(sorted(w.value for w in j.warnings)),
-                    rrsig_text=f"{owner} {item.rrsig_ttl} IN RRSIG {sig.to_text()}",
+                    text=f"{owner} {item.rrsig_ttl} IN RRSIG {sig.to_text()}",
                 )
             )
     return out
