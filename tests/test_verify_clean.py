@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from dnssec_doctor.cli import app
 from dnssec_doctor.findings import Severity
-from dnssec_doctor.zonefile.load import load_zone
-from dnssec_doctor.zonefile.verify import verify_zone
+from verify_helpers import verify_both
 from zonefiles.signing import (
     ORIGIN,
     Signed,
@@ -67,8 +66,7 @@ def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[b
 def test_signed_zone_verifies_clean(signed: dict[str, Signed], name: str) -> None:
     if name not in signed:
         pytest.skip(f"{SIGNERS[name][0]} not installed (scripts/install-system-packages)")
-    zone = load_zone(str(signed[name].path))
-    report = verify_zone(zone, int(time.time()), 7, jobs=1)
+    report = verify_both(signed[name].path, int(time.time()))
     loud = [f for f in report.findings if f.severity > Severity.INFO]
     assert loud == []
     assert int(report.exit_code) == 0
@@ -106,10 +104,10 @@ def test_jobs_give_the_same_report(
     signed: dict[str, Signed], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("dnssec_doctor.zonefile.workers.CHUNK_RRSETS", 10)  # use the pool
-    zone = load_zone(str(signed["bind-nsec3"].path))
+    path = signed["bind-nsec3"].path
     at = int(time.time())
-    one = verify_zone(zone, at, 7, jobs=1)
-    many = verify_zone(zone, at, 7, jobs=2)
+    one = verify_both(path, at, jobs=1)
+    many = verify_both(path, at, jobs=2)
     assert one.findings == many.findings and one.expiry == many.expiry
     assert many.stats.signatures == one.stats.signatures > 50
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.zonefile.load import load_zone
-from dnssec_doctor.zonefile.verify import VerifyReport, verify_zone
+from dnssec_doctor.zonefile.verify import VerifyReport
+from verify_helpers import verify_both
 from zonefiles.signing import (
     ORIGIN,
     Signed,
@@ -128,7 +128,7 @@ def break_nsec3_next(lines: list[str]) -> list[str]:
 
 
 def _verify(path: Path, at: int | None = None) -> VerifyReport:
-    return verify_zone(load_zone(str(path)), at or int(time.time()), 7, jobs=1)
+    return verify_both(path, at or int(time.time()))
 
 
 # (id, base zone, edit, codes verify must report, dnssec-verify detects, ldns detects)
@@ -354,7 +354,7 @@ def test_findings_are_capped_per_code(
     """Every signature expired: the report keeps MAX_FINDINGS_PER_CODE, counts the rest."""
     monkeypatch.setattr("dnssec_doctor.zonefile.verify.MAX_FINDINGS_PER_CODE", 10)
     at = int(time.time()) + 400 * 86400
-    report = verify_zone(load_zone(str(base["nsec"].path)), at, 7, jobs=1)
+    report = verify_both(base["nsec"].path, at)
     expired = [f for f in report.findings if f.code == "RRSIG_EXPIRED"]
     assert len(expired) == 10
     assert report.suppressed["RRSIG_EXPIRED"] == report.stats.signatures - 10

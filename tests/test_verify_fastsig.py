@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import dns.dnssec
+import dns.name
+import dns.rdata
 import dns.rdataset
 import dns.rdatatype
 import dns.rrset
+import dns.zone
 import pytest
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.RRSIG import RRSIG
@@ -25,10 +27,12 @@ from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.validate import fastsig
 from dnssec_doctor.validate.records import rrsigs_for
+from dnssec_doctor.validate.rrsig import RrsigStatus, judge_rrsig
 from dnssec_doctor.zonefile import workers
-from dnssec_doctor.zonefile.load import ZoneData, load_zone
-from dnssec_doctor.zonefile.signatures import check_signatures
-from dnssec_doctor.zonefile.structure import zone_shape
+from dnssec_doctor.zonefile.load import fast_records, open_zone
+from dnssec_doctor.zonefile.nodes import RRSIG as RRSIG_TYPE
+from dnssec_doctor.zonefile.nodes import RRsetData, stream_nodes
+from dnssec_doctor.zonefile.workers import Context, WorkItem
 from test_validate_support import _sections, vector
 from zonefiles.signing import bind_sign, have, ldns_sign
 
@@ -105,10 +109,14 @@ def test_fast_path_agrees_with_dnspython_on_rfc_vectors(filename: str) -> None:
     assert bad >= 5 * len(cases)  # every tampered one fails
 
 
-def _zone_cases(zone: ZoneData) -> list[Case]:
-    keys = zone.get(zone.origin, dns.rdatatype.DNSKEY)
+def _zone_cases(path: Path) -> list[Case]:
+    zone = dns.zone.from_file(str(path), relativize=False, origin="example.test.")
+    keys = zone.get_rdataset(zone.origin, dns.rdatatype.DNSKEY)
     assert keys is not None
-    rrsets = list(zone.rrsets())
+    rrsets = [
+        dns.rrset.from_rdata_list(name, rds.ttl, list(rds))
+        for name, rds in zone.iterate_rdatasets()
+    ]
     return list(_cases(rrsets, list(keys)))
 
 
@@ -134,7 +142,7 @@ def signed_zones(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_fast_path_agrees_with_dnspython_on_signed_zones(signed_zones: dict[str, Path]) -> None:
     for path in signed_zones.values():
-        cases = _zone_cases(load_zone(str(path)))
+        cases = _zone_cases(path)
         assert len(cases) > 20
         good, bad = _agree(cases)
         assert good == len(cases)
@@ -158,50 +166,79 @@ def test_unknown_algorithm_and_unloadable_key() -> None:
     assert fastsig.verify(sig.to_wire(), owner, 1, rdatas, short) is False
 
 
+def _work(path: Path) -> tuple[bytes, RRsetData, list[WorkItem], int]:
+    """The zone's apex DNSKEY RRset, a work item per signed RRset, and a time
+    inside every signature's validity period."""
+    with open_zone(str(path)) as source:
+        nodes = list(stream_nodes(fast_records(source)))
+        origin = source.origin_wire
+    apex = next(n for n in nodes if n.owner == origin)
+    keys = apex.get(dns.rdatatype.DNSKEY)
+    assert keys is not None
+    items: list[WorkItem] = []
+    for node in nodes:
+        for (rdtype, covers), sigs in node.rrsets.items():
+            if rdtype != RRSIG_TYPE:
+                continue
+            data = node.get(covers)
+            assert data is not None
+            items.append(
+                WorkItem(
+                    node.owner, covers, data.ttl, tuple(data.rdatas), sigs.ttl, tuple(sigs.rdatas)
+                )
+            )
+    inception = max(int.from_bytes(s[12:16], "big") for i in items for s in i.rrsigs)
+    return origin, keys, items, inception + 3600
+
+
 @pytest.mark.parametrize("offset_days", [0, -400, 400])
 def test_worker_fast_path_gives_judge_rrsig_results(
     signed_zones: dict[str, Path], monkeypatch: pytest.MonkeyPatch, offset_days: int
 ) -> None:
+    """Per signature: ``_fast`` recognises exactly the VALID ones, with judge_rrsig's
+    fields; per batch: the tally is the same with and without the fast path."""
     for path in signed_zones.values():
-        zone = load_zone(str(path))
-        keys = zone.get(zone.origin, dns.rdatatype.DNSKEY)
-        assert keys is not None
-        sigs = zone.get(zone.origin, dns.rdatatype.RRSIG, dns.rdatatype.SOA)
-        assert sigs is not None
-        at = next(iter(sigs)).inception + 3600 + offset_days * 86400
-        shape = zone_shape(zone)
-        hits: list[bool] = []
-        real = workers._fast
-
-        def counting(*args: Any, real: Any = real, hits: list[bool] = hits) -> Any:
-            found = real(*args)
-            hits.append(found is not None)
-            return found
-
-        monkeypatch.setattr(workers, "_fast", counting)
-        fast = check_signatures(zone, shape, keys, at, 1)
-        if offset_days == 0:
-            assert all(hits) and len(hits) > 20  # every signature took the fast path
-        else:
-            assert not any(hits)  # outside the validity period: judge_rrsig decides
+        origin, keys, items, at = _work(path)
+        at += offset_days * 86400
+        context = Context(origin, keys.ttl, tuple(keys.rdatas), at, at + 7 * 86400)
+        name = dns.name.from_wire(origin, 0)[0]
+        keyset = workers._rrset(name, dns.rdatatype.DNSKEY, keys.ttl, keys.rdatas)
+        zone_keys = workers._zone_keys(name, keyset)
+        checked = 0
+        for item in items:
+            rrset = workers._rrset(workers._name(item.owner), item.rdtype, item.ttl, item.rdatas)
+            for wire in item.rrsigs:
+                fast = workers._fast(context, zone_keys, len(keyset), item, wire)
+                sig = dns.rdata.from_wire(1, dns.rdatatype.RRSIG, wire, 0, len(wire))
+                assert isinstance(sig, RRSIG)
+                slow = judge_rrsig(rrset, sig, keyset, at, zone=name, rrsig_ttl=item.rrsig_ttl)
+                checked += 1
+                if offset_days:
+                    assert fast is None  # outside the validity period: judge_rrsig decides
+                    assert slow.status is not RrsigStatus.VALID
+                    continue
+                assert fast is not None and slow.status is RrsigStatus.VALID
+                assert fast == (
+                    slow.algorithm,
+                    slow.key_tag,
+                    slow.inception,
+                    slow.expiration,
+                    tuple(sorted(w.value for w in slow.warnings)),
+                )
+        assert checked > 20
+        quick = workers.judge_items(context, items)
         monkeypatch.setattr(workers, "_fast", lambda *args: None)
-        slow = check_signatures(zone, shape, keys, at, 1)
+        reference = workers.judge_items(context, items)
         monkeypatch.undo()
-        assert fast.findings == slow.findings
-        assert len(fast.results) == len(slow.results) > 20
-        for a, b in zip(fast.results, slow.results, strict=True):
-            assert (a.owner, a.rdtype, a.index, a.status, a.detail) == (
-                b.owner,
-                b.rdtype,
-                b.index,
-                b.status,
-                b.detail,
-            )
-            assert (a.algorithm, a.key_tag, a.inception, a.expiration, a.warnings) == (
-                b.algorithm,
-                b.key_tag,
-                b.inception,
-                b.expiration,
-                b.warnings,
-            )
-            assert a.rrsig_text == b.rrsig_text
+        assert quick.signatures == reference.signatures == checked
+        assert (quick.counts, quick.days, quick.soon, quick.latest) == (
+            reference.counts,
+            reference.days,
+            reference.soon,
+            reference.latest,
+        )
+        assert quick.earliest is not None and reference.earliest is not None
+        assert quick.earliest.rrsig_text == reference.earliest.rrsig_text
+        assert [(r.owner, r.rdtype, r.index, r.status, r.detail) for r in quick.problems] == [
+            (r.owner, r.rdtype, r.index, r.status, r.detail) for r in reference.problems
+        ]

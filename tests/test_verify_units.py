@@ -1,17 +1,25 @@
-"""Unit tests of the verify building blocks: zone shape, loading, expiry, key sizes."""
+"""Unit tests of the verify building blocks: zone shape, node grouping, loading,
+expiry, key sizes, wire helpers."""
 
 from __future__ import annotations
+
+import time
+from pathlib import Path
 
 import dns.name
 import dns.rdata
 import dns.rdatatype
 import pytest
 
+from dnssec_doctor.zonefile import wire
 from dnssec_doctor.zonefile.expiry import summarize
 from dnssec_doctor.zonefile.keys import rsa_bits
-from dnssec_doctor.zonefile.load import ZoneLoadError, guess_origin, parse_zone
-from dnssec_doctor.zonefile.structure import zone_shape
-from dnssec_doctor.zonefile.workers import SigResult
+from dnssec_doctor.zonefile.load import ZoneLoadError, fast_records, guess_origin, open_zone
+from dnssec_doctor.zonefile.nodes import Unordered, sorted_nodes, stream_nodes
+from dnssec_doctor.zonefile.reader import Record
+from dnssec_doctor.zonefile.run import verify_file
+from dnssec_doctor.zonefile.structure import Placement, Role, ZoneShape
+from dnssec_doctor.zonefile.workers import SigResult, Tally
 
 ZONE = """$ORIGIN example.test.
 $TTL 300
@@ -29,22 +37,94 @@ y.dn A 192.0.2.3
 """
 
 
-def _n(text: str) -> dns.name.Name:
-    return dns.name.from_text(text, dns.name.from_text("example.test."))
+def _w(text: str) -> bytes:
+    name = dns.name.from_text(text, dns.name.from_text("example.test."))
+    return (name.to_wire() or b"").lower()
 
 
-def test_zone_shape_sorts_names() -> None:
-    shape = zone_shape(parse_zone(ZONE, None))
-    signed = {(n.to_text(), dns.rdatatype.to_text(t)) for n, t in shape.signed}
-    assert ("sub.example.test.", "DS") in signed
-    assert ("sub.example.test.", "NS") not in signed
-    unsigned = {(n, dns.rdatatype.RdataType.make(t).name) for n, t in shape.unsigned}
-    assert {(_n("sub"), "NS"), (_n("sub"), "A"), (_n("ns.sub"), "A")} <= unsigned
-    occluded = {n for n, _t in shape.occluded}
-    assert occluded == {_n("x.sub"), _n("y.dn")}
-    assert shape.cuts == {_n("sub")} and shape.secure_cuts == {_n("sub")}
-    assert shape.ents == {_n("b.c"), _n("c")}
-    assert shape.types[_n("sub")] == {dns.rdatatype.NS, dns.rdatatype.DS}
+def _shape(tmp_path: Path, text: str) -> tuple[ZoneShape, dict[bytes, Placement]]:
+    path = tmp_path / "z.zone"
+    path.write_text(text)
+    with open_zone(str(path)) as source:
+        shape = ZoneShape(source.origin_wire)
+        placed = {n.owner: shape.classify(n) for n in stream_nodes(fast_records(source))}
+    return shape, placed
+
+
+def test_zone_shape_sorts_names(tmp_path: Path) -> None:
+    shape, placed = _shape(tmp_path, ZONE)
+    assert placed[_w("sub")].role is Role.CUT
+    assert placed[_w("sub")].signed == [dns.rdatatype.DS]
+    assert set(placed[_w("sub")].unsigned) == {dns.rdatatype.NS, dns.rdatatype.A}
+    assert placed[_w("ns.sub")].role is Role.BELOW_CUT
+    assert placed[_w("ns.sub")].unsigned == [dns.rdatatype.A]
+    assert placed[_w("x.sub")].occluded == [dns.rdatatype.TXT]
+    assert placed[_w("y.dn")].role is Role.BELOW_DNAME
+    assert placed[_w("y.dn")].occluded == [dns.rdatatype.A]
+    assert shape.occluded_count == 2
+    assert {n for n, _t in shape.occluded_sample} == {_w("x.sub"), _w("y.dn")}
+    assert shape.cuts == {_w("sub")} and shape.secure_cuts == {_w("sub")}
+    assert shape.ents == {_w("b.c"), _w("c")}
+    assert shape.types[_w("sub")] == {dns.rdatatype.NS, dns.rdatatype.DS}
+
+
+def test_a_cut_after_names_below_it_is_unordered(tmp_path: Path) -> None:
+    text = ZONE.replace("ns.sub A 192.0.2.2\n", "")
+    with pytest.raises(Unordered):
+        _shape(tmp_path, text.replace("sub NS ns.sub\n", "ns.sub A 192.0.2.2\nsub NS ns.sub\n"))
+
+
+def _rec(owner: str, rdtype: int, rdata: bytes, ttl: int = 300) -> Record:
+    return Record(_w(owner), ttl, rdtype, rdata, 1)
+
+
+def test_nodes_merge_duplicates_keep_lowest_ttl_and_detect_scattered_owners() -> None:
+    a1, a2 = b"\xc0\x00\x02\x01", b"\xc0\x00\x02\x02"
+    records = [_rec("a", 1, a1, 300), _rec("a", 1, a1, 100), _rec("a", 1, a2, 200)]
+    (node,) = stream_nodes(records)
+    data = node.get(1)
+    assert data is not None and data.ttl == 100 and data.rdatas == [a1, a2]
+    scattered = [_rec("a", 1, a1), _rec("b", 1, a1), _rec("a", 1, a2)]
+    with pytest.raises(Unordered):
+        list(stream_nodes(scattered))
+    apex = _w("@")
+    ordered = [n.owner for n in sorted_nodes([*scattered, _rec("@", 1, a1)], apex)]
+    assert ordered == [apex, _w("a"), _w("b")]
+
+
+def test_scattered_zone_verifies_as_when_grouped(tmp_path: Path) -> None:
+    """A zone whose owners are spread over the file is read again, held, and gives
+    the same report as the same zone grouped."""
+    grouped = tmp_path / "grouped.zone"
+    grouped.write_text(ZONE)
+    scattered = tmp_path / "scattered.zone"
+    scattered.write_text(ZONE + "ns1 AAAA 2001:db8::1\n")
+    grouped.write_text(ZONE.replace("ns1 A 192.0.2.1\n", "ns1 A 192.0.2.1\nns1 AAAA 2001:db8::1\n"))
+    at = int(time.time())
+    one, two = verify_file(str(grouped), at), verify_file(str(scattered), at)
+    assert one.findings == two.findings
+    assert one.stats.records == two.stats.records
+
+
+def test_wire_helpers() -> None:
+    name = _w("a.b.c")
+    origin = _w("@")
+    assert wire.labels(name) == [b"a", b"b", b"c", b"example", b"test"]
+    assert wire.ancestors(name, origin) == [_w("b.c"), _w("c")]
+    assert wire.ancestors(origin, origin) == []
+    assert wire.is_subdomain(name, origin) and not wire.is_subdomain(origin, name)
+    assert not wire.is_subdomain(b"\x02xa" + origin[2:], origin)
+    assert wire.parent(name) == _w("b.c")
+    names = [_w(t) for t in ("z", "@", "a", "*.z", "b.a", "\\001")]
+    ordered = sorted(names, key=wire.canonical_key)
+    want = sorted(dns.name.from_wire(n, 0)[0] for n in names)
+    assert [dns.name.from_wire(n, 0)[0] for n in ordered] == want
+    assert wire.bitmap_types(bytes([0, 6, 0x40, 0x01, 0, 0, 0, 0x03])) == {1, 15, 46, 47}
+    with pytest.raises(ValueError):
+        wire.bitmap_types(bytes([0, 40]) + bytes(40))
+    h = wire.nsec3_hash(_w("@"), b"", 0)
+    assert wire.from_b32(wire.b32(h).lower().encode()) == h
+    assert wire.from_b32(b"not-base32") is None
 
 
 def test_guess_origin() -> None:
@@ -53,9 +133,13 @@ def test_guess_origin() -> None:
     assert guess_origin("@ SOA a b 1 2 3 4 5\n") is None
 
 
-def test_syntax_error_names_file_and_line() -> None:
-    with pytest.raises(ZoneLoadError, match=r"syntax error near z\.zone:\d+:"):
-        parse_zone(ZONE + "bad A 300.1.1.1\n", None, "z.zone")
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "z.zone"
+    path.write_text(ZONE + "bad A 300.1.1.1\n")
+    with pytest.raises(ZoneLoadError, match=r"syntax error at .*z\.zone:14:"):
+        verify_file(str(path), 0)
+    with pytest.raises(ZoneLoadError, match=r"syntax error at .*z\.zone:\d+:"):
+        verify_file(str(path), 0, reference=True)
 
 
 def test_rsa_bits() -> None:
@@ -72,8 +156,10 @@ def _sig(expiration: int) -> SigResult:
 def test_expiry_histogram_and_warning_window() -> None:
     day = 86400
     at = 1_800_000_000 - 1_800_000_000 % day
-    results = [_sig(at + day // 2), _sig(at + day // 2 + 10), _sig(at + 10 * day)]
-    expiry = summarize(results, at, 7)
+    tally = Tally()
+    for result in [_sig(at + day // 2 + 10), _sig(at + day // 2), _sig(at + 10 * day)]:
+        tally.count(result, at, at + 7 * day)
+    expiry = summarize(tally, 7)
     assert expiry.earliest == at + day // 2 and expiry.expiring_soon == 2
     assert [n for _d, n in expiry.histogram] == [2, 1]
     assert expiry.histogram[0][0] == "2027-01-15"

@@ -8,75 +8,85 @@ present there, RRSIG and NSEC included, glue excluded (RFC 4034 4.1.2, RFC 4035 
 
 from __future__ import annotations
 
-import dns.name
+import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
-from dns.rdtypes.ANY.NSEC import NSEC
 
 from dnssec_doctor import findings as F
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.validate.denial import bitmap_types
-from dnssec_doctor.zonefile.load import ZoneData
-from dnssec_doctor.zonefile.structure import ZoneShape, type_text
+from dnssec_doctor.zonefile.structure import ZoneShape
+from dnssec_doctor.zonefile.wire import canonical_key, parse_nsec, to_text, type_text
 
-_RRSIG, _NSEC = dns.rdatatype.RRSIG, dns.rdatatype.NSEC
+_RRSIG, _NSEC = 46, 47
 
 
 def _types(types: frozenset[int]) -> str:
     return " ".join(sorted(type_text(t) for t in types)) or "(none)"
 
 
-def expected_bitmap(zone: ZoneData, shape: ZoneShape, name: dns.name.Name) -> frozenset[int]:
+def expected_bitmap(shape: ZoneShape, name: bytes) -> frozenset[int]:
     present = set(shape.types[name]) | {_NSEC}
-    if any(t == _RRSIG for (t, _c) in zone.nodes.get(name, {})):
+    if name in shape.signed_names:
         present.add(_RRSIG)
     return frozenset(present)
 
 
-def check_nsec_chain(zone: ZoneData, shape: ZoneShape) -> list[Finding]:
-    z = zone.origin.to_text()
+def _nsec_text(rdata: bytes) -> str:
+    rd = dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.NSEC, rdata, 0, len(rdata))
+    return rd.to_text()
+
+
+def check_nsec_chain(shape: ZoneShape) -> list[Finding]:
+    origin = shape.origin
+    z = to_text(origin)
     out: list[Finding] = []
-    names = sorted(shape.types)
-    position = {n: i for i, n in enumerate(names)}
-    for owner, node in zone.nodes.items():
-        rrset = node.get((_NSEC, 0))
-        if rrset is not None and owner not in position:
+    for owner in shape.nsec:
+        if owner not in shape.types:
+            stray = to_text(owner)
             out.append(
                 Finding(
                     F.NSEC_CHAIN_BROKEN,
                     z,
-                    f"NSEC at {owner}, which is not an authoritative name of the zone",
-                    records=(f"{owner} NSEC",),
+                    f"NSEC at {stray}, which is not an authoritative name of the zone",
+                    records=(f"{stray} NSEC",),
                 )
             )
+    names = sorted(shape.types, key=canonical_key)
     for i, name in enumerate(names):
-        rrset = zone.get(name, _NSEC)
-        if rrset is None or len(rrset) == 0:
-            out.append(Finding(F.NSEC_MISSING, z, f"{name} has no NSEC", records=(f"{name}",)))
+        rdatas = shape.nsec.get(name)
+        if not rdatas:
+            text = to_text(name)
+            out.append(Finding(F.NSEC_MISSING, z, f"{text} has no NSEC", records=(text,)))
             continue
-        if len(rrset) > 1:
-            out.append(Finding(F.NSEC_CHAIN_BROKEN, z, f"{name} has {len(rrset)} NSEC records"))
-        rd = next(iter(rrset))
-        assert isinstance(rd, NSEC)
-        want = names[i + 1] if i + 1 < len(names) else zone.origin
-        line = f"{name} NSEC {rd.to_text()}"
-        if rd.next != want:
-            why = (
-                "the chain is not closed at the apex"
-                if want == zone.origin
-                else "skips or misorders"
+        if len(rdatas) > 1:
+            out.append(
+                Finding(F.NSEC_CHAIN_BROKEN, z, f"{to_text(name)} has {len(rdatas)} NSEC records")
             )
+        rdata = min(rdatas)  # canonical order: the one dnspython's RRset lists first
+        try:
+            nsec = parse_nsec(rdata)
+        except (ValueError, IndexError):
+            out.append(Finding(F.NSEC_CHAIN_BROKEN, z, f"{to_text(name)}: malformed NSEC"))
+            continue
+        want = names[i + 1] if i + 1 < len(names) else origin
+        expect = expected_bitmap(shape, name)
+        if nsec.next == want and nsec.types == expect:
+            continue
+        text = to_text(name)
+        line = f"{text} NSEC {_nsec_text(rdata)}"
+        if nsec.next != want:
+            why = "the chain is not closed at the apex" if want == origin else "skips or misorders"
             out.append(
                 Finding(
                     F.NSEC_CHAIN_BROKEN,
                     z,
-                    f"NSEC at {name} points to {rd.next}, the next name is {want} ({why})",
+                    f"NSEC at {text} points to {to_text(nsec.next)}, the next name is "
+                    f"{to_text(want)} ({why})",
                     records=(line,),
                 )
             )
-        have = bitmap_types(rd.windows)
-        expect = expected_bitmap(zone, shape, name)
-        if have != expect:
-            extra, lack = have - expect, expect - have
+        if nsec.types != expect:
+            extra, lack = nsec.types - expect, expect - nsec.types
             parts = []
             if lack:
                 parts.append(f"lacks {_types(frozenset(lack))}")
@@ -86,7 +96,7 @@ def check_nsec_chain(zone: ZoneData, shape: ZoneShape) -> list[Finding]:
                 Finding(
                     F.NSEC_BITMAP_MISMATCH,
                     z,
-                    f"NSEC bitmap at {name} {' and '.join(parts)}",
+                    f"NSEC bitmap at {text} {' and '.join(parts)}",
                     records=(line,),
                 )
             )

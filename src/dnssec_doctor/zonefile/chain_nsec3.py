@@ -6,49 +6,86 @@ delegations, and empty non-terminals above only those, go without: RFC 5155 6, 7
 the next hashes link the records in hash order and the last wraps to the first; each
 bitmap lists the types at the original name (RRSIG included when signed, RFC 5155
 3.2.1).  Every NSEC3 owner must be the hash of some name (else it is an orphan).
+
+Records with flags other than 0/1 or an unknown hash algorithm, and owners that are
+not a base32hex hash directly below the apex, are not part of any chain (RFC 5155
+8.1, 8.2), as in ``check``'s proofs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import dns.dnssec
-import dns.name
-import dns.rdatatype
-from dns.rdtypes.ANY.NSEC3PARAM import NSEC3PARAM
+from typing import NamedTuple
 
 from dnssec_doctor import findings as F
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.validate.nsec3 import Nsec3Record, nsec3_records
-from dnssec_doctor.zonefile.load import ZoneData
-from dnssec_doctor.zonefile.structure import ZoneShape, type_text
+from dnssec_doctor.zonefile.structure import ZoneShape
+from dnssec_doctor.zonefile.wire import (
+    ancestors,
+    b32,
+    canonical_key,
+    from_b32,
+    labels,
+    nsec3_hash,
+    nsec3_params,
+    parent,
+    parse_nsec3,
+    to_text,
+    type_text,
+)
 
-_RRSIG, _NSEC3, _NSEC3PARAM = dns.rdatatype.RRSIG, dns.rdatatype.NSEC3, dns.rdatatype.NSEC3PARAM
+_RRSIG = 46
+SHA1 = 1
+OPT_OUT_FLAG = 0x01
 Params = tuple[int, int, bytes]
+
+
+class _Record(NamedTuple):
+    owner: bytes
+    hash: bytes
+    next: bytes
+    params: Params
+    opt_out: bool
+    types: frozenset[int]
 
 
 def _types(types: Iterable[int]) -> str:
     return " ".join(sorted(type_text(t) for t in types)) or "(none)"
 
 
-def _optional(shape: ZoneShape) -> set[dns.name.Name]:
+def _records(shape: ZoneShape) -> list[_Record]:
+    out: list[_Record] = []
+    for owner, rdatas in shape.nsec3.items():
+        if parent(owner) != shape.origin:
+            continue
+        hashed = from_b32(labels(owner)[0])
+        for rdata in rdatas:
+            try:
+                rec = parse_nsec3(rdata)
+            except (ValueError, IndexError):
+                continue
+            if rec.flags not in (0, 1) or rec.algorithm != SHA1:
+                continue
+            if not hashed or len(hashed) != len(rec.next):
+                continue
+            opt_out = bool(rec.flags & OPT_OUT_FLAG)
+            out.append(_Record(owner, hashed, rec.next, rec.params, opt_out, rec.types))
+    return out
+
+
+def _optional(shape: ZoneShape, ents: set[bytes]) -> set[bytes]:
     """Names opt-out may leave without NSEC3: insecure cuts and ENTs above only them."""
-    insecure = set(shape.cuts - shape.secure_cuts)
-    needed = {n for n in shape.types if n not in insecure}
-    keep: set[dns.name.Name] = set()
-    for name in needed:
-        n = name
-        while n != shape.origin and len(n) > len(shape.origin):
-            n = n.parent()
-            keep.add(n)
-    return insecure | {e for e in shape.ents if e not in keep}
+    insecure = shape.cuts - shape.secure_cuts
+    keep: set[bytes] = set()
+    for name in shape.types:
+        if name not in insecure:
+            keep.update(ancestors(name, shape.origin))
+    return insecure | {e for e in ents if e not in keep}
 
 
-def _expected(zone: ZoneData, shape: ZoneShape, name: dns.name.Name) -> frozenset[int]:
+def _expected(shape: ZoneShape, name: bytes) -> frozenset[int]:
     present = set(shape.types.get(name, frozenset()))
-    if any(t == _RRSIG for (t, _c) in zone.nodes.get(name, {})) and (
-        name not in shape.cuts or name in shape.secure_cuts
-    ):
+    if name in shape.signed_names and (name not in shape.cuts or name in shape.secure_cuts):
         present.add(_RRSIG)
     return frozenset(present)
 
@@ -72,48 +109,51 @@ def _params_findings(z: str, params: Params, opt_out: bool) -> list[Finding]:
 
 
 def _check_chain(
-    zone: ZoneData, shape: ZoneShape, params: Params, recs: list[Nsec3Record]
+    shape: ZoneShape, ents: set[bytes], params: Params, recs: list[_Record]
 ) -> list[Finding]:
-    z = zone.origin.to_text()
-    alg, iterations, salt = params
+    z = to_text(shape.origin)
+    _alg, iterations, salt = params
     opt_out = any(r.opt_out for r in recs)
-    optional = _optional(shape) if opt_out else set()
-    by_hash: dict[str, dns.name.Name] = {}
-    for name in [*shape.types, *shape.ents]:
-        by_hash[dns.dnssec.nsec3_hash(name, salt, iterations, alg).upper()] = name
+    optional = _optional(shape, ents) if opt_out else set()
+    by_hash: dict[bytes, bytes] = {}
+    for name in [*shape.types, *ents]:
+        by_hash[nsec3_hash(name, salt, iterations)] = name
     out = _params_findings(z, params, opt_out)
     present = {r.hash: r for r in recs}
-    for h, name in sorted(by_hash.items(), key=lambda kv: kv[1]):
-        if h not in present and name not in optional:
-            out.append(
-                Finding(F.NSEC3_MISSING, z, f"{name} has no NSEC3 (hash {h})", records=(str(name),))
-            )
+    missing = [(h, n) for h, n in by_hash.items() if h not in present and n not in optional]
+    for h, name in sorted(missing, key=lambda hn: canonical_key(hn[1])):
+        text = to_text(name)
+        out.append(
+            Finding(F.NSEC3_MISSING, z, f"{text} has no NSEC3 (hash {b32(h)})", records=(text,))
+        )
     order = sorted(present)
     for i, h in enumerate(order):
         rec = present[h]
-        line = f"{rec.owner} NSEC3 next {rec.next}"
         want = order[(i + 1) % len(order)]
+        original = by_hash.get(h)
+        expect = _expected(shape, original) if original is not None else rec.types
+        if rec.next == want and original is not None and rec.types == expect:
+            continue
+        line = f"{to_text(rec.owner)} NSEC3 next {b32(rec.next)}"
         if rec.next != want:
             out.append(
                 Finding(
                     F.NSEC3_CHAIN_BROKEN,
                     z,
-                    f"NSEC3 {h} points to {rec.next}, the next hash is {want}",
+                    f"NSEC3 {b32(h)} points to {b32(rec.next)}, the next hash is {b32(want)}",
                     records=(line,),
                 )
             )
-        original = by_hash.get(h)
         if original is None:
             out.append(
                 Finding(
                     F.NSEC3_ORPHAN,
                     z,
-                    f"NSEC3 {rec.owner} is the hash of no name of the zone",
+                    f"NSEC3 {to_text(rec.owner)} is the hash of no name of the zone",
                     records=(line,),
                 )
             )
             continue
-        expect = _expected(zone, shape, original)
         if rec.types != expect:
             lack, extra = expect - rec.types, rec.types - expect
             parts = ([f"lacks {_types(lack)}"] if lack else []) + (
@@ -123,23 +163,25 @@ def _check_chain(
                 Finding(
                     F.NSEC3_BITMAP_MISMATCH,
                     z,
-                    f"NSEC3 bitmap for {original} ({h}) {' and '.join(parts)}",
+                    f"NSEC3 bitmap for {to_text(original)} ({b32(h)}) {' and '.join(parts)}",
                     records=(line,),
                 )
             )
     return out
 
 
-def check_nsec3_chain(zone: ZoneData, shape: ZoneShape) -> list[Finding]:
-    z = zone.origin.to_text()
-    rrsets = [zone.nodes[n][(_NSEC3, 0)] for n in shape.nsec3_owners]
-    recs, _unknown = nsec3_records(rrsets)
-    recs = [r for r in recs if r.zone == zone.origin]
-    param_rrset = zone.get(zone.origin, _NSEC3PARAM)
+def check_nsec3_chain(shape: ZoneShape, nsec3param: Iterable[bytes]) -> list[Finding]:
+    """``nsec3param``: the RDATA of the apex NSEC3PARAM RRset (may be empty)."""
+    z = to_text(shape.origin)
+    recs = _records(shape)
     chains: list[Params] = []
-    for rd in param_rrset or ():
-        if isinstance(rd, NSEC3PARAM) and rd.flags == 0:
-            chains.append((int(rd.algorithm), int(rd.iterations), bytes(rd.salt)))
+    for rdata in nsec3param:
+        try:
+            algorithm, flags, iterations, salt = nsec3_params(rdata)
+        except (ValueError, IndexError):
+            continue
+        if flags == 0:
+            chains.append((algorithm, iterations, salt))
     out: list[Finding] = []
     if not chains:
         seen = sorted({r.params for r in recs})
@@ -154,11 +196,12 @@ def check_nsec3_chain(zone: ZoneData, shape: ZoneShape) -> list[Finding]:
                 F.NSEC3_PARAM_MISMATCH,
                 z,
                 f"{len(stray)} NSEC3 record(s) use parameters other than the NSEC3PARAM's",
-                records=tuple(str(r.owner) for r in stray[:5]),
+                records=tuple(to_text(r.owner) for r in stray[:5]),
             )
         )
+    ents = shape.ents
     for params in chains:
-        out.extend(_check_chain(zone, shape, params, [r for r in recs if r.params == params]))
+        out.extend(_check_chain(shape, ents, params, [r for r in recs if r.params == params]))
     return out
 
 

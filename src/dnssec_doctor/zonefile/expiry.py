@@ -4,17 +4,13 @@ within the warning period, and a histogram of expirations by UTC day
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dnssec_doctor import findings as F
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.validate.timeutil import iso
-from dnssec_doctor.zonefile.workers import SigResult
-
-DAY = 86400
+from dnssec_doctor.zonefile.workers import DAY, Tally
 
 
 @dataclass(frozen=True)
@@ -36,20 +32,17 @@ def _day(ts: int) -> str:
         return str(ts // DAY)
 
 
-def summarize(results: Sequence[SigResult], at: int, warn_days: float) -> Expiry:
-    if not results:
+def summarize(tally: Tally, warn_days: float) -> Expiry:
+    """The expiry figures of every signature a :class:`~workers.Tally` counted."""
+    if not tally.signatures or tally.earliest is None:
         return Expiry(None, None, None, 0, warn_days, ())
-    first = min(results, key=lambda r: r.expiration)
-    horizon = at + warn_days * DAY
-    soon = sum(1 for r in results if at <= r.expiration <= horizon)
-    days = Counter(_day(r.expiration) for r in results)
     return Expiry(
-        earliest=first.expiration,
-        earliest_record=first.rrsig_text,
-        latest=max(r.expiration for r in results),
-        expiring_soon=soon,
+        earliest=tally.earliest.expiration,
+        earliest_record=tally.earliest.rrsig_text,
+        latest=tally.latest,
+        expiring_soon=tally.soon,
         warn_days=warn_days,
-        histogram=tuple(sorted(days.items())),
+        histogram=tuple((_day(day * DAY), n) for day, n in sorted(tally.days.items())),
     )
 
 

@@ -1,30 +1,35 @@
-"""Read a zone file into :class:`ZoneData`: the one interface the checks depend on.
+"""Open a zone file and stream its records: the one input interface of verify.
 
-Parsing is dnspython's for now (``dns.zone.from_text``); a faster reader can replace
-:func:`load_zone` without touching the checks.  Every way the input can be unusable
-(unreadable, empty, binary, syntax error, no SOA at the origin) becomes one
-:class:`ZoneLoadError` whose message is one line.
+:func:`open_zone` checks what can be told from the start of the input (missing,
+empty, binary, not UTF-8) and settles the origin; :func:`fast_records` streams the
+records with the fast reader (``reader.py``), :func:`reference_records` with
+dnspython's zone parser, the reference the fast reader is tested against (both yield
+the same :class:`~reader.Record` tuples, so every check runs on either).  Standard
+input is copied to a temporary file first: a zone whose records are not grouped by
+owner is read twice (``verify.py``).  Every way the input can be unusable becomes
+one :class:`ZoneLoadError` whose message is one line.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import dns.exception
 import dns.name
 import dns.rdataclass
-import dns.rdatatype
-import dns.rrset
 import dns.zone
 
-#: Bigger inputs are refused rather than exhausting memory (dnspython keeps it all).
-MAX_ZONE_BYTES = 1 << 30
+from dnssec_doctor.zonefile.reader import Record, ZoneSyntaxError, read_records
 
-RRsetKey = tuple[int, int]  # (rdtype, covers)
+#: How much of the input is looked at for binary data and the origin.
+HEAD_BYTES = 1 << 20
 
 
 class ZoneLoadError(Exception):
@@ -32,26 +37,17 @@ class ZoneLoadError(Exception):
 
 
 @dataclass(frozen=True)
-class ZoneData:
-    """A zone as the checks see it: the origin and, per owner name, its RRsets.
+class ZoneSource:
+    """An input ready to be read: ``path`` is a file (a copy of stdin), ``name`` how
+    messages call it."""
 
-    RRSIGs are grouped by covered type (key ``(RRSIG, covered)``), as dnspython does.
-    """
-
+    path: str
+    name: str
     origin: dns.name.Name
-    nodes: dict[dns.name.Name, dict[RRsetKey, dns.rrset.RRset]]
-    source: str
-
-    def get(self, name: dns.name.Name, rdtype: int, covers: int = 0) -> dns.rrset.RRset | None:
-        return self.nodes.get(name, {}).get((rdtype, covers))
-
-    def rrsets(self) -> Iterator[dns.rrset.RRset]:
-        for node in self.nodes.values():
-            yield from node.values()
 
     @property
-    def record_count(self) -> int:
-        return sum(len(r) for r in self.rrsets())
+    def origin_wire(self) -> bytes:
+        return (self.origin.to_wire() or b"").lower()
 
 
 _ORIGIN_LINE = re.compile(r"^\$ORIGIN\s+(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -70,36 +66,6 @@ def guess_origin(text: str) -> dns.name.Name | None:
         return None
 
 
-def _read(source: str) -> tuple[bytes, str]:
-    if source == "-":
-        return sys.stdin.buffer.read(MAX_ZONE_BYTES + 1), "<stdin>"
-    path = Path(source)
-    try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_ZONE_BYTES + 1), str(path)
-    except FileNotFoundError as error:
-        raise ZoneLoadError(f"no such zone file: {source}") from error
-    except IsADirectoryError as error:
-        raise ZoneLoadError(f"{source} is a directory, not a zone file") from error
-    except OSError as error:
-        raise ZoneLoadError(f"cannot read {source}: {error.strerror}") from error
-
-
-def _decode(data: bytes, name: str) -> str:
-    if len(data) > MAX_ZONE_BYTES:
-        raise ZoneLoadError(f"{name}: larger than {MAX_ZONE_BYTES} bytes")
-    if not data.strip():
-        raise ZoneLoadError(f"{name}: empty file, not a zone")
-    if b"\0" in data:
-        raise ZoneLoadError(f"{name}: binary data, not a zone file in presentation format")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ZoneLoadError(
-            f"{name}: not text (byte {error.start} is not UTF-8), not a zone file"
-        ) from error
-
-
 def _parse_origin(origin: str) -> dns.name.Name:
     try:
         return dns.name.from_text(origin)
@@ -107,50 +73,100 @@ def _parse_origin(origin: str) -> dns.name.Name:
         raise ZoneLoadError(f"--origin is not a valid domain name: {origin!r}") from error
 
 
-def parse_zone(text: str, origin: dns.name.Name | None, name: str = "<zone>") -> ZoneData:
-    """Parse zone-file text; ``origin`` None means the one the file states."""
-    if origin is None:
-        origin = guess_origin(text)
-        if origin is None:
-            raise ZoneLoadError(f"{name}: cannot tell the zone's origin; give --origin")
+def _head_text(head: bytes, name: str, complete: bool) -> str:
+    if not head.strip() and complete:
+        raise ZoneLoadError(f"{name}: empty file, not a zone")
+    if b"\0" in head:
+        raise ZoneLoadError(f"{name}: binary data, not a zone file in presentation format")
     try:
-        zone = dns.zone.from_text(
-            text, origin=origin, relativize=False, check_origin=True, filename=name
-        )
-    except dns.zone.NoSOA as error:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if not complete and error.start > len(head) - 4:
+            return head[: error.start].decode("utf-8")  # a character cut by the head's end
         raise ZoneLoadError(
-            f"{name}: no SOA record at the origin {origin} (wrong --origin, or not a zone)"
+            f"{name}: not text (byte {error.start} is not UTF-8), not a zone file"
         ) from error
-    except dns.zone.NoNS as error:
-        raise ZoneLoadError(f"{name}: no NS RRset at the origin {origin}") from error
+
+
+@contextmanager
+def open_zone(source: str, origin: str | None = None) -> Iterator[ZoneSource]:
+    """The zone at ``source`` (a path, or ``-`` for stdin) with its origin settled:
+    ``origin`` if given, else the one the file states."""
+    given = _parse_origin(origin) if origin else None
+    copy: str | None = None
+    try:
+        if source == "-":
+            with tempfile.NamedTemporaryFile(prefix="dnssec-doctor-", delete=False) as out:
+                copy = out.name
+                shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+            path, name = copy, "<stdin>"
+        else:
+            path, name = source, source
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(HEAD_BYTES)
+                complete = not handle.read(1)
+        except FileNotFoundError as error:
+            raise ZoneLoadError(f"no such zone file: {source}") from error
+        except IsADirectoryError as error:
+            raise ZoneLoadError(f"{source} is a directory, not a zone file") from error
+        except OSError as error:
+            raise ZoneLoadError(f"cannot read {source}: {error.strerror}") from error
+        text = _head_text(head, name, complete)
+        settled = given or guess_origin(text)
+        if settled is None:
+            raise ZoneLoadError(f"{name}: cannot tell the zone's origin; give --origin")
+        yield ZoneSource(path, name, settled)
+    finally:
+        if copy is not None:
+            os.unlink(copy)
+
+
+def fast_records(source: ZoneSource) -> Iterator[Record]:
+    """The records of ``source`` in file order, by the fast reader."""
+    try:
+        with open(source.path, encoding="utf-8") as stream:
+            yield from read_records(stream, source.origin.to_text(), name=source.name)
+    except ZoneSyntaxError as error:
+        raise ZoneLoadError(f"syntax error at {error}") from error
+    except OSError as error:
+        raise ZoneLoadError(f"cannot read {source.name}: {error.strerror}") from error
+
+
+def reference_records(source: ZoneSource) -> Iterator[Record]:
+    """The records of ``source`` as dnspython's zone parser reads them (node by node,
+    duplicates merged): the reference for :func:`fast_records`."""
+    try:
+        with open(source.path, encoding="utf-8") as stream:
+            zone = dns.zone.from_file(
+                stream,
+                origin=source.origin,
+                relativize=False,
+                check_origin=False,
+                filename=source.name,
+            )
     except dns.exception.SyntaxError as error:
         # dnspython's messages are "file:line: what"; the line is where the reader
         # noticed the problem (often the line after the faulty record).
-        raise ZoneLoadError(f"syntax error near {error}") from error
+        raise ZoneLoadError(f"syntax error at {error}") from error
     except (dns.exception.DNSException, ValueError, UnicodeError) as error:
         why = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ZoneLoadError(f"{name}: not a usable zone file: {why}") from error
-    nodes: dict[dns.name.Name, dict[RRsetKey, dns.rrset.RRset]] = {}
+        raise ZoneLoadError(f"{source.name}: not a usable zone file: {why}") from error
     for owner, node in zone.nodes.items():
-        if not node.rdatasets:
-            continue
-        entry: dict[RRsetKey, dns.rrset.RRset] = {}
+        wire = (owner.to_wire() or b"").lower()
         for rdataset in node.rdatasets:
             if rdataset.rdclass != dns.rdataclass.IN:
                 continue
-            rrset = dns.rrset.RRset(owner, rdataset.rdclass, rdataset.rdtype, rdataset.covers)
-            rrset.update(rdataset)
-            entry[(int(rdataset.rdtype), int(rdataset.covers))] = rrset
-        if entry:
-            nodes[owner] = entry
-    return ZoneData(zone.origin or origin, nodes, name)
+            for rd in rdataset:
+                yield Record(wire, rdataset.ttl, int(rdataset.rdtype), rd.to_digestable(), 0)
 
 
-def load_zone(source: str, origin: str | None = None) -> ZoneData:
-    """Read ``source`` (a path, or ``-`` for stdin) as a zone file."""
-    data, name = _read(source)
-    text = _decode(data, name)
-    return parse_zone(text, _parse_origin(origin) if origin else None, name)
-
-
-__all__ = ["MAX_ZONE_BYTES", "ZoneData", "ZoneLoadError", "guess_origin", "load_zone", "parse_zone"]
+__all__ = [
+    "HEAD_BYTES",
+    "ZoneLoadError",
+    "ZoneSource",
+    "fast_records",
+    "guess_origin",
+    "open_zone",
+    "reference_records",
+]

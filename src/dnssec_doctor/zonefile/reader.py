@@ -770,13 +770,17 @@ def _message(exc: BaseException) -> str:
 
 
 def read_records(
-    source: str | Path | TextIO, origin: str | None = None, default_ttl: int | None = None
+    source: str | Path | TextIO,
+    origin: str | None = None,
+    default_ttl: int | None = None,
+    name: str | None = None,
 ) -> Iterator[Record]:
     """Stream the records of a zone file in file order.
 
     *source* is a path or an open text stream; *origin* the initial origin (for
     relative names before any $ORIGIN); *default_ttl* the TTL for records that
-    state none, until a $TTL. Raises ZoneSyntaxError on the first error.
+    state none, until a $TTL; *name* how messages name a stream (default: its
+    ``name`` attribute). Raises ZoneSyntaxError on the first error.
     """
     reader = _Reader(default_ttl)
     if origin is not None:
@@ -793,7 +797,7 @@ def read_records(
         except OSError as exc:
             raise ZoneSyntaxError(path, 0, exc.strerror or str(exc)) from None
     else:
-        yield from reader.read(source, getattr(source, "name", "<input>"))
+        yield from reader.read(source, name or str(getattr(source, "name", "<input>")))
 
 
 def _lines(stream: TextIO, reader: _Reader) -> Iterator[str]:

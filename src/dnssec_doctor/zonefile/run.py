@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,9 +13,14 @@ from dns.rdata import Rdata
 
 from dnssec_doctor.check import CheckError, parse_at
 from dnssec_doctor.validate.records import RecordParseError, parse_records
-from dnssec_doctor.zonefile.load import ZoneLoadError, load_zone
-from dnssec_doctor.zonefile.verify import VerifyReport, verify_zone
-from dnssec_doctor.zonefile.workers import default_jobs
+from dnssec_doctor.zonefile.load import (
+    ZoneLoadError,
+    fast_records,
+    open_zone,
+    reference_records,
+)
+from dnssec_doctor.zonefile.verify import VerifyReport, verify_records
+from dnssec_doctor.zonefile.workers import SignatureWorkerError, default_jobs
 
 DEFAULT_WARN_DAYS = 7.0
 
@@ -54,18 +60,50 @@ def load_ds(path: Path, origin: dns.name.Name) -> list[Rdata]:
     return [rd for r in ds for rd in r]
 
 
+def verify_file(
+    source: str,
+    at: int,
+    warn_days: float = DEFAULT_WARN_DAYS,
+    ds: Sequence[Rdata] = (),
+    jobs: int = 1,
+    origin: str | None = None,
+    reference: bool = False,
+) -> VerifyReport:
+    """Verify the zone file ``source`` as of POSIX time ``at``; ``reference`` reads it
+    with dnspython's parser instead of the fast reader (the tests compare the two).
+    Raises :class:`ZoneLoadError` for input that is not a usable zone."""
+    read = reference_records if reference else fast_records
+    with open_zone(source, origin) as zone:
+        return verify_records(lambda: read(zone), zone.origin, zone.name, at, warn_days, ds, jobs)
+
+
 def run_verify(options: VerifyOptions) -> VerifyReport:
     try:
         at = parse_at(options.at, datetime.now(UTC))
     except CheckError as error:
         raise VerifyError(str(error)) from error
-    try:
-        zone = load_zone(options.source, options.origin)
-    except ZoneLoadError as error:
-        raise VerifyError(str(error)) from error
-    ds = load_ds(options.ds_file, zone.origin) if options.ds_file else []
     jobs = options.jobs or default_jobs()
-    return verify_zone(zone, int(at.timestamp()), options.warn_days, ds, jobs)
+    try:
+        with open_zone(options.source, options.origin) as source:
+            ds = load_ds(options.ds_file, source.origin) if options.ds_file else []
+            return verify_records(
+                lambda: fast_records(source),
+                source.origin,
+                source.name,
+                int(at.timestamp()),
+                options.warn_days,
+                ds,
+                jobs,
+            )
+    except (ZoneLoadError, SignatureWorkerError) as error:
+        raise VerifyError(str(error)) from error
 
 
-__all__ = ["DEFAULT_WARN_DAYS", "VerifyError", "VerifyOptions", "load_ds", "run_verify"]
+__all__ = [
+    "DEFAULT_WARN_DAYS",
+    "VerifyError",
+    "VerifyOptions",
+    "load_ds",
+    "run_verify",
+    "verify_file",
+]

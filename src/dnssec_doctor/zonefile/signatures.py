@@ -10,24 +10,19 @@ in worker processes.  The TTL rules: Original TTL equals the RRset's TTL (RFC 40
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-import dns.name
-import dns.rdatatype
-import dns.rrset
-from dns.rdtypes.ANY.DNSKEY import DNSKEY
-from dns.rdtypes.ANY.RRSIG import RRSIG
-from dns.rdtypes.dnskeybase import Flag
+from collections.abc import Iterable
 
 from dnssec_doctor import findings as F
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.validate.rrsig import RrsigStatus, RrsigWarning
-from dnssec_doctor.zonefile.load import ZoneData
-from dnssec_doctor.zonefile.structure import ZoneShape, type_text
-from dnssec_doctor.zonefile.workers import Context, SigResult, item_for, judge_all
+from dnssec_doctor.validate.rrsig import RrsigStatus
+from dnssec_doctor.zonefile.nodes import RRSIG, Node
+from dnssec_doctor.zonefile.structure import Placement
+from dnssec_doctor.zonefile.wire import to_text, type_text
+from dnssec_doctor.zonefile.workers import TTL_WARNING, SigResult, WorkItem
 
-_STATUS_CODE: dict[str, str] = {
+_FLAG_ZONE, _FLAG_REVOKE = 0x0100, 0x0080
+
+STATUS_CODE: dict[str, str] = {
     RrsigStatus.BAD_SIGNATURE: F.RRSIG_BAD_SIGNATURE,
     RrsigStatus.NO_MATCHING_KEY: F.RRSIG_NO_MATCHING_KEY,
     RrsigStatus.REVOKED_KEY: F.RRSIG_NO_MATCHING_KEY,
@@ -42,114 +37,142 @@ _STATUS_CODE: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class SignatureCheck:
-    findings: tuple[Finding, ...]
-    results: tuple[SigResult, ...]
-    rrsets: int
-
-
 def _t(rdtype: int) -> str:
     return type_text(rdtype)
 
 
-def zone_algorithms(dnskeys: dns.rrset.RRset) -> frozenset[int]:
+def zone_algorithms(dnskeys: Iterable[bytes]) -> frozenset[int]:
     """Algorithms of the zone keys (not revoked) in the DNSKEY RRset: each must sign."""
-    return frozenset(
-        int(k.algorithm)
-        for k in dnskeys
-        if isinstance(k, DNSKEY) and k.flags & Flag.ZONE and not k.flags & Flag.REVOKE
-    )
+    out = set()
+    for key in dnskeys:
+        if len(key) >= 4:
+            flags = key[0] << 8 | key[1]
+            if flags & _FLAG_ZONE and not flags & _FLAG_REVOKE:
+                out.add(key[3])
+    return frozenset(out)
 
 
-def _coverage(
-    zone: ZoneData, shape: ZoneShape, algs: frozenset[int]
-) -> tuple[list[Finding], list[tuple[dns.rrset.RRset, dns.rrset.RRset | None]]]:
-    z = zone.origin.to_text()
+def _algorithm(rrsig: bytes) -> int:
+    return rrsig[2] if len(rrsig) > 2 else -1
+
+
+def _original_ttl(rrsig: bytes) -> int:
+    return int.from_bytes(rrsig[4:8], "big") if len(rrsig) >= 8 else -1
+
+
+def _key_tag(rrsig: bytes) -> int:
+    return int.from_bytes(rrsig[16:18], "big") if len(rrsig) >= 18 else -1
+
+
+def check_node(
+    z: str, node: Node, placed: Placement, algorithms: frozenset[int], work: list[WorkItem]
+) -> list[Finding]:
+    """Coverage, TTL rules and stray RRSIGs at one node; the RRsets to judge are added
+    to ``work``."""
     out: list[Finding] = []
-    work: list[tuple[dns.rrset.RRset, dns.rrset.RRset | None]] = []
-    for name, rdtype in shape.signed:
-        rrset = zone.get(name, rdtype)
-        if rrset is None:
-            continue
-        sigs = zone.get(name, dns.rdatatype.RRSIG, rdtype)
-        where = f"{name} {_t(rdtype)}"
-        if sigs is None or len(sigs) == 0:
+    name = ""
+    for rdtype in placed.signed:
+        rrset = node.rrsets[(rdtype, 0)]
+        sigs = node.rrsets.get((RRSIG, rdtype))
+        if sigs is None:
+            name = name or to_text(node.owner)
+            where = f"{name} {_t(rdtype)}"
             out.append(Finding(F.RRSIG_MISSING, z, f"{where} has no RRSIG", records=(where,)))
-            work.append((rrset, None))
             continue
-        have = {int(s.algorithm) for s in sigs if isinstance(s, RRSIG)}
-        missing = sorted(algs - have)
-        if missing:
-            out.append(
-                Finding(
-                    F.RRSIG_ALGORITHM_MISSING,
-                    z,
-                    f"{where} has no RRSIG of algorithm {', '.join(map(str, missing))}",
-                    records=(where,),
-                )
+        missing = algorithms.difference(_algorithm(s) for s in sigs.rdatas)
+        ttl_wrong = sigs.ttl != rrset.ttl
+        original_wrong = [s for s in sigs.rdatas if _original_ttl(s) != rrset.ttl]
+        if missing or ttl_wrong or original_wrong:
+            name = name or to_text(node.owner)
+            out += _ttl_and_algorithm_findings(
+                z, f"{name} {_t(rdtype)}", rrset.ttl, sigs.ttl, sorted(missing), original_wrong
             )
-        if sigs.ttl != rrset.ttl:
-            out.append(
-                Finding(
-                    F.RRSIG_TTL_MISMATCH,
-                    z,
-                    f"{where}: RRSIG TTL {sigs.ttl} differs from the RRset TTL {rrset.ttl}",
-                    records=(where,),
-                )
+        work.append(
+            WorkItem(
+                owner=node.owner,
+                rdtype=rdtype,
+                ttl=rrset.ttl,
+                rdatas=tuple(rrset.rdatas),
+                rrsig_ttl=sigs.ttl,
+                rrsigs=tuple(sigs.rdatas),
             )
-        for s in sigs:
-            if isinstance(s, RRSIG) and s.original_ttl != rrset.ttl:
-                out.append(
-                    Finding(
-                        F.RRSIG_ORIGINAL_TTL_MISMATCH,
-                        z,
-                        f"{where}: TTL {rrset.ttl}, RRSIG {s.key_tag} Original TTL "
-                        f"{s.original_ttl}",
-                        records=(where,),
-                    )
-                )
-        work.append((rrset, sigs))
-    return out, work
-
-
-def _stray_signatures(zone: ZoneData, shape: ZoneShape) -> list[Finding]:
-    """RRSIGs over non-authoritative data, and RRSIGs over types absent at the owner."""
-    z = zone.origin.to_text()
-    out: list[Finding] = []
-    unsigned = set(shape.unsigned) | set(shape.occluded)
-    for name, node in zone.nodes.items():
-        for rdtype, covers in node:
-            if rdtype != dns.rdatatype.RRSIG:
-                continue
-            where = f"{name} RRSIG {_t(covers)}"
-            if (name, covers) in unsigned:
-                out.append(
-                    Finding(
-                        F.SIGNED_NON_AUTHORITATIVE,
-                        z,
-                        f"{where}: {name} {_t(covers)} is not authoritative (delegation NS, "
-                        "glue or occluded) and must not be signed",
-                        records=(where,),
-                    )
-                )
-            elif (covers, 0) not in node:
-                out.append(
-                    Finding(
-                        F.RRSIG_WITHOUT_RRSET,
-                        z,
-                        f"{where}: there is no {_t(covers)} RRset at {name}",
-                        records=(where,),
-                    )
-                )
+        )
+    out += _stray_signatures(z, node, placed)
     return out
 
 
-def _result_findings(z: str, results: Sequence[SigResult]) -> list[Finding]:
+def _ttl_and_algorithm_findings(
+    z: str, where: str, ttl: int, rrsig_ttl: int, missing: list[int], original_wrong: list[bytes]
+) -> list[Finding]:
+    out: list[Finding] = []
+    if missing:
+        out.append(
+            Finding(
+                F.RRSIG_ALGORITHM_MISSING,
+                z,
+                f"{where} has no RRSIG of algorithm {', '.join(map(str, missing))}",
+                records=(where,),
+            )
+        )
+    if rrsig_ttl != ttl:
+        out.append(
+            Finding(
+                F.RRSIG_TTL_MISMATCH,
+                z,
+                f"{where}: RRSIG TTL {rrsig_ttl} differs from the RRset TTL {ttl}",
+                records=(where,),
+            )
+        )
+    for s in original_wrong:
+        out.append(
+            Finding(
+                F.RRSIG_ORIGINAL_TTL_MISMATCH,
+                z,
+                f"{where}: TTL {ttl}, RRSIG {_key_tag(s)} Original TTL {_original_ttl(s)}",
+                records=(where,),
+            )
+        )
+    return out
+
+
+def _stray_signatures(z: str, node: Node, placed: Placement) -> list[Finding]:
+    """RRSIGs over non-authoritative data, and RRSIGs over types absent at the owner."""
+    out: list[Finding] = []
+    for rdtype, covers in node.rrsets:
+        if rdtype != RRSIG:
+            continue
+        if covers in placed.unsigned or covers in placed.occluded:
+            name = to_text(node.owner)
+            where = f"{name} RRSIG {_t(covers)}"
+            out.append(
+                Finding(
+                    F.SIGNED_NON_AUTHORITATIVE,
+                    z,
+                    f"{where}: {name} {_t(covers)} is not authoritative (delegation NS, "
+                    "glue or occluded) and must not be signed",
+                    records=(where,),
+                )
+            )
+        elif (covers, 0) not in node.rrsets:
+            name = to_text(node.owner)
+            where = f"{name} RRSIG {_t(covers)}"
+            out.append(
+                Finding(
+                    F.RRSIG_WITHOUT_RRSET,
+                    z,
+                    f"{where}: there is no {_t(covers)} RRset at {name}",
+                    records=(where,),
+                )
+            )
+    return out
+
+
+def result_findings(z: str, results: Iterable[SigResult]) -> list[Finding]:
+    """Findings for the judged RRSIGs that are not simply valid."""
     out: list[Finding] = []
     for r in results:
         where = f"{r.owner} {_t(r.rdtype)}"
-        code = _STATUS_CODE.get(r.status)
+        code = STATUS_CODE.get(r.status)
         if code is not None:
             out.append(
                 Finding(
@@ -159,7 +182,7 @@ def _result_findings(z: str, results: Sequence[SigResult]) -> list[Finding]:
                     records=(r.rrsig_text,),
                 )
             )
-        if RrsigWarning.TTL_BEYOND_EXPIRATION.value in r.warnings:
+        if TTL_WARNING in r.warnings:
             out.append(
                 Finding(
                     F.TTL_BEYOND_EXPIRATION,
@@ -171,22 +194,9 @@ def _result_findings(z: str, results: Sequence[SigResult]) -> list[Finding]:
     return out
 
 
-def check_signatures(
-    zone: ZoneData, shape: ZoneShape, dnskeys: dns.rrset.RRset, at: int, jobs: int
-) -> SignatureCheck:
-    """Coverage, stray RRSIGs, TTL rules, and every RRSIG judged (over ``jobs`` processes)."""
-    z = zone.origin.to_text()
-    coverage, work = _coverage(zone, shape, zone_algorithms(dnskeys))
-    items = [item_for(rrset, sigs) for rrset, sigs in work if sigs is not None]
-    context = Context(
-        origin=zone.origin.to_wire() or b"",
-        dnskey_ttl=dnskeys.ttl,
-        dnskeys=tuple(k.to_wire() for k in dnskeys),
-        at=at,
-    )
-    results = judge_all(context, items, jobs)
-    found = coverage + _stray_signatures(zone, shape) + _result_findings(z, results)
-    return SignatureCheck(tuple(found), tuple(results), len(work))
+def code_of(kind: str) -> str | None:
+    """The finding code a :class:`~workers.Tally` kind is reported under."""
+    return F.TTL_BEYOND_EXPIRATION if kind == TTL_WARNING else STATUS_CODE.get(kind)
 
 
-__all__ = ["SignatureCheck", "check_signatures", "zone_algorithms"]
+__all__ = ["check_node", "code_of", "result_findings", "zone_algorithms"]

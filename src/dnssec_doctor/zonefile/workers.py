@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter, deque
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 import dns.name
@@ -34,6 +35,13 @@ from dnssec_doctor.validate.timeutil import serial_time
 
 #: RRsets per chunk sent to a worker: big enough to amortise pickling.
 CHUNK_RRSETS = 400
+#: Chunks queued per worker: enough to keep it busy, few enough to bound memory.
+QUEUED_PER_JOB = 3
+#: Problem results kept per status in a tally; the rest are only counted.
+KEEP_PER_STATUS = 100
+#: Status under which results with a TTL-beyond-expiration warning are kept.
+TTL_WARNING = RrsigWarning.TTL_BEYOND_EXPIRATION.value
+DAY = 86400
 
 
 @dataclass(frozen=True)
@@ -78,24 +86,14 @@ class SigResult:
 
 @dataclass(frozen=True)
 class Context:
-    """What every worker needs besides the items: the keys, the zone, the time."""
+    """What every worker needs besides the items: the keys, the zone, the time, and
+    the end of the warning period (signatures expiring by then are counted)."""
 
     origin: bytes
     dnskey_ttl: int
     dnskeys: tuple[bytes, ...]
     at: int
-
-
-def item_for(rrset: dns.rrset.RRset, rrsigs: dns.rrset.RRset | None) -> WorkItem:
-    sigs = tuple(rd.to_wire() for rd in rrsigs) if rrsigs is not None else ()
-    return WorkItem(
-        owner=rrset.name.to_wire() or b"",
-        rdtype=int(rrset.rdtype),
-        ttl=rrset.ttl,
-        rdatas=tuple(rd.to_digestable() for rd in rrset),
-        rrsig_ttl=rrsigs.ttl if rrsigs is not None else 0,
-        rrsigs=sigs,
-    )
+    horizon: int
 
 
 def _name(wire: bytes) -> dns.name.Name:
@@ -190,14 +188,83 @@ def _is_subdomain(owner: bytes, signer: bytes) -> bool:
         at += 1 + owner[at]
 
 
-def judge_items(context: Context, items: Sequence[WorkItem]) -> list[SigResult]:
+def _kinds(result: SigResult) -> list[str]:
+    """What is wrong with a result: its status unless VALID, and a TTL warning."""
+    kinds = [] if result.status == RrsigStatus.VALID.value else [result.status]
+    if TTL_WARNING in result.warnings:
+        kinds.append(TTL_WARNING)
+    return kinds
+
+
+@dataclass(slots=True)
+class Tally:
+    """What judging a batch of RRSIGs found, small whatever the batch's size: every
+    signature is counted into the expiry figures, and only the ones that are not
+    simply valid are kept (at most :data:`KEEP_PER_STATUS` of each kind; ``counts``
+    has every one)."""
+
+    signatures: int = 0
+    problems: list[SigResult] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    kept: Counter[str] = field(default_factory=Counter)
+    days: Counter[int] = field(default_factory=Counter)  # expirations per UTC day number
+    soon: int = 0
+    earliest: SigResult | None = None
+    latest: int | None = None
+
+    def _keep(self, result: SigResult, kinds: list[str]) -> None:
+        if any(self.kept[k] < KEEP_PER_STATUS for k in kinds):
+            self.problems.append(result)
+            for k in kinds:
+                self.kept[k] += 1
+
+    def count(self, result: SigResult, at: int, horizon: int) -> None:
+        self.signatures += 1
+        expiration = result.expiration
+        self.days[expiration // DAY] += 1
+        if at <= expiration <= horizon:
+            self.soon += 1
+        if self.earliest is None or expiration < self.earliest.expiration:
+            self.earliest = result
+        if self.latest is None or expiration > self.latest:
+            self.latest = expiration
+        kinds = _kinds(result)
+        if kinds:
+            self.counts.update(kinds)
+            self._keep(result, kinds)
+
+    def count_plain(self, expiration: int, at: int, horizon: int) -> None:
+        """A valid signature without warnings that does not expire first."""
+        self.signatures += 1
+        self.days[expiration // DAY] += 1
+        if at <= expiration <= horizon:
+            self.soon += 1
+        if self.latest is None or expiration > self.latest:
+            self.latest = expiration
+
+    def merge(self, other: Tally) -> None:
+        self.signatures += other.signatures
+        self.counts.update(other.counts)
+        for result in other.problems:
+            self._keep(result, _kinds(result))
+        self.days.update(other.days)
+        self.soon += other.soon
+        if other.earliest is not None and (
+            self.earliest is None or other.earliest.expiration < self.earliest.expiration
+        ):
+            self.earliest = other.earliest
+        if other.latest is not None and (self.latest is None or other.latest > self.latest):
+            self.latest = other.latest
+
+
+def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
+    """Judge every RRSIG of ``items``; the result is a :class:`Tally`."""
     origin = _name(context.origin)
     keys = _rrset(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
     zone_keys = _zone_keys(origin, keys)
-    out: list[SigResult] = []
+    tally = Tally()
     for item in items:
-        owner = _name(item.owner)
-        owner_text = owner.to_text()
+        owner_text = ""  # made when a result needs it: most never do
         rrset: dns.rrset.RRset | None = None
         for index, wire in enumerate(item.rrsigs):
             try:
@@ -206,34 +273,37 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> list[SigResult]:
                 fast = None
             if fast is not None:
                 alg, tag, inception, expiration, warnings = fast
-                out.append(
-                    SigResult(
-                        owner=owner_text,
-                        rdtype=item.rdtype,
-                        index=index,
-                        status=RrsigStatus.VALID.value,
-                        detail="",
-                        algorithm=alg,
-                        key_tag=tag,
-                        inception=inception,
-                        expiration=expiration,
-                        warnings=warnings,
-                        text="",
-                        rrsig_ttl=item.rrsig_ttl,
-                        rrsig_wire=wire,
-                    )
+                earliest = tally.earliest
+                if not warnings and earliest is not None and expiration >= earliest.expiration:
+                    tally.count_plain(expiration, context.at, context.horizon)
+                    continue
+                owner_text = owner_text or _name(item.owner).to_text()
+                result = SigResult(
+                    owner=owner_text,
+                    rdtype=item.rdtype,
+                    index=index,
+                    status=RrsigStatus.VALID.value,
+                    detail="",
+                    algorithm=alg,
+                    key_tag=tag,
+                    inception=inception,
+                    expiration=expiration,
+                    warnings=warnings,
+                    text="",
+                    rrsig_ttl=item.rrsig_ttl,
+                    rrsig_wire=wire,
                 )
-                continue
-            sig = cast(
-                RRSIG,
-                dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire)),
-            )
-            if rrset is None:
-                rrset = _rrset(owner, item.rdtype, item.ttl, item.rdatas)
-            j = judge_rrsig(rrset, sig, keys, context.at, zone=origin, rrsig_ttl=item.rrsig_ttl)
-            out.append(
-                SigResult(
-                    owner=owner.to_text(),
+            else:
+                owner_text = owner_text or _name(item.owner).to_text()
+                sig = cast(
+                    RRSIG,
+                    dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire)),
+                )
+                if rrset is None:
+                    rrset = _rrset(_name(item.owner), item.rdtype, item.ttl, item.rdatas)
+                j = judge_rrsig(rrset, sig, keys, context.at, zone=origin, rrsig_ttl=item.rrsig_ttl)
+                result = SigResult(
+                    owner=owner_text,
                     rdtype=item.rdtype,
                     index=index,
                     status=j.status.value,
@@ -243,43 +313,89 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> list[SigResult]:
                     inception=j.inception,
                     expiration=j.expiration,
                     warnings=tuple(sorted(w.value for w in j.warnings)),
-                    text=f"{owner} {item.rrsig_ttl} IN RRSIG {sig.to_text()}",
+                    text=f"{owner_text} {item.rrsig_ttl} IN RRSIG {sig.to_text()}",
                 )
-            )
-    return out
-
-
-def _chunks(items: Sequence[WorkItem], size: int) -> Iterator[Sequence[WorkItem]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+            tally.count(result, context.at, context.horizon)
+    return tally
 
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def judge_all(context: Context, items: Sequence[WorkItem], jobs: int) -> list[SigResult]:
-    """Judge every RRSIG of ``items``; over ``jobs`` processes when there is enough work."""
-    if jobs <= 1 or len(items) <= CHUNK_RRSETS:
-        return judge_items(context, items)
-    size = max(50, min(CHUNK_RRSETS, len(items) // (jobs * 4) or 1))
-    results: list[SigResult] = []
-    chunks = list(_chunks(items, size))
-    try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for part in pool.map(judge_items, [context] * len(chunks), chunks):
-                results.extend(part)
-    except (OSError, BrokenProcessPool):  # no processes here (sandbox, limits): do it in-process
-        return judge_items(context, items)
-    return results
+class SignatureJudge:
+    """Judges RRSIGs as work arrives: in this process until there is more than one
+    chunk of work, then over ``jobs`` processes with a bounded queue (so a streamed
+    zone is never held whole in queued work)."""
+
+    def __init__(self, context: Context, jobs: int) -> None:
+        self.context = context
+        self.jobs = jobs
+        self.tally = Tally()
+        self.pending: list[WorkItem] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: deque[Future[Tally]] = deque()
+        self.in_process = jobs <= 1
+
+    def add(self, item: WorkItem) -> None:
+        self.pending.append(item)
+        if len(self.pending) >= CHUNK_RRSETS:
+            self._send(self.pending)
+            self.pending = []
+
+    def _send(self, chunk: list[WorkItem]) -> None:
+        if not self.in_process and self.pool is None:
+            try:
+                self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+            except OSError:  # no processes here (sandbox, limits): do it in-process
+                self.in_process = True
+        if self.in_process or self.pool is None:
+            self.tally.merge(judge_items(self.context, chunk))
+            return
+        while len(self.futures) >= self.jobs * QUEUED_PER_JOB:
+            self._collect(self.futures.popleft())
+        try:
+            self.futures.append(self.pool.submit(judge_items, self.context, chunk))
+        except (RuntimeError, BrokenProcessPool):
+            self.tally.merge(judge_items(self.context, chunk))
+
+    def _collect(self, future: Future[Tally]) -> None:
+        try:
+            self.tally.merge(future.result())
+        except (OSError, BrokenProcessPool) as error:
+            raise SignatureWorkerError(f"a signature worker died: {error}") from error
+
+    def finish(self) -> Tally:
+        if self.pending:
+            if self.pool is None:
+                self.in_process = True  # one chunk or less: not worth a process
+            self._send(self.pending)
+            self.pending = []
+        while self.futures:
+            self._collect(self.futures.popleft())
+        self.close()
+        return self.tally
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for future in self.futures:
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.futures.clear()
+
+
+class SignatureWorkerError(Exception):
+    """A worker process died (killed, out of memory): the run cannot be trusted."""
 
 
 __all__ = [
     "Context",
     "SigResult",
+    "SignatureJudge",
+    "SignatureWorkerError",
+    "Tally",
     "WorkItem",
     "default_jobs",
-    "item_for",
-    "judge_all",
     "judge_items",
 ]

@@ -1,0 +1,99 @@
+"""Records grouped into nodes (one owner name) and RRsets, as a zone holds them.
+
+Grouping follows dnspython's zone semantics so both readers give the same zone:
+duplicate records are one record, an RRset's TTL is the lowest of its records'
+(``Rdataset.update_ttl``), RRSIGs are grouped by the type they cover.
+
+:func:`stream_nodes` yields a node as soon as the next owner starts, so a zone whose
+records are grouped by owner (every signer's output) is never held whole; an owner
+that comes back later raises :class:`Unordered`, and the caller starts again with
+:func:`sorted_nodes`, which holds the zone and yields it in canonical order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from dnssec_doctor.zonefile.reader import Record
+from dnssec_doctor.zonefile.wire import canonical_key
+
+RRSIG = 46
+RRsetKey = tuple[int, int]  # (type, covered type for RRSIG else 0)
+
+
+class Unordered(Exception):
+    """The records of one owner are not together: the zone must be held to be read."""
+
+
+@dataclass(slots=True)
+class RRsetData:
+    """One RRset: its TTL (the lowest seen) and RDATA in canonical wire form."""
+
+    ttl: int
+    rdatas: list[bytes]
+
+
+@dataclass(slots=True)
+class Node:
+    owner: bytes  # canonical wire
+    rrsets: dict[RRsetKey, RRsetData] = field(default_factory=dict)
+
+    def add(self, record: Record) -> None:
+        key = (record.rdtype, _covered(record)) if record.rdtype == RRSIG else (record.rdtype, 0)
+        rrset = self.rrsets.get(key)
+        if rrset is None:
+            self.rrsets[key] = RRsetData(record.ttl, [record.rdata])
+            return
+        if record.ttl < rrset.ttl:
+            rrset.ttl = record.ttl
+        if record.rdata not in rrset.rdatas:
+            rrset.rdatas.append(record.rdata)
+
+    def get(self, rdtype: int, covers: int = 0) -> RRsetData | None:
+        return self.rrsets.get((rdtype, covers))
+
+    @property
+    def record_count(self) -> int:
+        return sum(len(r.rdatas) for r in self.rrsets.values())
+
+
+def _covered(record: Record) -> int:
+    rdata = record.rdata
+    return (rdata[0] << 8 | rdata[1]) if len(rdata) >= 2 else 0
+
+
+def stream_nodes(records: Iterable[Record]) -> Iterator[Node]:
+    """Nodes in file order, each as soon as it is complete; raises :class:`Unordered`
+    when an owner's records are not contiguous."""
+    seen: set[bytes] = set()
+    node: Node | None = None
+    for record in records:
+        if node is None or record.owner != node.owner:
+            if node is not None:
+                yield node
+            if record.owner in seen:
+                raise Unordered(record.owner)
+            seen.add(record.owner)
+            node = Node(record.owner)
+        node.add(record)
+    if node is not None:
+        yield node
+
+
+def sorted_nodes(records: Iterable[Record], origin: bytes) -> Iterator[Node]:
+    """Every node, held in memory, yielded in canonical order with the origin first."""
+    nodes: dict[bytes, Node] = {}
+    for record in records:
+        node = nodes.get(record.owner)
+        if node is None:
+            node = nodes[record.owner] = Node(record.owner)
+        node.add(record)
+    apex = nodes.pop(origin, None)
+    if apex is not None:
+        yield apex
+    for owner in sorted(nodes, key=canonical_key):
+        yield nodes.pop(owner)
+
+
+__all__ = ["Node", "RRsetData", "RRsetKey", "Unordered", "sorted_nodes", "stream_nodes"]

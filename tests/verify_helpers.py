@@ -1,0 +1,36 @@
+"""Verify a zone file with both readers and insist they agree.
+
+The fast reader (``zonefile/reader.py``) is what ``verify`` uses; dnspython's zone
+parser is the reference.  Every zone the verify tests build goes through both, and
+the reports must be the same apart from timing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from dns.rdata import Rdata
+
+from dnssec_doctor.zonefile.run import verify_file
+from dnssec_doctor.zonefile.verify import VerifyReport
+
+
+def comparable(report: VerifyReport) -> VerifyReport:
+    """The report without what may differ between runs (time spent)."""
+    return dataclasses.replace(report, stats=dataclasses.replace(report.stats, seconds=0.0))
+
+
+def verify_both(
+    path: Path | str,
+    at: int,
+    warn_days: float = 7,
+    ds: Sequence[Rdata] = (),
+    jobs: int = 1,
+    origin: str | None = None,
+) -> VerifyReport:
+    fast = verify_file(str(path), at, warn_days, ds, jobs, origin)
+    reference = verify_file(str(path), at, warn_days, ds, jobs, origin, reference=True)
+    assert comparable(fast) == comparable(reference)
+    return fast
