@@ -288,7 +288,12 @@ def probe_command(
 
 @app.command("verify")
 def verify(
-    zonefile: Annotated[str, typer.Argument(help="The signed zone file ('-': standard input).")],
+    zonefile: Annotated[
+        str,
+        typer.Argument(
+            help="The signed zone file ('-': standard input); with --axfr, the zone's name."
+        ),
+    ],
     origin: Annotated[
         str | None,
         typer.Option(
@@ -301,6 +306,17 @@ def verify(
         Path | None,
         typer.Option("--ds", help="DS records the parent has or will have (zone-file format)."),
     ] = None,
+    ds_from_parent: Annotated[
+        bool,
+        typer.Option(
+            "--ds-from-parent",
+            help="Fetch the DS the parent publishes (walk from --root-hints, as check does).",
+        ),
+    ] = False,
+    axfr: Annotated[
+        str | None,
+        typer.Option("--axfr", help="Verify a zone transfer from this server address instead."),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the versioned JSON report.")
     ] = False,
@@ -310,14 +326,34 @@ def verify(
             "--jobs", min=1, help="Processes verifying signatures.", show_default="all cores"
         ),
     ] = None,
+    trust_anchor: TrustAnchor = None,
+    root_hints: RootHints = None,
+    port: Port = 53,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0.05, help="Seconds to wait for each answer or message."),
+    ] = 5.0,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="INFO findings too.")] = False,
 ) -> None:
-    """Verify a signed zone file completely before it is published."""
+    """Verify a signed zone file (or a zone transfer) completely before it is published."""
     from dnssec_doctor.zonefile import report_json as verify_json
     from dnssec_doctor.zonefile import report_text as verify_text
     from dnssec_doctor.zonefile.run import VerifyError, VerifyOptions, run_verify
 
-    options = VerifyOptions(zonefile, origin, at, warn_days, ds, jobs)
+    options = VerifyOptions(
+        source=zonefile,
+        origin=origin,
+        at=at,
+        warn_days=warn_days,
+        ds_file=ds,
+        jobs=jobs,
+        axfr=axfr,
+        ds_from_parent=ds_from_parent,
+        port=port,
+        timeout=timeout,
+        trust_anchor_file=trust_anchor,
+        root_hints_file=root_hints,
+    )
     try:
         report = run_verify(options)
     except VerifyError as error:

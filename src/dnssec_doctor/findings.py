@@ -285,6 +285,18 @@ SIGNED_NON_AUTHORITATIVE = register(
     "RFC 4035 2.2",
     "Delegation NS or glue carries an RRSIG; only authoritative data is signed.",
 )
+PARENT_DS_UNAUTHENTICATED = register(
+    "PARENT_DS_UNAUTHENTICATED",
+    W,
+    "RFC 4035 5",
+    "The DS RRset fetched from the parent could not be authenticated from the trust anchor.",
+)
+PARENT_DS_SERVERS_DIFFER = register(
+    "PARENT_DS_SERVERS_DIFFER",
+    W,
+    "RFC 4035 5.2, RFC 7344 4.1",
+    "The parent's nameservers answer with different DS RRsets (a DS change still spreading).",
+)
 OCCLUDED_DATA = register(
     "OCCLUDED_DATA",
     I,

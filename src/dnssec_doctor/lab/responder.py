@@ -36,7 +36,8 @@ TCP_LIMIT = 65535  # the 2-byte length prefix of RFC 1035 4.2.2
 MAX_CNAME_CHAIN = 8  # CNAMEs followed inside a zone before giving up (loops, long chains)
 
 _GLUE_TYPES = (dns.rdatatype.A, dns.rdatatype.AAAA)
-# Meta query types we do not serve: zone transfers and record types that only live in OPT/TSIG.
+# Meta query types we do not serve: incremental transfers, AXFR over UDP (RFC 5936 4.2; over
+# TCP it is served by transfer_wire) and record types that only live in OPT/TSIG.
 _REFUSED_QTYPES = frozenset(
     {
         dns.rdatatype.AXFR,
@@ -124,6 +125,26 @@ class Responder:
             return WireReply(_render(response, _size_limit(query, transport)))
         except Exception as error:  # a bug must cost one answer, not the server
             return _formerr_from_header(wire, f"cannot answer: {_describe(error)}")
+
+    def transfer_wire(self, wire: bytes) -> list[bytes] | None:
+        """The AXFR response messages (RFC 5936) when ``wire`` asks for a zone transfer
+        of a zone served here; a REFUSED answer for a zone not served; None when it is
+        not an AXFR query (then :meth:`answer_wire` answers it)."""
+        try:
+            query = dns.message.from_wire(wire)
+        except Exception:  # answer_wire reports it
+            return None
+        if (
+            query.flags & dns.flags.QR
+            or _check_query(query) is not None
+            or query.question[0].rdtype != dns.rdatatype.AXFR
+        ):
+            return None
+        question = query.question[0]
+        index = self._zones.get(question.name)
+        if index is None or question.rdclass != dns.rdataclass.IN:
+            return [_error_response(query, dns.rcode.REFUSED).to_wire()]
+        return [m.to_wire() for m in _transfer_messages(query, index.zone)]
 
     # -- message level ---------------------------------------------------------------------
 
@@ -372,6 +393,44 @@ def _present(owners: list[dns.name.Name | None]) -> list[dns.name.Name]:
 
 
 # -- message helpers -----------------------------------------------------------------------
+
+
+#: Answer bytes per AXFR message: well under the 65535 a TCP message can hold.
+TRANSFER_MESSAGE_BYTES = 16_000
+
+
+def _transfer_messages(
+    query: dns.message.Message, zone: dns.zone.Zone
+) -> list[dns.message.Message]:
+    """RFC 5936 2.2: the SOA, every other RRset of the zone, the SOA again; RRsets
+    packed into messages of about TRANSFER_MESSAGE_BYTES, the question in the first."""
+    origin = zone.origin
+    assert origin is not None
+    soa = zone.find_rrset(origin, dns.rdatatype.SOA)
+    rrsets = [soa]
+    for name, node in zone.nodes.items():
+        for rdataset in node.rdatasets:
+            if name == origin and rdataset.rdtype == dns.rdatatype.SOA:
+                continue
+            rrsets.append(_to_rrset(name, rdataset))
+    rrsets.append(soa)
+    messages: list[dns.message.Message] = []
+    current = dns.message.make_response(query)
+    size = 0
+    for rrset in rrsets:
+        owner = len(rrset.name.to_wire() or b"")
+        length = sum(owner + 10 + len(rd.to_wire() or b"") for rd in rrset)
+        if size and size + length > TRANSFER_MESSAGE_BYTES:
+            messages.append(current)
+            current = dns.message.make_response(query)
+            current.question = []
+            size = 0
+        current.answer.append(rrset)
+        size += length
+    messages.append(current)
+    for message in messages:
+        message.flags |= dns.flags.AA
+    return messages
 
 
 def _check_query(query: dns.message.Message) -> dns.rcode.Rcode | None:

@@ -254,6 +254,12 @@ class LabDnsServer:
             wire = await self._read_message(reader)
             if wire is None:
                 return
+            transfer = responder.transfer_wire(wire)
+            if transfer is not None:
+                for message in transfer:
+                    writer.write(len(message).to_bytes(2, "big") + message)
+                await writer.drain()
+                continue
             reply = responder.answer_wire(wire, Transport.TCP)
             _log_problem(reply, endpoint.address, peer, Transport.TCP)
             if reply.wire is None:

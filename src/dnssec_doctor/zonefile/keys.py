@@ -161,6 +161,7 @@ def check_keys(
                 ds_matched=k in matched,
             )
         )
+    infos.sort(key=lambda i: (not i.sep, i.key_tag, i.algorithm))  # KSKs first, any file order
     return KeyCheck(tuple(out), tuple(infos))
 
 

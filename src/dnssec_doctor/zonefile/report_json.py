@@ -59,6 +59,14 @@ def to_dict(report: VerifyReport) -> dict[str, Any]:
             for f in report.findings
         ],
         "suppressed": dict(report.suppressed),
+        "ds": None
+        if report.ds is None
+        else {
+            "source": report.ds.source,
+            "where": report.ds.where,
+            "records": list(report.ds.records),
+            "authenticated": report.ds.authenticated,
+        },
         "stats": {
             "names": report.stats.names,
             "records": report.stats.records,

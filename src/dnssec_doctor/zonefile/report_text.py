@@ -55,6 +55,13 @@ def render(report: VerifyReport, out: Console, *, verbose: bool = False) -> None
     hidden = len(report.findings) - len(shown)
     if hidden:
         out.print(f"  [dim]{hidden} INFO finding(s); -v to show[/]")
+    if report.ds is not None:
+        d = report.ds
+        how = {True: ", authenticated", False: ", NOT authenticated", None: ""}[d.authenticated]
+        origin = "the parent " if d.source == "parent" else ""
+        out.print(f"DS from {origin}{escape(d.where)}{how}: {len(d.records)} record(s)")
+        for line in d.records:
+            out.print(f"  DS {escape(line)}")
     for k in report.keys:
         role = "KSK" if k.sep else "ZSK"
         extra = " REVOKED" if k.revoked else ""

@@ -11,15 +11,18 @@ import dns.name
 import dns.rdatatype
 from dns.rdata import Rdata
 
-from dnssec_doctor.check import CheckError, parse_at
+from dnssec_doctor.check import CheckError, CheckOptions, parse_at
+from dnssec_doctor.defaults import QUERY_TIMEOUT as DEFAULT_TIMEOUT
+from dnssec_doctor.findings import Finding
 from dnssec_doctor.validate.records import RecordParseError, parse_records
+from dnssec_doctor.zonefile.axfr import spooled_records, transfer
 from dnssec_doctor.zonefile.load import (
     ZoneLoadError,
     fast_records,
     open_zone,
     reference_records,
 )
-from dnssec_doctor.zonefile.verify import VerifyReport, verify_records
+from dnssec_doctor.zonefile.verify import DsInfo, VerifyReport, verify_records
 from dnssec_doctor.zonefile.workers import SignatureWorkerError, default_jobs
 
 DEFAULT_WARN_DAYS = 7.0
@@ -31,12 +34,19 @@ class VerifyError(Exception):
 
 @dataclass(frozen=True)
 class VerifyOptions:
-    source: str  # a path, or "-" for stdin
+    source: str  # a path, "-" for stdin, or with axfr the zone's name
     origin: str | None = None
     at: str | None = None
     warn_days: float = DEFAULT_WARN_DAYS
     ds_file: Path | None = None
     jobs: int | None = None  # None: every core
+    axfr: str | None = None  # transfer the zone from this server address
+    ds_from_parent: bool = False
+    # how the network is reached (--axfr, --ds-from-parent), as `check` does
+    port: int = 53
+    timeout: float = DEFAULT_TIMEOUT
+    trust_anchor_file: Path | None = None
+    root_hints_file: Path | None = None
 
 
 def load_ds(path: Path, origin: dns.name.Name) -> list[Rdata]:
@@ -77,23 +87,71 @@ def verify_file(
         return verify_records(lambda: read(zone), zone.origin, zone.name, at, warn_days, ds, jobs)
 
 
+def _ds(
+    options: VerifyOptions, origin: dns.name.Name
+) -> tuple[list[Rdata], list[Finding], DsInfo | None]:
+    if options.ds_file is not None and options.ds_from_parent:
+        raise VerifyError("give --ds FILE or --ds-from-parent, not both")
+    if options.ds_file is not None:
+        ds = load_ds(options.ds_file, origin)
+        info = DsInfo("file", str(options.ds_file), tuple(d.to_text() for d in ds))
+        return ds, [], info
+    if not options.ds_from_parent:
+        return [], [], None
+    # the walk pulls in check's collector and analysis: only when asked for
+    from dnssec_doctor.zonefile.parent_ds import ParentDsError, fetch_parent_ds
+
+    walk = CheckOptions(
+        name=origin.to_text(),
+        trust_anchor_file=options.trust_anchor_file,
+        root_hints_file=options.root_hints_file,
+        port=options.port,
+        timeout=options.timeout,
+    )
+    try:
+        fetched = fetch_parent_ds(origin, walk)
+    except ParentDsError as error:
+        raise VerifyError(str(error)) from error
+    where = f"{fetched.parent} ({', '.join(fetched.servers)})"
+    records = tuple(d.to_text() for d in fetched.ds)
+    info = DsInfo("parent", where, records, fetched.authenticated)
+    return list(fetched.ds), list(fetched.findings), info
+
+
 def run_verify(options: VerifyOptions) -> VerifyReport:
     try:
-        at = parse_at(options.at, datetime.now(UTC))
+        at = int(parse_at(options.at, datetime.now(UTC)).timestamp())
     except CheckError as error:
         raise VerifyError(str(error)) from error
     jobs = options.jobs or default_jobs()
     try:
+        if options.axfr is not None:
+            zone = options.origin or options.source
+            with transfer(options.axfr, zone, options.port, options.timeout) as got:
+                ds, extra, info = _ds(options, got.origin)
+                return verify_records(
+                    lambda: spooled_records(got),
+                    got.origin,
+                    got.name,
+                    at,
+                    options.warn_days,
+                    ds,
+                    jobs,
+                    extra,
+                    info,
+                )
         with open_zone(options.source, options.origin) as source:
-            ds = load_ds(options.ds_file, source.origin) if options.ds_file else []
+            ds, extra, info = _ds(options, source.origin)
             return verify_records(
                 lambda: fast_records(source),
                 source.origin,
                 source.name,
-                int(at.timestamp()),
+                at,
                 options.warn_days,
                 ds,
                 jobs,
+                extra,
+                info,
             )
     except (ZoneLoadError, SignatureWorkerError) as error:
         raise VerifyError(str(error)) from error

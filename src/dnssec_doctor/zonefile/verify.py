@@ -11,6 +11,7 @@ DS records are given.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,6 +62,16 @@ class VerifyStats:
 
 
 @dataclass(frozen=True)
+class DsInfo:
+    """Where the DS records checked against the zone came from."""
+
+    source: str  # "file" (--ds) or "parent" (--ds-from-parent)
+    where: str  # the file, or the parent zone and the servers asked
+    records: tuple[str, ...]  # presentation format
+    authenticated: bool | None = None  # parent only: validated from the trust anchor
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     zone: str
     source: str
@@ -71,6 +82,7 @@ class VerifyReport:
     expiry: Expiry
     stats: VerifyStats
     suppressed: dict[str, int] = field(default_factory=dict)
+    ds: DsInfo | None = None
 
     @property
     def worst(self) -> Severity:
@@ -181,6 +193,7 @@ def _walk(
     ds: Sequence[Rdata],
     jobs: int,
     streaming: bool,
+    extra: Sequence[Finding],
 ) -> VerifyReport:
     began = time.monotonic()
     origin_wire = (origin.to_wire() or b"").lower()
@@ -232,7 +245,7 @@ def _walk(
         keys = key_check.keys
         denial, denial_findings = _denial(shape, apex.nsec3param)
         found += [*key_check.findings, *result_findings(z, tally.problems), *denial_findings]
-    found = _occluded(z, shape) + found
+    found = _occluded(z, shape) + list(extra) + found
     expiry = summarize(tally, warn_days)
     found += expiry_findings(z, expiry)
     # the order does not depend on the file's: severity, code, then the message
@@ -268,17 +281,21 @@ def verify_records(
     warn_days: float,
     ds: Sequence[Rdata] = (),
     jobs: int = 1,
+    extra: Sequence[Finding] = (),
+    ds_info: DsInfo | None = None,
 ) -> VerifyReport:
-    """Run every check on the zone ``records()`` yields, as of POSIX time ``at``.
+    """Run every check on the zone ``records()`` yields, as of POSIX time ``at``;
+    ``extra`` findings (about the DS source) join the report.
 
     ``records`` is called again (and the zone held in memory) only when its records
     are not grouped by owner or a cut follows names below it."""
     try:
-        return _walk(stream_nodes(records()), origin, name, at, warn_days, ds, jobs, True)
+        report = _walk(stream_nodes(records()), origin, name, at, warn_days, ds, jobs, True, extra)
     except Unordered:
         origin_wire = (origin.to_wire() or b"").lower()
         nodes = sorted_nodes(records(), origin_wire)
-        return _walk(nodes, origin, name, at, warn_days, ds, jobs, False)
+        report = _walk(nodes, origin, name, at, warn_days, ds, jobs, False, extra)
+    return dataclasses.replace(report, ds=ds_info) if ds_info is not None else report
 
 
-__all__ = ["MAX_FINDINGS_PER_CODE", "VerifyReport", "VerifyStats", "verify_records"]
+__all__ = ["MAX_FINDINGS_PER_CODE", "DsInfo", "VerifyReport", "VerifyStats", "verify_records"]

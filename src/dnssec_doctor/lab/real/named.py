@@ -33,7 +33,7 @@ def _common_options(work: Path, port: int, addresses: list[str]) -> str:
     listen-on-v6 {{ none; }};
     reuseport no;  // no SO_REUSEPORT: another process cannot bind our address:port beside us
     notify no;
-    allow-transfer {{ none; }};
+    allow-transfer {{ 127.0.0.0/8; }};  // verify --axfr takes the zones from here
     querylog no;"""
 
 
