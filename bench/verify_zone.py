@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from zone_reader import ORIGIN, make_zone
 
 SAMPLE_SECONDS = 0.02
+KEYGEN = ("dnssec-keygen", "-q", "-K")
 
 
 def rsa_nsec_zone(n: int) -> Path:
@@ -50,8 +51,7 @@ def rsa_nsec_zone(n: int) -> Path:
         old.unlink()
     for flags in (["-f", "KSK"], []):
         subprocess.run(
-            [*("dnssec-keygen", "-q", "-K", str(work), "-a", "RSASHA256", "-b", "2048"), *flags]
-            + [ORIGIN],
+            [*KEYGEN, str(work), "-a", "RSASHA256", "-b", "2048", *flags, ORIGIN],
             check=True,
             capture_output=True,
         )
