@@ -203,12 +203,13 @@ def test_worker_fast_path_gives_judge_rrsig_results(
         context = Context(origin, keys.ttl, tuple(keys.rdatas), at, at + 7 * 86400)
         name = dns.name.from_wire(origin, 0)[0]
         keyset = workers._rrset(name, dns.rdatatype.DNSKEY, keys.ttl, keys.rdatas)
-        zone_keys = workers._zone_keys(name, keyset)
+        prepared = workers.fast_keys(origin, keyset)
         checked = 0
         for item in items:
             rrset = workers._rrset(workers._name(item.owner), item.rdtype, item.ttl, item.rdatas)
+            count, wild = fastsig.label_count(item.owner)
             for wire in item.rrsigs:
-                fast = workers._fast(context, zone_keys, len(keyset), item, wire)
+                fast = workers._fast(context, prepared, item, count - wild, wire)
                 sig = dns.rdata.from_wire(1, dns.rdatatype.RRSIG, wire, 0, len(wire))
                 assert isinstance(sig, RRSIG)
                 slow = judge_rrsig(rrset, sig, keyset, at, zone=name, rrsig_ttl=item.rrsig_ttl)

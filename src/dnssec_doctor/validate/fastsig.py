@@ -167,13 +167,18 @@ def signed_data(rrsig: bytes, owner: bytes, rdtype: int, rdatas: Sequence[bytes]
         for _ in range(labels - want):
             at += 1 + owner[at]
         owner = b"\x01*" + owner[at:]
-    fixed = owner + struct.pack("!HH", rdtype, 1) + rrsig[4:8]
-    parts = [rrsig[:18], signer]
-    for rdata in sorted(set(rdatas)):
-        parts.append(fixed)
-        parts.append(struct.pack("!H", len(rdata)))
-        parts.append(rdata)
-    return b"".join(parts)
+    return rrsig[:18] + signer + rrset_data(owner, rdtype, rrsig[4:8], rdatas)
+
+
+def rrset_data(owner: bytes, rdtype: int, original_ttl: bytes, rdatas: Sequence[bytes]) -> bytes:
+    """The RRset part of the signed data: each RR in canonical order (RFC 4034 6.3) as
+    ``owner`` (the signed form: canonical, wildcard already applied), type, class IN,
+    the 4 octets of Original TTL, RDLENGTH, RDATA."""
+    fixed = owner + struct.pack("!HH", rdtype, 1) + original_ttl
+    if len(rdatas) == 1:
+        rdata = rdatas[0]
+        return fixed + len(rdata).to_bytes(2, "big") + rdata
+    return b"".join(fixed + len(r).to_bytes(2, "big") + r for r in sorted(set(rdatas)))
 
 
 def verify(
@@ -199,4 +204,12 @@ def verify(
         return False
 
 
-__all__ = ["ALGORITHMS", "label_count", "name_end", "signed_data", "verifier", "verify"]
+__all__ = [
+    "ALGORITHMS",
+    "label_count",
+    "name_end",
+    "rrset_data",
+    "signed_data",
+    "verifier",
+    "verify",
+]

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import cast
+from typing import NamedTuple, cast
 
 import dns.name
 import dns.rdata
@@ -44,9 +44,9 @@ TTL_WARNING = RrsigWarning.TTL_BEYOND_EXPIRATION.value
 DAY = 86400
 
 
-@dataclass(frozen=True)
-class WorkItem:
-    """One RRset and the RRSIGs over it, in wire format."""
+class WorkItem(NamedTuple):
+    """One RRset and the RRSIGs over it, in wire format (a tuple: a million of them are
+    made and pickled to the workers)."""
 
     owner: bytes
     rdtype: int
@@ -108,84 +108,91 @@ def _rrset(name: dns.name.Name, rdtype: int, ttl: int, rdatas: Sequence[bytes]) 
 
 
 _RRSIG_FIXED = struct.Struct("!HBBIIIH")  # type, algorithm, labels, TTL, times, key tag
+_DNSKEY, _DS = 48, 43
 _DEPRECATED = (algorithms.SigningAdvice.MUST_NOT, algorithms.SigningAdvice.NOT_RECOMMENDED)
 
 
-def _zone_keys(origin: dns.name.Name, keys: dns.rrset.RRset) -> dict[tuple[int, int], list[bytes]]:
-    """Zone keys (protocol 3, Zone Key flag) by (algorithm, key tag), as RDATA wire."""
-    out: dict[tuple[int, int], list[bytes]] = {}
+@dataclass(frozen=True)
+class FastKeys:
+    """What the fast path needs of the DNSKEY RRset, computed once per batch: for each
+    (algorithm, key tag) that names exactly one zone key, not revoked, of an algorithm
+    that is validated and that :mod:`fastsig` verifies, that key's verify function."""
+
+    origin: bytes  # canonical wire
+    verifiers: dict[tuple[int, int], fastsig.Verifier]
+    key_count: int
+
+
+def fast_keys(origin: bytes, keys: dns.rrset.RRset) -> FastKeys:
+    found: dict[tuple[int, int], list[DNSKEY]] = {}
     for key in keys:
         if isinstance(key, DNSKEY) and key.protocol == 3 and key.flags & Flag.ZONE:
-            out.setdefault((int(key.algorithm), key.key_id()), []).append(key.to_digestable())
-    return out
+            found.setdefault((int(key.algorithm), key.key_id()), []).append(key)
+    verifiers: dict[tuple[int, int], fastsig.Verifier] = {}
+    for (alg, tag), candidates in found.items():
+        if len(candidates) != 1 or candidates[0].flags & Flag.REVOKE:
+            continue  # a tag collision or a revoked key: judge_rrsig decides
+        if not algorithms.is_validated_algorithm(alg) or alg not in fastsig.ALGORITHMS:
+            continue
+        check = fastsig.verifier(candidates[0].to_digestable())
+        if check is not None:
+            verifiers[(alg, tag)] = check
+    return FastKeys(origin.lower(), verifiers, len(keys))
 
 
 def _fast(
-    context: Context,
-    zone_keys: dict[tuple[int, int], list[bytes]],
-    key_count: int,
-    item: WorkItem,
-    wire: bytes,
+    context: Context, keys: FastKeys, item: WorkItem, labels: int, wire: bytes
 ) -> tuple[int, int, int, int, tuple[str, ...]] | None:
     """The common case of :func:`judge_rrsig`, from wire data: an RRSIG that is VALID.
 
-    Returns (algorithm, key tag, inception, expiration, warnings) when every check
-    :func:`judge_rrsig` makes passes, with the signature checked by
-    :func:`fastsig.verify`; ``None`` for anything else (then ``judge_rrsig`` decides,
-    so every other verdict and its wording stays the reference one).
+    ``item.owner`` is canonical and inside the zone (the scanner only queues those);
+    ``labels`` is its label count, ``*`` not counted (RFC 4034 3.1.3).  Returns
+    (algorithm, key tag, inception, expiration, warnings) when every check
+    :func:`judge_rrsig` makes passes, with the signature checked by :mod:`fastsig`;
+    ``None`` for anything else (then ``judge_rrsig`` decides, so every other verdict
+    and its wording stays the reference one).
     """
     if len(wire) < 19:
         return None
     covered, alg, nlabels, original_ttl, exp_field, inc_field, tag = _RRSIG_FIXED.unpack_from(wire)
-    if covered != item.rdtype:
+    origin = keys.origin
+    # the signer is the zone: the name at offset 18 is exactly the origin (it ends there)
+    if covered != item.rdtype or nlabels != labels or not wire.startswith(origin, 18):
         return None
-    owner = item.owner.lower()
-    count, wild = fastsig.label_count(owner)
-    if nlabels != count - wild:  # a wildcard owner's "*" is not counted (RFC 4034 3.1.3)
+    rdtype = item.rdtype
+    if rdtype == _DNSKEY and item.owner != origin:
         return None
-    signer = wire[18 : fastsig.name_end(wire, 18)].lower()
-    if signer != context.origin.lower() or not _is_subdomain(owner, signer):
+    if rdtype == _DS and item.owner == origin:  # the parent signs DS
         return None
-    if item.rdtype == dns.rdatatype.DNSKEY and signer != owner:
+    check = keys.verifiers.get((alg, tag))
+    if check is None:
         return None
-    if item.rdtype == dns.rdatatype.DS and signer == owner:  # the parent signs DS
-        return None
-    if not algorithms.is_validated_algorithm(alg) or alg not in fastsig.ALGORITHMS:
-        return None
-    if len(item.rdatas) > limits.MAX_RECORDS_PER_RRSET or key_count > limits.MAX_RECORDS_PER_RRSET:
-        return None
-    candidates = zone_keys.get((alg, tag), [])
-    if len(candidates) != 1:
-        return None
-    (key,) = candidates
-    if int.from_bytes(key[:2], "big") & Flag.REVOKE or fastsig.verifier(key) is None:
+    if (
+        len(item.rdatas) > limits.MAX_RECORDS_PER_RRSET
+        or keys.key_count > limits.MAX_RECORDS_PER_RRSET
+    ):
         return None
     now = context.at
     inception, expiration = serial_time(inc_field, now), serial_time(exp_field, now)
     if expiration < inception or exp_field < inc_field or not inception <= now <= expiration:
         return None
-    if fastsig.verify(wire, item.owner, item.rdtype, item.rdatas, key) is not True:
+    start = 18 + len(origin)
+    data = wire[:start] + fastsig.rrset_data(item.owner, rdtype, wire[4:8], item.rdatas)
+    try:
+        if not check(wire[start:], data):
+            return None
+    except (ValueError, TypeError):
         return None
-    warnings: set[str] = set()
+    warnings: list[str] = []
     if item.ttl > original_ttl:
-        warnings.add(RrsigWarning.ORIGINAL_TTL_MISMATCH.value)
+        warnings.append(RrsigWarning.ORIGINAL_TTL_MISMATCH.value)
     if item.rrsig_ttl > original_ttl:
-        warnings.add(RrsigWarning.RRSIG_TTL_EXCEEDS_ORIGINAL.value)
+        warnings.append(RrsigWarning.RRSIG_TTL_EXCEEDS_ORIGINAL.value)
     if now + min(item.ttl, original_ttl) > expiration:
-        warnings.add(RrsigWarning.TTL_BEYOND_EXPIRATION.value)
+        warnings.append(RrsigWarning.TTL_BEYOND_EXPIRATION.value)
     if algorithms.signing_advice(alg) in _DEPRECATED:
-        warnings.add(RrsigWarning.ALGORITHM_DEPRECATED.value)
+        warnings.append(RrsigWarning.ALGORITHM_DEPRECATED.value)
     return alg, tag, inception, expiration, tuple(sorted(warnings))
-
-
-def _is_subdomain(owner: bytes, signer: bytes) -> bool:
-    at = 0
-    while True:
-        if owner[at:] == signer:
-            return True
-        if not owner[at]:
-            return False
-        at += 1 + owner[at]
 
 
 def _kinds(result: SigResult) -> list[str]:
@@ -261,15 +268,17 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
     """Judge every RRSIG of ``items``; the result is a :class:`Tally`."""
     origin = _name(context.origin)
     keys = _rrset(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
-    zone_keys = _zone_keys(origin, keys)
+    prepared = fast_keys(context.origin, keys)
     tally = Tally()
     for item in items:
         owner_text = ""  # made when a result needs it: most never do
         rrset: dns.rrset.RRset | None = None
+        count, wild = fastsig.label_count(item.owner)
+        labels = count - wild
         for index, wire in enumerate(item.rrsigs):
             try:
-                fast = _fast(context, zone_keys, len(keys), item, wire)
-            except (ValueError, IndexError):
+                fast = _fast(context, prepared, item, labels, wire)
+            except (ValueError, IndexError, struct.error):
                 fast = None
             if fast is not None:
                 alg, tag, inception, expiration, warnings = fast
