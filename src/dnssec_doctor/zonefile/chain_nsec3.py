@@ -25,7 +25,6 @@ from dnssec_doctor.zonefile.wire import (
     b32,
     canonical_key,
     from_b32,
-    labels,
     nsec3_hash,
     nsec3_params,
     parent,
@@ -58,7 +57,7 @@ def _records(shape: ZoneShape) -> list[_Record]:
     for owner, rdatas in shape.nsec3.items():
         if parent(owner) != shape.origin:
             continue
-        hashed = from_b32(labels(owner)[0])
+        hashed = from_b32(owner[1 : 1 + owner[0]])
         for rdata in rdatas:
             try:
                 rec = parse_nsec3(rdata)

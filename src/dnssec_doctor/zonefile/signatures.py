@@ -79,9 +79,10 @@ def check_node(
             where = f"{name} {_t(rdtype)}"
             out.append(Finding(F.RRSIG_MISSING, z, f"{where} has no RRSIG", records=(where,)))
             continue
-        missing = algorithms.difference(_algorithm(s) for s in sigs.rdatas)
+        missing = algorithms.difference([_algorithm(s) for s in sigs.rdatas])
         ttl_wrong = sigs.ttl != rrset.ttl
-        original_wrong = [s for s in sigs.rdatas if _original_ttl(s) != rrset.ttl]
+        want = rrset.ttl.to_bytes(4, "big")  # Original TTL: octets 4-7 of the RRSIG RDATA
+        original_wrong = [s for s in sigs.rdatas if s[4:8] != want]
         if missing or ttl_wrong or original_wrong:
             name = name or to_text(node.owner)
             out += _ttl_and_algorithm_findings(

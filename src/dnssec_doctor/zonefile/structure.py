@@ -13,6 +13,7 @@ the caller feeds the nodes again in canonical order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -42,12 +43,65 @@ class Role(Enum):
 
 @dataclass(slots=True)
 class Placement:
-    """One node sorted: which of its types must be signed, must not be, are occluded."""
+    """One node sorted: which of its types must be signed, must not be, are occluded.
+    The lists may be shared between nodes: read them, never change them."""
 
     role: Role
     signed: list[int] = field(default_factory=list)
     unsigned: list[int] = field(default_factory=list)
     occluded: list[int] = field(default_factory=list)
+
+
+#: Distinct node layouts remembered (a zone has a handful; a hostile one, more).
+_MAX_LAYOUTS = 10_000
+
+
+class _Layout:
+    """What a node's set of RRset keys says about it, worked out once per distinct
+    set (the names of a zone share a handful): the placement lists are shared,
+    read-only, by every node with that layout."""
+
+    __slots__ = (
+        "authoritative_types",
+        "cut_occluded",
+        "cut_signed",
+        "cut_types",
+        "cut_unsigned",
+        "glue",
+        "has_dname",
+        "has_ds",
+        "has_ns",
+        "has_nsec",
+        "not_glue",
+        "nsec3_only",
+        "present",
+        "signed_any",
+        "sorted_present",
+    )
+
+    def __init__(
+        self,
+        keys: tuple[tuple[int, int], ...],
+        intern: Callable[[frozenset[int]], frozenset[int]],
+    ) -> None:
+        present = frozenset(t for (t, _c) in keys if t != RRSIG)
+        self.present = present
+        self.sorted_present = sorted(present)
+        self.signed_any = len(present) < len(keys)
+        self.has_ns, self.has_ds = _NS in present, _DS in present
+        self.has_dname, self.has_nsec = _DNAME in present, _NSEC in present
+        self.nsec3_only = present == _NSEC3_ONLY
+        self.glue = [t for t in self.sorted_present if t in _ADDRESS]
+        self.not_glue = [t for t in self.sorted_present if t not in _ADDRESS]
+        self.cut_signed = [t for t in self.sorted_present if t in _AT_CUT]
+        self.cut_unsigned = [
+            t for t in self.sorted_present if t not in _AT_CUT and (t == _NS or t in _ADDRESS)
+        ]
+        self.cut_occluded = [
+            t for t in self.sorted_present if t not in _AT_CUT and t != _NS and t not in _ADDRESS
+        ]
+        self.cut_types = intern(frozenset(t for t in present if t in (_NS, _DS)))
+        self.authoritative_types = intern(frozenset(t for t in present if t not in (_NSEC, _NSEC3)))
 
 
 @dataclass(slots=True)
@@ -81,6 +135,7 @@ class ZoneShape:
     # ancestors of authoritative names: the empty non-terminals are those with no data
     _ent_candidates: set[bytes] = field(default_factory=set)
     _type_sets: dict[frozenset[int], frozenset[int]] = field(default_factory=dict)
+    _layouts: dict[tuple[tuple[int, int], ...], _Layout] = field(default_factory=dict)
 
     def _intern(self, types: frozenset[int]) -> frozenset[int]:
         # a million names share a handful of type sets: keep one object per set
@@ -102,49 +157,52 @@ class ZoneShape:
             return Placement(Role.OUTSIDE)
         self.names += 1
         self.records += node.record_count
-        present = frozenset(t for (t, _c) in node.rrsets if t != RRSIG)
-        if len(present) < len(node.rrsets):
+        keys = tuple(node.rrsets)
+        layout = self._layouts.get(keys)
+        if layout is None:
+            layout = _Layout(keys, self._intern)
+            if len(self._layouts) < _MAX_LAYOUTS:
+                self._layouts[keys] = layout
+        if layout.signed_any:
             self.signed_names.add(owner)
         up = ancestors(owner, origin)
-        is_cut = owner != origin and _NS in present
-        if (is_cut or _DNAME in present) and owner in self._above:
+        is_cut = layout.has_ns and owner != origin
+        if (is_cut or layout.has_dname) and owner in self._above:
             raise Unordered(owner)
-        self._above.update(up)
-        if _NSEC in present:
+        if up:
+            self._above.update(up)
+        if layout.has_nsec:
             self.nsec[owner] = node.rrsets[(_NSEC, 0)].rdatas
-        below = self._enclosing(up)
-        if _DNAME in present:
+        below = self._enclosing(up) if up and (self.cuts or self.dnames) else None
+        if layout.has_dname:
             self.dnames.add(owner)
         if below is not None:
-            placed = Placement(below)
-            for t in sorted(present):
-                glue = below is Role.BELOW_CUT and t in _ADDRESS
-                (placed.unsigned if glue else placed.occluded).append(t)
+            if below is Role.BELOW_CUT:
+                placed = Placement(below, unsigned=layout.glue, occluded=layout.not_glue)
+            else:
+                placed = Placement(below, occluded=layout.sorted_present)
             self._note_occluded(owner, placed.occluded)
             return placed
-        if not present:
+        if not layout.present:
             return Placement(Role.SIGNATURES_ONLY)
-        if present == _NSEC3_ONLY:
+        if layout.nsec3_only:
             self.nsec3[owner] = node.rrsets[(_NSEC3, 0)].rdatas
-            return Placement(Role.NSEC3, signed=[_NSEC3])
+            return Placement(Role.NSEC3, signed=layout.sorted_present)
         self._ent_candidates.update(up)
         if is_cut:
             self.cuts.add(owner)
-            if _DS in present:
+            if layout.has_ds:
                 self.secure_cuts.add(owner)
-            placed = Placement(Role.CUT)
-            for t in sorted(present):
-                if t in _AT_CUT:
-                    placed.signed.append(t)
-                elif t == _NS or t in _ADDRESS:
-                    placed.unsigned.append(t)
-                else:
-                    placed.occluded.append(t)
-            self._note_occluded(owner, placed.occluded)
-            self.types[owner] = self._intern(frozenset(t for t in present if t in (_NS, _DS)))
-            return placed
-        self.types[owner] = self._intern(frozenset(t for t in present if t not in (_NSEC, _NSEC3)))
-        return Placement(Role.AUTHORITATIVE, signed=sorted(present))
+            self._note_occluded(owner, layout.cut_occluded)
+            self.types[owner] = layout.cut_types
+            return Placement(
+                Role.CUT,
+                signed=layout.cut_signed,
+                unsigned=layout.cut_unsigned,
+                occluded=layout.cut_occluded,
+            )
+        self.types[owner] = layout.authoritative_types
+        return Placement(Role.AUTHORITATIVE, signed=layout.sorted_present)
 
     def _note_occluded(self, owner: bytes, types: list[int]) -> None:
         # keep the first OCCLUDED_SAMPLE in canonical order, whatever the file order
