@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from dnssec_doctor.zonefile.load import (
     open_zone,
     reference_records,
 )
+from dnssec_doctor.zonefile.reader import Record
 from dnssec_doctor.zonefile.verify import DsInfo, VerifyReport, verify_records
 from dnssec_doctor.zonefile.workers import SignatureWorkerError, default_jobs
 
@@ -118,6 +120,23 @@ def _ds(
     return list(fetched.ds), list(fetched.findings), info
 
 
+#: How to read a zone's records (callable again for a second pass), its name, and
+#: how messages call the source.
+ZoneInput = tuple[Callable[[], Iterator[Record]], dns.name.Name, str]
+
+
+@contextmanager
+def _zone_input(options: VerifyOptions) -> Iterator[ZoneInput]:
+    """The zone file (or stdin), or a zone transfer spooled to disk."""
+    if options.axfr is not None:
+        zone = options.origin or options.source
+        with transfer(options.axfr, zone, options.port, options.timeout) as got:
+            yield (lambda: spooled_records(got)), got.origin, got.name
+        return
+    with open_zone(options.source, options.origin) as source:
+        yield (lambda: fast_records(source)), source.origin, source.name
+
+
 def run_verify(options: VerifyOptions) -> VerifyReport:
     try:
         at = int(parse_at(options.at, datetime.now(UTC)).timestamp())
@@ -125,33 +144,10 @@ def run_verify(options: VerifyOptions) -> VerifyReport:
         raise VerifyError(str(error)) from error
     jobs = options.jobs or default_jobs()
     try:
-        if options.axfr is not None:
-            zone = options.origin or options.source
-            with transfer(options.axfr, zone, options.port, options.timeout) as got:
-                ds, extra, info = _ds(options, got.origin)
-                return verify_records(
-                    lambda: spooled_records(got),
-                    got.origin,
-                    got.name,
-                    at,
-                    options.warn_days,
-                    ds,
-                    jobs,
-                    extra,
-                    info,
-                )
-        with open_zone(options.source, options.origin) as source:
-            ds, extra, info = _ds(options, source.origin)
+        with _zone_input(options) as (records, origin, name):
+            ds, extra, info = _ds(options, origin)
             return verify_records(
-                lambda: fast_records(source),
-                source.origin,
-                source.name,
-                at,
-                options.warn_days,
-                ds,
-                jobs,
-                extra,
-                info,
+                records, origin, name, at, options.warn_days, ds, jobs, extra, info
             )
     except (ZoneLoadError, SignatureWorkerError) as error:
         raise VerifyError(str(error)) from error
