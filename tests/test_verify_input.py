@@ -109,3 +109,17 @@ def test_unsigned_zone_is_critical_not_bad_input() -> None:
     done = cli("verify", str(UNSIGNED), "--origin", ORIGIN)
     assert done.returncode == 2
     assert "ZONE_UNSIGNED" in done.stdout
+
+
+def test_closed_pipe_keeps_the_verdict_exit_code() -> None:
+    """`verify ... | head -1`: the reader leaves; the exit code is still the verdict's
+    (rich's default on a broken pipe is exit 1, which would read as WARNING)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dnssec_doctor", "verify", str(UNSIGNED), "--origin", ORIGIN],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # nobody reads the report
+    assert proc.wait(timeout=60) == 2  # ZONE_UNSIGNED: CRITICAL
+    assert proc.stderr.read() == b""

@@ -37,9 +37,21 @@ lab_app = typer.Typer(
 )
 app.add_typer(lab_app, name="lab")
 
+
+class _ReportConsole(Console):
+    """stdout for reports. A reader that goes away (``| head``) silences the rest of
+    the report, and the exit code stays the verdict's: rich's default would exit 1,
+    which here means WARNING."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 # Off a terminal (pipes, CI logs, monitoring) lines must not be wrapped at 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 160
-out = Console(highlight=False, width=_WIDTH, soft_wrap=True)
+out = _ReportConsole(highlight=False, width=_WIDTH, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
