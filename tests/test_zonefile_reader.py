@@ -237,12 +237,25 @@ def raises_line(text: str) -> ZoneSyntaxError:
         ("$GENERATE 1-2 x$ A 192.0.2.$\n", 1),
         ("x 1 NS a..b\n", 1),
         ("x" * 64 + " 1 A 192.0.2.1\n", 1),
+        # after multi-line records the count goes on from their last line
+        ("x 1 TXT ( a\n b\n c )\ny 1 A 192.0.2.256\n", 4),
+        ('x 1 TXT ( "a"\n b )\nz 1 A 192.0.2.1\ny 1 A 192.0.2.256\n', 4),
     ],
 )
 def test_errors_carry_the_line(text: str, line: int) -> None:
     assert raises_line(text).line == line
     with pytest.raises(dns.exception.DNSException):  # dnspython rejects them too
         reference(text)
+
+
+def test_records_carry_their_first_line() -> None:
+    text = (
+        "x 1 TXT ( a\n b )\n\n"
+        "y 1 RRSIG A 13 2 3600 (\n 20261225043316 20261125043316 1 x.\n AAAA )\n"
+        "z 1 A 192.0.2.1\n"
+    )
+    records = read_records(io.StringIO(text), "example.com.")
+    assert [r.line for r in records] == [1, 4, 7]
 
 
 def test_binary_empty_truncated(tmp_path: Path) -> None:

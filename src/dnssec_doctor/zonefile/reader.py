@@ -250,6 +250,7 @@ class _Reader:
         self.raw: list[str] = []  # the lines of the last record tokenized slowly
         self.dirty = False  # the current block has characters str.split() treats as space
         self.lineno = 0
+        self.record_line = 0
         self.depth = 0
 
     # --- names -------------------------------------------------------------
@@ -432,7 +433,7 @@ class _Reader:
             )
             return rd.to_digestable(self.origin_name)
         except Exception as exc:  # dnspython reports rdata errors as many types
-            raise ZoneSyntaxError(self.path, self.lineno, _message(exc)) from None
+            raise ZoneSyntaxError(self.path, self.record_line, _message(exc)) from None
 
     # --- records -----------------------------------------------------------
 
@@ -499,7 +500,7 @@ class _Reader:
             # dnspython wants identifiers up to the type; only rdata may be quoted
             raise self.error(line, "expecting an identifier")
         rdtokens = tokens[i:]
-        self.lineno = line
+        self.record_line = line  # RDATA errors name the record's first line
         skip = None if quoted is None else i
         if quoted is None or (
             (rdtype == 16 or rdtype == 99 or not any(quoted[i:]))

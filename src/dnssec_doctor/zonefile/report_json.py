@@ -74,6 +74,7 @@ def to_dict(report: VerifyReport) -> dict[str, Any]:
             "signatures": report.stats.signatures,
             "jobs": report.stats.jobs,
             "seconds": report.stats.seconds,
+            "reading": report.stats.reading,
         },
     }
 

@@ -86,7 +86,10 @@ def verify_file(
     Raises :class:`ZoneLoadError` for input that is not a usable zone."""
     read = reference_records if reference else fast_records
     with open_zone(source, origin) as zone:
-        return verify_records(lambda: read(zone), zone.origin, zone.name, at, warn_days, ds, jobs)
+        path = None if reference else zone.path  # byte ranges are read by the fast reader
+        return verify_records(
+            lambda: read(zone), zone.origin, zone.name, at, warn_days, ds, jobs, path=path
+        )
 
 
 def _ds(
@@ -120,9 +123,9 @@ def _ds(
     return list(fetched.ds), list(fetched.findings), info
 
 
-#: How to read a zone's records (callable again for a second pass), its name, and
-#: how messages call the source.
-ZoneInput = tuple[Callable[[], Iterator[Record]], dns.name.Name, str]
+#: How to read a zone's records (callable again for a second pass), its name, how
+#: messages call the source, and the zone file when there is one (read in parallel).
+ZoneInput = tuple[Callable[[], Iterator[Record]], dns.name.Name, str, str | None]
 
 
 @contextmanager
@@ -131,10 +134,10 @@ def _zone_input(options: VerifyOptions) -> Iterator[ZoneInput]:
     if options.axfr is not None:
         zone = options.origin or options.source
         with transfer(options.axfr, zone, options.port, options.timeout) as got:
-            yield (lambda: spooled_records(got)), got.origin, got.name
+            yield (lambda: spooled_records(got)), got.origin, got.name, None
         return
     with open_zone(options.source, options.origin) as source:
-        yield (lambda: fast_records(source)), source.origin, source.name
+        yield (lambda: fast_records(source)), source.origin, source.name, source.path
 
 
 def run_verify(options: VerifyOptions) -> VerifyReport:
@@ -144,10 +147,10 @@ def run_verify(options: VerifyOptions) -> VerifyReport:
         raise VerifyError(str(error)) from error
     jobs = options.jobs or default_jobs()
     try:
-        with _zone_input(options) as (records, origin, name):
+        with _zone_input(options) as (records, origin, name, path):
             ds, extra, info = _ds(options, origin)
             return verify_records(
-                records, origin, name, at, options.warn_days, ds, jobs, extra, info
+                records, origin, name, at, options.warn_days, ds, jobs, extra, info, path
             )
     except (ZoneLoadError, SignatureWorkerError) as error:
         raise VerifyError(str(error)) from error

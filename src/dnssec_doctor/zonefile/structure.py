@@ -204,10 +204,34 @@ class ZoneShape:
         self.types[owner] = layout.authoritative_types
         return Placement(Role.AUTHORITATIVE, signed=layout.sorted_present)
 
+    def merge(self, later: ZoneShape) -> None:
+        """Take in the shape of the names that come after ours in the file (read
+        separately: ``parallel.py``).  Raises :class:`Unordered` when the two cannot
+        have been placed as one stream would: a name of ``later`` below a cut or
+        DNAME of ours, or a cut or DNAME of ``later`` above a name of ours."""
+        if later._above & (self.cuts | self.dnames) or (later.cuts | later.dnames) & self._above:
+            raise Unordered(self.origin)
+        self.types.update(later.types)
+        self.signed_names |= later.signed_names
+        self.cuts |= later.cuts
+        self.secure_cuts |= later.secure_cuts
+        self.dnames |= later.dnames
+        self.nsec.update(later.nsec)
+        self.nsec3.update(later.nsec3)
+        self.occluded_count += later.occluded_count
+        self._note_occluded_sample(later.occluded_sample)
+        self.names += later.names
+        self.records += later.records
+        self._above |= later._above
+        self._ent_candidates |= later._ent_candidates
+
     def _note_occluded(self, owner: bytes, types: list[int]) -> None:
         # keep the first OCCLUDED_SAMPLE in canonical order, whatever the file order
         self.occluded_count += len(types)
-        self.occluded_sample.extend((owner, t) for t in types)
+        self._note_occluded_sample([(owner, t) for t in types])
+
+    def _note_occluded_sample(self, pairs: list[tuple[bytes, int]]) -> None:
+        self.occluded_sample.extend(pairs)
         if len(self.occluded_sample) > 100 * OCCLUDED_SAMPLE:
             self.occluded_sample.sort(key=lambda nt: (canonical_key(nt[0]), nt[1]))
             del self.occluded_sample[OCCLUDED_SAMPLE:]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,6 +30,7 @@ from dns.rdata import Rdata
 from dnssec_doctor import findings as F
 from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.findings import Finding, Severity
+from dnssec_doctor.zonefile import parallel
 from dnssec_doctor.zonefile.chain_nsec import check_nsec_chain
 from dnssec_doctor.zonefile.chain_nsec3 import check_nsec3_chain
 from dnssec_doctor.zonefile.expiry import Expiry, expiry_findings, summarize
@@ -46,7 +48,7 @@ from dnssec_doctor.zonefile.reader import Record
 from dnssec_doctor.zonefile.signatures import check_node, code_of, result_findings, zone_algorithms
 from dnssec_doctor.zonefile.structure import OCCLUDED_SAMPLE, Role, ZoneShape
 from dnssec_doctor.zonefile.wire import canonical_key, to_text, type_text
-from dnssec_doctor.zonefile.workers import Context, SignatureJudge, Tally, WorkItem
+from dnssec_doctor.zonefile.workers import Context, SignatureJudge, Tally, WorkItem, judge_items
 
 #: Findings of one code kept in a report; the rest are counted in one more finding.
 MAX_FINDINGS_PER_CODE = 100
@@ -61,6 +63,7 @@ class VerifyStats:
     denial: str
     jobs: int
     seconds: float
+    reading: str = "stream"  # stream | parallel | sorted (owners scattered: held in memory)
 
 
 @dataclass(frozen=True)
@@ -186,37 +189,73 @@ def _apex(node: Node, name: str, origin: str) -> _Apex:
     return _Apex(node.get(_DNSKEY), node.get(RRSIG, _DNSKEY), list(param.rdatas) if param else [])
 
 
-def _walk(
-    nodes: Iterator[Node],
-    origin: dns.name.Name,
-    name: str,
-    at: int,
-    warn_days: float,
-    ds: Sequence[Rdata],
-    jobs: int,
-    streaming: bool,
-    extra: Sequence[Finding],
-) -> VerifyReport:
-    began = time.monotonic()
-    origin_wire = (origin.to_wire() or b"").lower()
-    z = origin.to_text()
-    shape = ZoneShape(origin_wire)
-    first = next(nodes, None)
+@dataclass
+class _Read:
+    """What reading the zone gathered, however it was read."""
+
+    shape: ZoneShape
+    apex: _Apex
+    found: list[Finding]
+    tally: Tally
+    signed: int
+    signed_zone: bool
+    reading: str = "stream"
+
+
+@dataclass(frozen=True)
+class _Job:
+    """The zone being verified and how: what every reading step needs."""
+
+    origin: dns.name.Name
+    name: str  # how messages call the source
+    at: int
+    warn_days: float
+    jobs: int
+
+    @property
+    def origin_wire(self) -> bytes:
+        return (self.origin.to_wire() or b"").lower()
+
+    @property
+    def z(self) -> str:
+        return self.origin.to_text()
+
+
+@dataclass
+class _Start:
+    apex: _Apex
+    context: Context | None  # None: the zone is not signed
+    algorithms: frozenset[int]
+    found: list[Finding]
+
+
+def _start(first: Node | None, job: _Job) -> _Start:
+    """Check the apex node; the signature context its DNSKEYs make."""
+    z, origin_wire = job.z, job.origin_wire
     if first is None or first.owner != origin_wire:
-        if streaming and first is not None:
-            raise Unordered(first.owner)  # the apex is needed first: read it sorted
-        raise _no_soa(name, z)
-    apex = _apex(first, name, z)
-    found: list[Finding] = []
-    judge: SignatureJudge | None = None
-    algorithms: frozenset[int] = frozenset()
+        raise _no_soa(job.name, z)
+    apex = _apex(first, job.name, z)
     if apex.dnskeys is None or not apex.dnskeys.rdatas:
-        found.append(Finding(F.ZONE_UNSIGNED, z, f"no DNSKEY RRset at {z}: the zone is not signed"))
-    else:
-        algorithms = zone_algorithms(apex.dnskeys.rdatas)
-        horizon = at + int(warn_days * _DAY)
-        context = Context(origin_wire, apex.dnskeys.ttl, tuple(apex.dnskeys.rdatas), at, horizon)
-        judge = SignatureJudge(context, jobs)
+        unsigned = Finding(F.ZONE_UNSIGNED, z, f"no DNSKEY RRset at {z}: the zone is not signed")
+        return _Start(apex, None, frozenset(), [unsigned])
+    algorithms = zone_algorithms(apex.dnskeys.rdatas)
+    horizon = job.at + int(job.warn_days * _DAY)
+    keys = tuple(apex.dnskeys.rdatas)
+    context = Context(origin_wire, apex.dnskeys.ttl, keys, job.at, horizon)
+    return _Start(apex, context, algorithms, [])
+
+
+def _read_stream(nodes: Iterator[Node], job: _Job, streaming: bool) -> _Read:
+    """Read node by node in this process; the signatures go to the workers."""
+    z = job.z
+    first = next(nodes, None)
+    if streaming and first is not None and first.owner != job.origin_wire:
+        raise Unordered(first.owner)  # the apex is needed first: read it sorted
+    start = _start(first, job)
+    assert first is not None
+    shape = ZoneShape(job.origin_wire)
+    found = start.found
+    judge = SignatureJudge(start.context, job.jobs) if start.context is not None else None
     signed = 0
     try:
         work: list[WorkItem] = []
@@ -226,7 +265,7 @@ def _walk(
                 continue
             signed += len(placed.signed)
             if judge is not None:
-                found += check_node(z, node, placed, algorithms, work)
+                found += check_node(z, node, placed, start.algorithms, work)
                 for item in work:
                     judge.add(item)
                 work.clear()
@@ -234,9 +273,53 @@ def _walk(
     finally:
         if judge is not None:
             judge.close()
+    reading = "stream" if streaming else "sorted"
+    return _Read(shape, start.apex, found, tally, signed, judge is not None, reading)
+
+
+def _read_parallel(path: str, job: _Job) -> _Read:
+    """Read the apex here and the rest in byte ranges in the workers; raises
+    NotParallel when the one-stream read must be used."""
+    z, origin_wire = job.z, job.origin_wire
+    records, body, default_ttl = parallel.header(path, z, origin_wire)
+    (first,) = stream_nodes(records)
+    start = _start(first, job)
+    shape = ZoneShape(origin_wire)
+    found = start.found
+    tally = Tally()
+    placed = shape.classify(first)
+    signed = len(placed.signed)
+    if start.context is not None:
+        work: list[WorkItem] = []
+        found += check_node(z, first, placed, start.algorithms, work)
+        tally.merge(judge_items(start.context, work))
+    owners: set[bytes] = {origin_wire}
+    ranges = parallel.read_ranges(
+        path, body, z, default_ttl, start.context, start.algorithms, job.jobs
+    )
+    for part in ranges:
+        if not owners.isdisjoint(part.owners):
+            raise parallel.NotParallel("an owner in two ranges")
+        owners.update(part.owners)
+        try:
+            shape.merge(part.shape)
+        except Unordered as error:
+            raise parallel.NotParallel("a zone cut and names below it in two ranges") from error
+        found += part.findings
+        tally.merge(part.tally)
+        signed += part.signed
+    return _Read(shape, start.apex, found, tally, signed, start.context is not None, "parallel")
+
+
+def _report(
+    read: _Read, job: _Job, ds: Sequence[Rdata], extra: Sequence[Finding], began: float
+) -> VerifyReport:
+    """Keys, chains, expiry and the capped, ordered findings of what was read."""
+    origin, at, warn_days, z = job.origin, job.at, job.warn_days, job.z
+    shape, apex, tally, found = read.shape, read.apex, read.tally, list(read.found)
     keys: tuple[KeyInfo, ...] = ()
     denial = "none"
-    if judge is not None:
+    if read.signed_zone:
         key_check = check_keys(
             origin,
             _rrset(origin, _DNSKEY, apex.dnskeys),  # type: ignore[arg-type]
@@ -260,14 +343,22 @@ def _walk(
     kept, suppressed = _cap(found, unlisted)
     stats = VerifyStats(
         names=shape.names,
-        rrsets_signed=signed,
+        rrsets_signed=read.signed,
         records=shape.records,
         signatures=tally.signatures,
         denial=denial,
-        jobs=jobs,
+        jobs=job.jobs,
         seconds=round(time.monotonic() - began, 3),
+        reading=read.reading,
     )
-    return VerifyReport(z, name, at, warn_days, tuple(kept), keys, expiry, stats, suppressed)
+    return VerifyReport(z, job.name, at, warn_days, tuple(kept), keys, expiry, stats, suppressed)
+
+
+def _parallel_worth_it(path: str) -> bool:
+    try:
+        return os.path.getsize(path) >= parallel.MIN_PARALLEL_BYTES
+    except OSError:
+        return False
 
 
 @contextmanager
@@ -300,20 +391,30 @@ def verify_records(
     jobs: int = 1,
     extra: Sequence[Finding] = (),
     ds_info: DsInfo | None = None,
+    path: str | None = None,
 ) -> VerifyReport:
     """Run every check on the zone ``records()`` yields, as of POSIX time ``at``;
     ``extra`` findings (about the DS source) join the report.
 
     ``records`` is called again (and the zone held in memory) only when its records
-    are not grouped by owner or a cut follows names below it."""
+    are not grouped by owner or a cut follows names below it.  ``path``: the records
+    are those of this zone file, which may then be read in byte ranges by the
+    worker processes (``parallel.py``)."""
+    began = time.monotonic()
+    job = _Job(origin, name, at, warn_days, jobs)
     with _no_cycle_collection():
-        try:
-            nodes = stream_nodes(records())
-            report = _walk(nodes, origin, name, at, warn_days, ds, jobs, True, extra)
-        except Unordered:
-            origin_wire = (origin.to_wire() or b"").lower()
-            nodes = sorted_nodes(records(), origin_wire)
-            report = _walk(nodes, origin, name, at, warn_days, ds, jobs, False, extra)
+        read: _Read | None = None
+        if path is not None and jobs > 1 and _parallel_worth_it(path):
+            try:
+                read = _read_parallel(path, job)
+            except parallel.NotParallel:
+                read = None  # the one-stream read below decides, with exact errors
+        if read is None:
+            try:
+                read = _read_stream(stream_nodes(records()), job, True)
+            except Unordered:
+                read = _read_stream(sorted_nodes(records(), job.origin_wire), job, False)
+        report = _report(read, job, ds, extra, began)
     return dataclasses.replace(report, ds=ds_info) if ds_info is not None else report
 
 

@@ -1,0 +1,246 @@
+"""Read and verify a zone file in parallel: byte ranges of the file, one per task.
+
+Reading the file is the one part of a streamed verify that runs in a single process;
+with cheap signatures (RSA) it is the bottleneck.  Here the apex is read first (its
+DNSKEYs are what every signature is judged against), the rest of the file is cut at
+line starts that begin a record with an explicit owner, and each worker reads its
+range, places its nodes, checks them and judges their signatures, returning a small
+summary (:class:`ChunkResult`) that the caller merges in file order.
+
+This is only tried where it cannot change the result: a regular file with no
+directives after the apex, each range starting and ending between records.  Anything
+else — a range that does not parse on its own, an owner or a zone cut seen in two
+ranges, a name placed in one range below a cut from another — raises
+:class:`NotParallel`, and the caller reads the file in one stream as before (which
+also reports errors with their exact line numbers).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+
+import dns.name
+import dns.ttl
+
+from dnssec_doctor.findings import Finding
+from dnssec_doctor.zonefile.nodes import Unordered, stream_nodes
+from dnssec_doctor.zonefile.reader import Record, ZoneSyntaxError, read_records
+from dnssec_doctor.zonefile.signatures import check_node
+from dnssec_doctor.zonefile.structure import Role, ZoneShape
+from dnssec_doctor.zonefile.workers import CHUNK_RRSETS, Context, Tally, WorkItem, judge_items
+
+#: Files smaller than this are read in one stream (starting workers costs more).
+MIN_PARALLEL_BYTES = 8 << 20
+#: Ranges per worker: more than one, so a slow range does not hold the others up.
+RANGES_PER_JOB = 4
+#: How far past a tentative cut a record start is looked for.
+_WINDOW = 1 << 16
+# a line that starts a record with an explicit owner (not blank, comment, directive,
+# parenthesis or continuation)
+_RECORD_START = re.compile(rb"\n(?=[^ \t;$()\r\n])")
+_OWNER = re.compile(rb"[^ \t\r\n;()]+")
+_DIRECTIVE = re.compile(r"^\$(\S+)\s*(\S*)", re.MULTILINE)
+
+
+class NotParallel(Exception):
+    """Parallel reading cannot be shown to give the one-stream result here."""
+
+
+@dataclass
+class ChunkResult:
+    """What one range held: its placed names, findings, judged signatures."""
+
+    shape: ZoneShape
+    findings: list[Finding] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    signed: int = 0
+    owners: list[bytes] = field(default_factory=list)
+    failure: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    start: int
+    end: int
+    origin: str  # presentation form, for the reader
+    origin_wire: bytes
+    default_ttl: int | None
+    context: Context | None  # None: the zone is not signed
+    algorithms: frozenset[int]
+
+
+def header(path: str, origin: str, origin_wire: bytes) -> tuple[list[Record], int, int | None]:
+    """The apex's records, the byte offset where the next owner's first line starts,
+    and the $TTL in force there.  NotParallel when the file does not start with the
+    apex, or its header has directives that would change how later lines read."""
+    apex: list[Record] = []
+    line = 0
+    try:
+        for record in read_records(path, origin):
+            if record.owner != origin_wire:
+                line = record.line
+                break
+            apex.append(record)
+    except (ZoneSyntaxError, ValueError, OSError) as error:
+        raise NotParallel(f"header: {error}") from error
+    if not apex or not line:
+        raise NotParallel("the file does not start with the apex, or holds only it")
+    with open(path, "rb") as handle:
+        offset, seen = 0, 0
+        while seen < line - 1:
+            block = handle.read(1 << 16)
+            if not block:
+                raise NotParallel("line beyond the end")
+            at = -1
+            while seen < line - 1:
+                at = block.find(b"\n", at + 1)
+                if at < 0:
+                    break
+                seen += 1
+            if seen == line - 1:
+                offset += at + 1
+                break
+            offset += len(block)
+        handle.seek(0)
+        head = handle.read(offset)
+    if b"\r" in head:
+        raise NotParallel("carriage returns in the header")
+    default_ttl: int | None = None
+    for word, value in _DIRECTIVE.findall(head.decode("utf-8", "replace")):
+        directive = word.upper()
+        if directive == "TTL":
+            try:
+                default_ttl = dns.ttl.from_text(value)
+            except dns.ttl.BadTTL as error:
+                raise NotParallel("bad $TTL") from error
+        elif directive != "ORIGIN" or value.lower().rstrip(".") != origin.lower().rstrip("."):
+            raise NotParallel(f"${word} in the header")
+    return apex, offset, default_ttl
+
+
+def _cuts(path: str, start: int, size: int, count: int, origin: bytes) -> list[int]:
+    """Up to ``count - 1`` offsets between ``start`` and ``size`` where a new owner
+    starts (files with the owner on every line keep an owner's records together)."""
+    out: list[int] = []
+    with open(path, "rb") as handle:
+        for k in range(1, count):
+            tentative = start + (size - start) * k // count
+            if out and tentative <= out[-1]:
+                continue
+            handle.seek(tentative - 1)
+            window = handle.read(_WINDOW)
+            at = _owner_change(window, origin)
+            if at is None:
+                continue
+            at += tentative - 1
+            if start < at < size and (not out or at > out[-1]):
+                out.append(at)
+    return out
+
+
+def _owner_change(window: bytes, origin: bytes) -> int | None:
+    """Offset in ``window`` of a record line whose owner differs from the owner of
+    the record line before it and is a child of the apex: no zone cut can be above
+    it, so no delegation is parted from its glue (``origin``: lower-case text with
+    the final dot)."""
+    previous: bytes | None = None
+    for found in _RECORD_START.finditer(window):
+        line = found.start() + 1
+        token = _OWNER.match(window, line)
+        owner = token.group(0).lower() if token else b""
+        if previous is not None and owner != previous and _apex_child(owner, origin):
+            return line
+        previous = owner
+    return None
+
+
+def _apex_child(owner: bytes, origin: bytes) -> bool:
+    if b"\\" in owner or owner in (b"", b"@"):
+        return False
+    if owner.endswith(b"."):
+        label, _, rest = owner.partition(b".")
+        return bool(label) and rest == origin
+    return b"." not in owner  # relative to the zone's own $ORIGIN (the header's)
+
+
+def read_range(task: Task) -> ChunkResult:
+    """Read, place, check and judge one byte range (in a worker process)."""
+    result = ChunkResult(ZoneShape(task.origin_wire))
+    zone = task.origin if task.origin.endswith(".") else task.origin + "."
+    work: list[WorkItem] = []
+    try:
+        with open(task.path, "rb") as handle:
+            handle.seek(task.start)
+            text = handle.read(task.end - task.start).decode("utf-8")
+        if text.startswith("$") or "\n$" in text:
+            result.failure = "a directive inside the zone"
+            return result
+        records = read_records(io.StringIO(text), task.origin, task.default_ttl, name=task.path)
+        for node in stream_nodes(records):
+            if node.owner == task.origin_wire:
+                result.failure = "the apex again"
+                return result
+            result.owners.append(node.owner)
+            placed = result.shape.classify(node)
+            if placed.role is Role.OUTSIDE:
+                continue
+            result.signed += len(placed.signed)
+            if task.context is not None:
+                result.findings += check_node(zone, node, placed, task.algorithms, work)
+                if len(work) >= CHUNK_RRSETS:
+                    result.tally.merge(judge_items(task.context, work))
+                    work = []
+        if work and task.context is not None:
+            result.tally.merge(judge_items(task.context, work))
+    except (ZoneSyntaxError, Unordered, UnicodeDecodeError, ValueError, OSError) as error:
+        result.failure = f"{type(error).__name__}: {error}"
+    return result
+
+
+def read_ranges(
+    path: str,
+    body_start: int,
+    origin: str,
+    default_ttl: int | None,
+    context: Context | None,
+    algorithms: frozenset[int],
+    jobs: int,
+) -> Iterator[ChunkResult]:
+    """The results of every range after the apex, in file order."""
+    size = os.path.getsize(path)
+    zone = origin.lower() if origin.endswith(".") else origin.lower() + "."
+    cuts = _cuts(path, body_start, size, jobs * RANGES_PER_JOB, zone.encode("ascii", "replace"))
+    bounds = [body_start, *cuts, size]
+    origin_wire = (dns.name.from_text(origin).to_wire() or b"").lower()
+    tasks = [
+        Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms)
+        for a, b in itertools.pairwise(bounds)
+        if b > a
+    ]
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for result in pool.map(read_range, tasks):
+                if result.failure:
+                    raise NotParallel(result.failure)
+                yield result
+    except (OSError, BrokenProcessPool) as error:
+        raise NotParallel(f"workers: {error}") from error
+
+
+__all__ = [
+    "MIN_PARALLEL_BYTES",
+    "ChunkResult",
+    "NotParallel",
+    "Task",
+    "header",
+    "read_range",
+    "read_ranges",
+]
