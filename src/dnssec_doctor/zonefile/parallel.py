@@ -21,8 +21,9 @@ import io
 import itertools
 import os
 import re
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
@@ -38,8 +39,14 @@ from dnssec_doctor.zonefile.workers import CHUNK_RRSETS, Context, Tally, WorkIte
 
 #: Files smaller than this are read in one stream (starting workers costs more).
 MIN_PARALLEL_BYTES = 8 << 20
-#: Ranges per worker: more than one, so a slow range does not hold the others up.
+#: Ranges per worker at least: more than one, so a slow range does not hold the
+#: others up.
 RANGES_PER_JOB = 4
+#: Bytes per range at most: a worker holds its range's text while it reads it.
+MAX_RANGE_BYTES = 8 << 20
+#: Ranges handed out ahead per worker: results are merged in file order, and only
+#: this many wait (memory stays flat whatever the file's size).
+AHEAD_PER_JOB = 2
 #: How far past a tentative cut a record start is looked for.
 _WINDOW = 1 << 16
 # a line that starts a record with an explicit owner (not blank, comment, directive,
@@ -217,7 +224,8 @@ def read_ranges(
     """The results of every range after the apex, in file order."""
     size = os.path.getsize(path)
     zone = origin.lower() if origin.endswith(".") else origin.lower() + "."
-    cuts = _cuts(path, body_start, size, jobs * RANGES_PER_JOB, zone.encode("ascii", "replace"))
+    count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
+    cuts = _cuts(path, body_start, size, count, zone.encode("ascii", "replace"))
     bounds = [body_start, *cuts, size]
     origin_wire = (dns.name.from_text(origin).to_wire() or b"").lower()
     tasks = [
@@ -227,12 +235,22 @@ def read_ranges(
     ]
     try:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for result in pool.map(read_range, tasks):
-                if result.failure:
-                    raise NotParallel(result.failure)
-                yield result
+            ahead: deque[Future[ChunkResult]] = deque()
+            for task in tasks:
+                if len(ahead) >= jobs * AHEAD_PER_JOB:
+                    yield _done(ahead.popleft())
+                ahead.append(pool.submit(read_range, task))
+            while ahead:
+                yield _done(ahead.popleft())
     except (OSError, BrokenProcessPool) as error:
         raise NotParallel(f"workers: {error}") from error
+
+
+def _done(future: Future[ChunkResult]) -> ChunkResult:
+    result = future.result()
+    if result.failure:
+        raise NotParallel(result.failure)
+    return result
 
 
 __all__ = [
