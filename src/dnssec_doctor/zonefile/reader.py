@@ -594,6 +594,9 @@ class _Reader:
             ):
                 # quotes or escapes inside: tokenize the whole record again slowly
                 return self.slow(raw, lines, start)
+            if ";" not in line and ")" not in line and "(" not in line:
+                parts.append(line)  # the common continuation: base64 or fields only
+                continue
             semi = line.find(";")
             text = line if semi < 0 else line[:semi]
             parts.append(text)
