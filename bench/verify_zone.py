@@ -33,43 +33,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from zone_reader import ORIGIN, make_zone
+from zone_reader import ORIGIN, make_zone, signed_zone
 
 SAMPLE_SECONDS = 0.2  # memory sampling: cheap enough not to slow the tool measured
 RESCAN_SECONDS = 1.0  # how often new child processes are looked for
-KEYGEN = ("dnssec-keygen", "-q", "-K")
 
 
 def rsa_nsec_zone(n: int) -> Path:
-    """The bench names signed with RSASHA256 keys and NSEC."""
-    ecdsa = make_zone(n)  # makes the unsigned zone file
-    work = Path(f"/tmp/verify-bench/rsa-{n}")
-    signed = work / "zone.signed"
-    if signed.exists():
-        return signed
-    work.mkdir(parents=True, exist_ok=True)
-    for old in work.glob("K*"):
-        old.unlink()
-    for flags in (["-f", "KSK"], []):
-        subprocess.run(
-            [*KEYGEN, str(work), "-a", "RSASHA256", "-b", "2048", *flags, ORIGIN],
-            check=True,
-            capture_output=True,
-        )
-    text = (ecdsa.parent / "zone").read_text()
-    lines = [line for line in text.splitlines() if not line.startswith("$INCLUDE")]
-    lines += [f"$INCLUDE {k}" for k in sorted(str(p) for p in work.glob("K*.key"))]
-    (work / "zone").write_text("\n".join(lines) + "\n")
-    subprocess.run(
-        [
-            *("dnssec-signzone", "-q", "-K", str(work), "-S", "-o", ORIGIN),
-            *("-f", str(signed), str(work / "zone")),
-        ],
-        check=True,
-        capture_output=True,
-        cwd=work,
-    )
-    return signed
+    """The bench names signed with RSASHA256 (2048-bit) keys and NSEC."""
+    key = ("-a", "RSASHA256", "-b", "2048")
+    return signed_zone(n, Path(f"/tmp/verify-bench/rsa-{n}"), key, nsec3=False)
 
 
 # --- raw verification rate ----------------------------------------------------------

@@ -19,7 +19,15 @@ ORIGIN = "bench.example."
 
 
 def make_zone(n: int) -> Path:
-    work = Path(f"/tmp/dnssec-doctor-bench/zone-{n}")
+    """N names signed with ECDSAP256SHA256 and NSEC3 (cached)."""
+    return signed_zone(n, Path(f"/tmp/dnssec-doctor-bench/zone-{n}"))
+
+
+def signed_zone(
+    n: int, work: Path, key: tuple[str, ...] = ("-a", "ECDSAP256SHA256"), nsec3: bool = True
+) -> Path:
+    """N names (A and AAAA, every 10th also TXT and MX) signed by dnssec-signzone in
+    ``work`` with a KSK and a ZSK made by ``dnssec-keygen KEY``; cached there."""
     signed = work / "zone.signed"
     if signed.exists():
         return signed
@@ -28,7 +36,7 @@ def make_zone(n: int) -> Path:
         old.unlink()
     for flags in (["-f", "KSK"], []):
         subprocess.run(
-            ["dnssec-keygen", "-q", "-K", str(work), "-a", "ECDSAP256SHA256", *flags, ORIGIN],
+            ["dnssec-keygen", "-q", "-K", str(work), *key, *flags, ORIGIN],
             check=True,
             capture_output=True,
         )
@@ -49,9 +57,10 @@ def make_zone(n: int) -> Path:
             lines.append(f"       MX 10 mail{i}")
     lines += [f"$INCLUDE {k}" for k in sorted(str(p) for p in work.glob("K*.key"))]
     (work / "zone").write_text("\n".join(lines) + "\n")
+    chain = ["-3", "-"] if nsec3 else []
     subprocess.run(
         [
-            *("dnssec-signzone", "-q", "-K", str(work), "-S", "-3", "-", "-o", ORIGIN),
+            *("dnssec-signzone", "-q", "-K", str(work), "-S", *chain, "-o", ORIGIN),
             *("-f", str(signed), str(work / "zone")),
         ],
         check=True,

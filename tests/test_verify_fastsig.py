@@ -32,6 +32,7 @@ from dnssec_doctor.zonefile import workers
 from dnssec_doctor.zonefile.load import fast_records, open_zone
 from dnssec_doctor.zonefile.nodes import RRSIG as RRSIG_TYPE
 from dnssec_doctor.zonefile.nodes import RRsetData, stream_nodes
+from dnssec_doctor.zonefile.wire import rrset_from_wire
 from dnssec_doctor.zonefile.workers import Context, WorkItem
 from test_validate_support import _sections, vector
 from zonefiles.signing import bind_sign, have, ldns_sign
@@ -202,11 +203,11 @@ def test_worker_fast_path_gives_judge_rrsig_results(
         at += offset_days * 86400
         context = Context(origin, keys.ttl, tuple(keys.rdatas), at, at + 7 * 86400)
         name = dns.name.from_wire(origin, 0)[0]
-        keyset = workers._rrset(name, dns.rdatatype.DNSKEY, keys.ttl, keys.rdatas)
+        keyset = rrset_from_wire(name, dns.rdatatype.DNSKEY, keys.ttl, keys.rdatas)
         prepared = workers.fast_keys(origin, keyset)
         checked = 0
         for item in items:
-            rrset = workers._rrset(workers._name(item.owner), item.rdtype, item.ttl, item.rdatas)
+            rrset = rrset_from_wire(workers._name(item.owner), item.rdtype, item.ttl, item.rdatas)
             count, wild = fastsig.label_count(item.owner)
             for wire in item.rrsigs:
                 fast = workers._fast(context, prepared, item, count - wild, wire)

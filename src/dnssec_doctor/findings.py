@@ -49,6 +49,18 @@ class Finding:
         object.__setattr__(self, "severity", info.severity)
         object.__setattr__(self, "rfc", info.rfc)
 
+    def as_dict(self) -> dict[str, object]:
+        """The finding in the JSON reports (docs/json.md): the same fields everywhere."""
+        return {
+            "code": self.code,
+            "severity": self.severity.label,
+            "zone": self.zone,
+            "servers": list(self.servers),
+            "records": list(self.records),
+            "message": self.message,
+            "rfc": self.rfc,
+        }
+
 
 REGISTRY: dict[str, CodeInfo] = {}
 

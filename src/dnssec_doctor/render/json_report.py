@@ -113,18 +113,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "chain": [_zone(r) for r in analysis.zones.values()],
         "answers": [_answer(a) for a in analysis.answers],
         "apex_soa": [_answer(a) for a in analysis.apex],
-        "findings": [
-            {
-                "code": f.code,
-                "severity": f.severity.label,
-                "zone": f.zone,
-                "servers": list(f.servers),
-                "records": list(f.records),
-                "message": f.message,
-                "rfc": f.rfc,
-            }
-            for f in analysis.findings
-        ],
+        "findings": [f.as_dict() for f in analysis.findings],
         "earliest_expiration": {
             z.to_text(): _iso(t) for z, t in analysis.earliest_expiration.items()
         },

@@ -25,6 +25,7 @@ import dns.rdatatype
 
 from dnssec_doctor.zonefile.load import ZoneLoadError
 from dnssec_doctor.zonefile.reader import Record
+from dnssec_doctor.zonefile.wire import canonical
 
 _HEAD = struct.Struct("!BIHH")  # owner length, TTL, type, RDATA length
 _SOA = int(dns.rdatatype.SOA)
@@ -49,16 +50,17 @@ def _address(server: str) -> str:
 
 def _spool(server: str, port: int, origin: dns.name.Name, timeout: float, path: str) -> int:
     count = 0
+    apex = canonical(origin)
     with open(path, "wb") as out:
         first_soa: bytes | None = None
         for message in dns.query.xfr(
             server, origin, port=port, timeout=timeout, lifetime=None, relativize=False
         ):
             for rrset in message.answer:
-                owner = (rrset.name.to_wire() or b"").lower()
+                owner = canonical(rrset.name)
                 for rd in rrset:
                     rdata = rd.to_digestable()
-                    if rrset.rdtype == _SOA and owner == (origin.to_wire() or b"").lower():
+                    if rrset.rdtype == _SOA and owner == apex:
                         if first_soa is None:
                             first_soa = rdata
                         elif rdata == first_soa:

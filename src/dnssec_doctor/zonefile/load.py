@@ -27,6 +27,7 @@ import dns.rdataclass
 import dns.zone
 
 from dnssec_doctor.zonefile.reader import Record, ZoneSyntaxError, read_records
+from dnssec_doctor.zonefile.wire import canonical
 
 #: How much of the input is looked at for binary data and the origin.
 HEAD_BYTES = 1 << 20
@@ -47,7 +48,7 @@ class ZoneSource:
 
     @property
     def origin_wire(self) -> bytes:
-        return (self.origin.to_wire() or b"").lower()
+        return canonical(self.origin)
 
 
 _ORIGIN_LINE = re.compile(r"^\$ORIGIN\s+(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -153,7 +154,7 @@ def reference_records(source: ZoneSource) -> Iterator[Record]:
         why = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ZoneLoadError(f"{source.name}: not a usable zone file: {why}") from error
     for owner, node in zone.nodes.items():
-        wire = (owner.to_wire() or b"").lower()
+        wire = canonical(owner)
         for rdataset in node.rdatasets:
             if rdataset.rdclass != dns.rdataclass.IN:
                 continue

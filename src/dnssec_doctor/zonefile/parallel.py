@@ -216,6 +216,7 @@ def read_ranges(
     path: str,
     body_start: int,
     origin: str,
+    origin_wire: bytes,
     default_ttl: int | None,
     context: Context | None,
     algorithms: frozenset[int],
@@ -227,7 +228,6 @@ def read_ranges(
     count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
     cuts = _cuts(path, body_start, size, count, zone.encode("ascii", "replace"))
     bounds = [body_start, *cuts, size]
-    origin_wire = (dns.name.from_text(origin).to_wire() or b"").lower()
     tasks = [
         Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms)
         for a, b in itertools.pairwise(bounds)

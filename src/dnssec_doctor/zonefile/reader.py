@@ -40,7 +40,7 @@ import socket
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import NamedTuple, TextIO, TypeVar
 
 import dns.exception
 import dns.name
@@ -104,39 +104,43 @@ def _uint(text: str, limit: int) -> int:
     return value
 
 
+#: Entries per memo below: a zone repeats a few TTLs, types, times and bitmaps; a
+#: hostile one cannot make the memos grow without bound.
+_MEMO_SIZE = 10_000
+_V = TypeVar("_V")
+
+
+def _remember(memo: dict[str, _V], key: str, value: _V) -> _V:
+    if len(memo) < _MEMO_SIZE:
+        memo[key] = value
+    return value
+
+
 _TTL_CACHE: dict[str, int | None] = {}
 
 
 def _ttl(text: str) -> int | None:
     """dns.ttl.from_text, memoized; None where it raises BadTTL."""
-    try:
+    if text in _TTL_CACHE:
         return _TTL_CACHE[text]
-    except KeyError:
-        pass
     try:
         value: int | None = dns.ttl.from_text(text)
     except dns.ttl.BadTTL:
         value = None
-    if len(_TTL_CACHE) < 10_000:
-        _TTL_CACHE[text] = value
-    return value
+    return _remember(_TTL_CACHE, text, value)
 
 
 _TYPE_CACHE: dict[str, int | None] = {}
 
 
 def _rdtype(text: str) -> int | None:
-    try:
+    if text in _TYPE_CACHE:
         return _TYPE_CACHE[text]
-    except KeyError:
-        pass
     try:
         value: int | None = int(dns.rdatatype.from_text(text))
     except Exception:
         value = None
-    if len(_TYPE_CACHE) < 10_000:
-        _TYPE_CACHE[text] = value
-    return value
+    return _remember(_TYPE_CACHE, text, value)
 
 
 _CLASS_CACHE: dict[str, int | None] = {}
@@ -144,19 +148,15 @@ _CLASS_CACHE: dict[str, int | None] = {}
 
 def _rdclass(text: str) -> int | None:
     """The class a token names, or None when it is not a class (as dnspython)."""
-    try:
+    if text in _CLASS_CACHE:
         return _CLASS_CACHE[text]
-    except KeyError:
-        pass
     try:
         value: int | None = int(dns.rdataclass.from_text(text))
     except dns.exception.SyntaxError:
         raise
     except Exception:
         value = None
-    if len(_CLASS_CACHE) < 10_000:
-        _CLASS_CACHE[text] = value
-    return value
+    return _remember(_CLASS_CACHE, text, value)
 
 
 _SIGTIME_CACHE: dict[str, int] = {}
@@ -164,10 +164,8 @@ _SIGTIME_CACHE: dict[str, int] = {}
 
 def _sigtime(text: str) -> int:
     """RRSIG time as dnspython's sigtime_to_posixtime, memoized: a signer uses few."""
-    try:
+    if text in _SIGTIME_CACHE:
         return _SIGTIME_CACHE[text]
-    except KeyError:
-        pass
     if not (text.isascii() and text.isdigit()):
         raise _Fallback
     if len(text) <= 10:
@@ -188,9 +186,7 @@ def _sigtime(text: str) -> int:
         raise _Fallback
     if value > 0xFFFFFFFF:
         raise _Fallback
-    if len(_SIGTIME_CACHE) < 10_000:
-        _SIGTIME_CACHE[text] = value
-    return value
+    return _remember(_SIGTIME_CACHE, text, value)
 
 
 _BITMAP_CACHE: dict[str, bytes] = {}
@@ -200,10 +196,8 @@ def _bitmap(tokens: list[str]) -> bytes:
     """NSEC/NSEC3 type bitmap (RFC 4034 section 4.1.2), memoized on its text:
     a zone has few distinct type sets."""
     key = " ".join(tokens)
-    try:
+    if key in _BITMAP_CACHE:
         return _BITMAP_CACHE[key]
-    except KeyError:
-        pass
     types = set()
     for token in tokens:
         value = _rdtype(token)
@@ -217,10 +211,9 @@ def _bitmap(tokens: list[str]) -> bytes:
         if len(octets) <= offset:
             octets.extend(bytes(offset + 1 - len(octets)))
         octets[offset] |= 0x80 >> (value & 7)
-    out = b"".join(bytes((w, len(o))) + o for w, o in windows.items())
-    if len(_BITMAP_CACHE) < 10_000:
-        _BITMAP_CACHE[key] = out
-    return out
+    return _remember(
+        _BITMAP_CACHE, key, b"".join(bytes((w, len(o))) + o for w, o in windows.items())
+    )
 
 
 def _relative_wire(text: str) -> bytes:

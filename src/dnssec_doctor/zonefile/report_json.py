@@ -46,18 +46,7 @@ def to_dict(report: VerifyReport) -> dict[str, Any]:
             "expiring_within_warn_days": e.expiring_soon,
             "histogram": [{"date": day, "signatures": n} for day, n in e.histogram],
         },
-        "findings": [
-            {
-                "code": f.code,
-                "severity": f.severity.label,
-                "zone": f.zone,
-                "servers": list(f.servers),
-                "records": list(f.records),
-                "message": f.message,
-                "rfc": f.rfc,
-            }
-            for f in report.findings
-        ],
+        "findings": [f.as_dict() for f in report.findings],
         "suppressed": dict(report.suppressed),
         "ds": None
         if report.ds is None

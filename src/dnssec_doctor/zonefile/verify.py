@@ -47,7 +47,13 @@ from dnssec_doctor.zonefile.nodes import (
 from dnssec_doctor.zonefile.reader import Record
 from dnssec_doctor.zonefile.signatures import check_node, code_of, result_findings, zone_algorithms
 from dnssec_doctor.zonefile.structure import OCCLUDED_SAMPLE, Role, ZoneShape
-from dnssec_doctor.zonefile.wire import canonical_key, to_text, type_text
+from dnssec_doctor.zonefile.wire import (
+    canonical,
+    canonical_key,
+    rrset_from_wire,
+    to_text,
+    type_text,
+)
 from dnssec_doctor.zonefile.workers import Context, SignatureJudge, Tally, WorkItem, judge_items
 
 #: Findings of one code kept in a report; the rest are counted in one more finding.
@@ -156,13 +162,7 @@ def _denial(shape: ZoneShape, nsec3param: list[bytes]) -> tuple[str, list[Findin
 
 
 def _rrset(owner: dns.name.Name, rdtype: int, data: RRsetData | None) -> dns.rrset.RRset | None:
-    if data is None:
-        return None
-    rrset = dns.rrset.RRset(owner, dns.rdataclass.IN, dns.rdatatype.RdataType.make(rdtype))
-    for wire in data.rdatas:
-        rdata = dns.rdata.from_wire(dns.rdataclass.IN, rrset.rdtype, wire, 0, len(wire))
-        rrset.add(rdata, data.ttl)
-    return rrset
+    return None if data is None else rrset_from_wire(owner, rdtype, data.ttl, data.rdatas)
 
 
 @dataclass
@@ -214,7 +214,7 @@ class _Job:
 
     @property
     def origin_wire(self) -> bytes:
-        return (self.origin.to_wire() or b"").lower()
+        return canonical(self.origin)
 
     @property
     def z(self) -> str:
@@ -295,7 +295,7 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         tally.merge(judge_items(start.context, work))
     owners: set[bytes] = {origin_wire}
     ranges = parallel.read_ranges(
-        path, body, z, default_ttl, start.context, start.algorithms, job.jobs
+        path, body, z, origin_wire, default_ttl, start.context, start.algorithms, job.jobs
     )
     for part in ranges:
         if not owners.isdisjoint(part.owners):

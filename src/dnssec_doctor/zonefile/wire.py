@@ -11,10 +11,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import dns.name
+import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
+import dns.rrset
+
+from dnssec_doctor.validate.fastsig import name_end
 
 
 def labels(name: bytes) -> list[bytes]:
@@ -97,12 +103,19 @@ def bitmap_types(data: bytes) -> frozenset[int]:
     return result
 
 
-def name_end(wire: bytes, start: int) -> int:
-    """Offset just past an uncompressed name starting at ``start``."""
-    at = start
-    while wire[at]:
-        at += 1 + wire[at]
-    return at + 1
+def canonical(name: dns.name.Name) -> bytes:
+    """The canonical (lower-case, uncompressed) wire form of a dnspython name."""
+    return (name.to_wire() or b"").lower()
+
+
+def rrset_from_wire(
+    owner: dns.name.Name, rdtype: int, ttl: int, rdatas: Iterable[bytes]
+) -> dns.rrset.RRset:
+    """A dnspython RRset from RDATA in wire form (for the few places that need one)."""
+    rrset = dns.rrset.RRset(owner, dns.rdataclass.IN, dns.rdatatype.RdataType.make(rdtype))
+    for data in rdatas:
+        rrset.add(dns.rdata.from_wire(dns.rdataclass.IN, rrset.rdtype, data, 0, len(data)), ttl)
+    return rrset
 
 
 class Nsec(NamedTuple):
@@ -183,16 +196,17 @@ __all__ = [
     "ancestors",
     "b32",
     "bitmap_types",
+    "canonical",
     "canonical_key",
     "from_b32",
     "is_subdomain",
     "labels",
-    "name_end",
     "nsec3_hash",
     "nsec3_params",
     "parent",
     "parse_nsec",
     "parse_nsec3",
+    "rrset_from_wire",
     "to_text",
     "type_text",
 ]

@@ -32,6 +32,7 @@ from dns.rdtypes.dnskeybase import Flag
 from dnssec_doctor.validate import algorithms, fastsig, limits
 from dnssec_doctor.validate.rrsig import RrsigStatus, RrsigWarning, judge_rrsig
 from dnssec_doctor.validate.timeutil import serial_time
+from dnssec_doctor.zonefile.wire import rrset_from_wire
 
 #: RRsets per chunk sent to a worker: big enough to amortise pickling.
 CHUNK_RRSETS = 400
@@ -98,13 +99,6 @@ class Context:
 
 def _name(wire: bytes) -> dns.name.Name:
     return dns.name.from_wire(wire, 0)[0]
-
-
-def _rrset(name: dns.name.Name, rdtype: int, ttl: int, rdatas: Sequence[bytes]) -> dns.rrset.RRset:
-    rrset = dns.rrset.RRset(name, dns.rdataclass.IN, dns.rdatatype.RdataType.make(rdtype))
-    for wire in rdatas:
-        rrset.add(dns.rdata.from_wire(dns.rdataclass.IN, rrset.rdtype, wire, 0, len(wire)), ttl)
-    return rrset
 
 
 _RRSIG_FIXED = struct.Struct("!HBBIIIH")  # type, algorithm, labels, TTL, times, key tag
@@ -267,7 +261,7 @@ class Tally:
 def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
     """Judge every RRSIG of ``items``; the result is a :class:`Tally`."""
     origin = _name(context.origin)
-    keys = _rrset(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
+    keys = rrset_from_wire(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
     prepared = fast_keys(context.origin, keys)
     tally = Tally()
     for item in items:
@@ -309,7 +303,7 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
                     dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire)),
                 )
                 if rrset is None:
-                    rrset = _rrset(_name(item.owner), item.rdtype, item.ttl, item.rdatas)
+                    rrset = rrset_from_wire(_name(item.owner), item.rdtype, item.ttl, item.rdatas)
                 j = judge_rrsig(rrset, sig, keys, context.at, zone=origin, rrsig_ttl=item.rrsig_ttl)
                 result = SigResult(
                     owner=owner_text,
