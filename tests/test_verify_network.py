@@ -200,3 +200,59 @@ def test_axfr_from_real_named_matches_the_zone_file(real_lab: RealLab) -> None:
     from_file = cli("verify", str(_zone_file(manifest, record.zone)), *at)
     assert transferred.returncode == 0, transferred.stderr
     assert _comparable(_json(transferred)) == _comparable(_json(from_file))
+
+
+def _one_line(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 3 and done.stdout == "", (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.fixture
+def garbage_server() -> Iterator[tuple[str, int]]:
+    """A TCP server that answers an AXFR query with a length prefix and noise."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(2 + 512)
+            noise = bytes(range(256)) * 2
+            conn.sendall(len(noise).to_bytes(2, "big") + noise)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield "127.0.0.1", port
+    listener.close()
+    thread.join(timeout=5)
+
+
+def test_hostile_transfer_is_bad_input(garbage_server: tuple[str, int]) -> None:
+    address, port = garbage_server
+    done = cli("verify", "x.test.", "--axfr", address, "--port", str(port), "--timeout", "2")
+    _one_line(done, "AXFR of x.test.")
+
+
+def test_ds_from_parent_bad_input(builtin_lab: BuiltinLab, tmp_path: Path) -> None:
+    """A malformed trust anchor, and parents that never answer (nothing listens on the
+    port): one line, exit 3."""
+    record = _scenario(builtin_lab.manifest, "healthy-ecdsap256")
+    path = str(_zone_file(builtin_lab.manifest, record.zone))
+    anchor = tmp_path / "anchor"
+    anchor.write_text(". 300 IN DS not a ds record\n")
+    done = cli(
+        "verify", path, "--ds-from-parent", "--trust-anchor", str(anchor),
+        "--root-hints", str(builtin_lab.directory / "root.hints"),
+        "--port", str(builtin_lab.port), "--timeout", str(TIMEOUT),
+    )  # fmt: skip
+    _one_line(done, "--ds-from-parent")
+    done = cli(
+        "verify", path, "--ds-from-parent",
+        "--trust-anchor", str(builtin_lab.directory / "root.key"),
+        "--root-hints", str(builtin_lab.directory / "root.hints"),
+        "--port", str(free_port()), "--timeout", "0.1",
+    )  # fmt: skip
+    _one_line(done, "--ds-from-parent", record.zone)
