@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from check_fixtures import BuiltinLab
+from cli_helpers import invoke
 from dnssec_doctor.causes import Cause
 from dnssec_doctor.check import check_evidence, probe, report_for, run_check
-from dnssec_doctor.cli import app
 from dnssec_doctor.evidence import save
 from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.lab.manifest import Outcome
@@ -26,7 +25,6 @@ DS_CAUSES = {
     Cause.DS_ALGORITHM_MISMATCH,
     Cause.KSK_ROLLOVER_INCOMPLETE,
 }
-cli = CliRunner()
 
 
 @pytest.mark.parametrize("scenario_id", IDS)
@@ -71,7 +69,7 @@ def test_saved_evidence_gives_the_same_report(
 
 def test_cli_check_text_names_the_link_and_prints_the_ds(builtin_lab: BuiltinLab) -> None:
     record = builtin_lab.manifest.scenario("ds-digest-mismatch")
-    result = cli.invoke(app, ["check", *builtin_lab.cli_args(record)])
+    result = invoke(["check", *builtin_lab.cli_args(record)])
     assert result.exit_code == 2
     assert "BOGUS" in result.output and "◀ broken link" in result.output
     assert "DS_DIGEST_MISMATCH" in result.output
@@ -82,7 +80,7 @@ def test_cli_check_text_names_the_link_and_prints_the_ds(builtin_lab: BuiltinLab
 
 def test_cli_check_json_follows_the_schema(builtin_lab: BuiltinLab) -> None:
     record = builtin_lab.manifest.scenario("rrsig-expired")
-    result = cli.invoke(app, ["check", *builtin_lab.cli_args(record), "--json"])
+    result = invoke(["check", *builtin_lab.cli_args(record), "--json"])
     assert result.exit_code == 2
     report = json.loads(result.output)
     assert report["schema"] == "dnssec-doctor/check/1"
@@ -121,7 +119,7 @@ def test_warn_days_decides_the_warning(builtin_lab: BuiltinLab) -> None:
     ],
 )
 def test_bad_input_is_one_line_and_exit_3(args: list[str], message: str) -> None:
-    result = cli.invoke(app, [*args, "--root-hints", "/nonexistent", "--port", "1"])
+    result = invoke([*args, "--root-hints", "/nonexistent", "--port", "1"])
     assert result.exit_code == 3, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.output
@@ -141,7 +139,7 @@ def test_unreadable_files_are_one_line_and_exit_3(tmp_path: Path, builtin_lab: B
     ]
     for extra in cases:
         args = ["check", record.qname, "--port", str(builtin_lab.port), *extra]
-        result = cli.invoke(app, args)
+        result = invoke(args)
         assert result.exit_code == 3, (extra, result.output)
         assert result.output.startswith("dnssec-doctor: ") and len(result.output.splitlines()) == 1
 
@@ -154,7 +152,7 @@ def test_unreachable_root_is_unknown_not_a_crash(tmp_path: Path) -> None:
         ". 3600 IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"
     )
     args = ["check", "www.test", "--root-hints", str(hints), "--trust-anchor", str(anchor)]
-    result = cli.invoke(app, [*args, "--port", "9", "--timeout", "0.2"])
+    result = invoke([*args, "--port", "9", "--timeout", "0.2"])
     assert result.exit_code == 3, result.output
     assert "UNKNOWN" in result.output and "Traceback" not in result.output
 
@@ -162,10 +160,10 @@ def test_unreachable_root_is_unknown_not_a_crash(tmp_path: Path) -> None:
 def test_probe_writes_evidence_that_check_reads(builtin_lab: BuiltinLab, tmp_path: Path) -> None:
     record = builtin_lab.manifest.scenario("nsec3-proof-broken")
     path = tmp_path / "e.json"
-    result = cli.invoke(app, ["probe", *builtin_lab.cli_args(record), "-o", str(path)])
+    result = invoke(["probe", *builtin_lab.cli_args(record), "-o", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(path.read_text())["format"] == "dnssec-evidence/1"
-    again = cli.invoke(app, ["check", record.qname, record.qtype, "--evidence", str(path)])
+    again = invoke(["check", record.qname, record.qtype, "--evidence", str(path)])
     assert again.exit_code == 2 and "NSEC3_PROOF_BROKEN" in again.output
 
 
@@ -195,7 +193,7 @@ def test_a_root_that_answers_garbage_is_unknown_not_a_crash(tmp_path: Path) -> N
         anchor = tmp_path / "root.key"
         anchor.write_text(". 3600 IN DS 20326 8 2 " + "E0" * 32 + "\n")
         args = ["check", "www.test", "--root-hints", str(hints), "--trust-anchor", str(anchor)]
-        result = cli.invoke(app, [*args, "--port", str(port), "--timeout", "0.2", "--json"])
+        result = invoke([*args, "--port", str(port), "--timeout", "0.2", "--json"])
     finally:
         stop.set()
         thread.join()

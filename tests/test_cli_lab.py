@@ -11,33 +11,30 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
-from typer.testing import CliRunner
 
+from cli_helpers import invoke
 from dnssec_doctor.causes import Cause
-from dnssec_doctor.cli import app
 from dnssec_doctor.lab.real.process import Started, is_running
 from dnssec_doctor.lab.runner import BUILTIN_STATE
 from dnssec_doctor.lab.scenarios import SCENARIOS
 from ports import free_port
 
-runner = CliRunner()
-
 
 @pytest.fixture
 def lab_dir(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
-    runner.invoke(app, ["lab", "down", "--dir", str(tmp_path)])  # never leave a server behind
+    invoke(["lab", "down", "--dir", str(tmp_path)])  # never leave a server behind
 
 
 def test_list_shows_every_scenario() -> None:
-    result = runner.invoke(app, ["lab", "list"])
+    result = invoke(["lab", "list"])
     assert result.exit_code == 0
     for scenario in SCENARIOS:
         assert scenario.id in result.output
 
 
 def test_list_json_is_machine_readable() -> None:
-    result = runner.invoke(app, ["lab", "list", "--json"])
+    result = invoke(["lab", "list", "--json"])
     entries = json.loads(result.output)
     assert [e["id"] for e in entries] == [s.id for s in SCENARIOS]
     assert {e["outcome"] for e in entries} == {"secure", "insecure", "bogus"}
@@ -47,7 +44,7 @@ def test_list_json_is_machine_readable() -> None:
 
 def test_up_serves_and_down_stops_exactly_what_it_started(lab_dir: Path) -> None:
     port = free_port()
-    up = runner.invoke(app, ["lab", "up", "--dir", str(lab_dir), "--port", str(port)])
+    up = invoke(["lab", "up", "--dir", str(lab_dir), "--port", str(port)])
     assert up.exit_code == 0, up.output
     assert f"port {port}" in up.output and str(lab_dir / "root.key") in up.output
     state = json.loads((lab_dir / BUILTIN_STATE).read_text())
@@ -58,21 +55,21 @@ def test_up_serves_and_down_stops_exactly_what_it_started(lab_dir: Path) -> None
     reply = dns.query.udp(dns.message.make_query(".", "SOA"), "127.53.0.1", timeout=2, port=port)
     assert reply.rcode() == dns.rcode.NOERROR and reply.answer
 
-    again = runner.invoke(app, ["lab", "up", "--dir", str(lab_dir), "--port", str(port)])
+    again = invoke(["lab", "up", "--dir", str(lab_dir), "--port", str(port)])
     assert again.exit_code == 3
     assert "already running" in again.output and "Traceback" not in again.output
 
-    down = runner.invoke(app, ["lab", "down", "--dir", str(lab_dir)])
+    down = invoke(["lab", "down", "--dir", str(lab_dir)])
     assert down.exit_code == 0 and f"pid {server.pid}" in down.output
     assert not is_running(server)
-    assert "No lab is running" in runner.invoke(app, ["lab", "down", "--dir", str(lab_dir)]).output
+    assert "No lab is running" in invoke(["lab", "down", "--dir", str(lab_dir)]).output
 
 
 def test_busy_port_is_one_clear_line(lab_dir: Path) -> None:
     port = free_port()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as squatter:
         squatter.bind(("127.53.0.1", port))
-        result = runner.invoke(app, ["lab", "up", "--dir", str(lab_dir), "--port", str(port)])
+        result = invoke(["lab", "up", "--dir", str(lab_dir), "--port", str(port)])
     assert result.exit_code == 3
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "127.53.0.1" in lines[0] and str(port) in lines[0]
@@ -82,13 +79,13 @@ def test_busy_port_is_one_clear_line(lab_dir: Path) -> None:
 def test_unwritable_directory_is_one_clear_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    result = runner.invoke(app, ["lab", "up", "--dir", str(blocker / "lab")])
+    result = invoke(["lab", "up", "--dir", str(blocker / "lab")])
     assert result.exit_code == 3
     assert result.output.startswith("dnssec-doctor: ") and "Traceback" not in result.output
 
 
 def test_demo_checks_every_scenario_as_declared_and_stops_the_lab() -> None:
-    result = runner.invoke(app, ["demo", "--port", str(free_port())])
+    result = invoke(["demo", "--port", str(free_port())])
     assert result.exit_code == 0, result.output
     assert "Lab up" in result.output and "Stopped the lab" in result.output
     total = len(SCENARIOS)

@@ -10,9 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from dnssec_doctor.cli import app
+from cli_helpers import invoke
 from dnssec_doctor.findings import Severity
 from dnssec_doctor.zonefile import parallel
 from dnssec_doctor.zonefile.run import verify_file
@@ -56,9 +55,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Signed]:
 
 def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run the command in-process (a real process in test_stdin_and_text_chart)."""
-    result = CliRunner().invoke(app, list(args), input=stdin)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
+    result = invoke(list(args), input=stdin)
     return subprocess.CompletedProcess(
         list(args), result.exit_code, result.stdout_bytes, result.stderr_bytes
     )

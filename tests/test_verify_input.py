@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from dnssec_doctor.cli import app
+from cli_helpers import invoke
 from zonefiles.signing import ORIGIN, UNSIGNED
 
 BAD = Path(__file__).parent / "zonefiles" / "bad"
@@ -18,9 +17,7 @@ ABSOLUTE = Path(__file__).parent / "zonefiles" / "absolute.zone"
 
 def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     """Run the command in-process (fast); ``run_process`` does it as a real process."""
-    result = CliRunner().invoke(app, list(args), input=stdin)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
+    result = invoke(list(args), input=stdin)
     return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 

@@ -17,19 +17,16 @@ from pathlib import Path
 import dns.message
 import dns.query
 import pytest
-from typer.testing import CliRunner
 
 from check_fixtures import TIMEOUT, BuiltinLab
-from dnssec_doctor.cli import app
+from cli_helpers import invoke
 from dnssec_doctor.lab.manifest import LabManifest, ScenarioRecord
 from dnssec_doctor.lab.real import RealLab
 from ports import free_port
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    result = CliRunner().invoke(app, list(args))
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
+    result = invoke(list(args))
     return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 

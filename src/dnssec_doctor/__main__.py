@@ -1,3 +1,5 @@
+import sys
+
 from dnssec_doctor.cli import main
 
-main()
+sys.exit(main())
