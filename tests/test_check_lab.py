@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from check_fixtures import BuiltinLab
+from check_fixtures import TIMEOUT, BuiltinLab
 from cli_helpers import invoke
 from dnssec_doctor.causes import Cause
 from dnssec_doctor.check import check_evidence, probe, report_for, run_check
+from dnssec_doctor.collect.anchors import load_root_hints, load_trust_anchors
+from dnssec_doctor.collect.model import Collection, Reply
+from dnssec_doctor.collect.transport import NetworkTransport
+from dnssec_doctor.collect.walk import collect_sync
 from dnssec_doctor.evidence import save
 from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.lab.manifest import Outcome
@@ -218,3 +223,37 @@ def test_system_resolver_is_the_first_nameserver_line(tmp_path: Path) -> None:
         system_resolver(conf)
     with pytest.raises(CheckError, match="cannot read"):
         system_resolver(tmp_path / "missing")
+
+
+def test_the_analysis_loads_while_the_walk_waits(builtin_lab: BuiltinLab) -> None:
+    """collect_sync's *meanwhile* steps all run, after the first queries went out, and do
+    not change what was collected."""
+    record = builtin_lab.manifest.scenario("healthy-ecdsap256")
+    asked: list[str] = []
+    sent_before_step: list[int] = []
+
+    class Counting(NetworkTransport):
+        async def ask(self, server: str, *args: Any, **kwargs: Any) -> Reply:
+            asked.append(server)
+            return await super().ask(server, *args, **kwargs)
+
+    def collected(steps: int) -> Collection:
+        hints, anchors = builtin_lab.directory / "root.hints", builtin_lab.directory / "root.key"
+        return collect_sync(
+            record.qname,
+            record.qtype,
+            root_hints=load_root_hints(hints),
+            trust_anchors=load_trust_anchors(anchors),
+            transport=Counting(port=builtin_lab.port, timeout=TIMEOUT),
+            at=builtin_lab.manifest.now_datetime,
+            meanwhile=[lambda: sent_before_step.append(len(asked))] * steps,
+        )
+
+    with_steps = collected(5)
+    assert len(sent_before_step) == 5 and sent_before_step[0] > 0
+    asked.clear()
+    without = collected(0)
+    assert without.evidence.query == with_steps.evidence.query
+    assert sorted(e.qname + e.qtype + e.server for e in without.evidence.exchanges) == sorted(
+        e.qname + e.qtype + e.server for e in with_steps.evidence.exchanges
+    )

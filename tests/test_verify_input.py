@@ -108,11 +108,12 @@ def test_unsigned_zone_is_critical_not_bad_input() -> None:
     assert "ZONE_UNSIGNED" in done.stdout
 
 
-def test_closed_pipe_keeps_the_verdict_exit_code() -> None:
+@pytest.mark.parametrize("form", [[], ["--json"]], ids=["text", "json"])
+def test_closed_pipe_keeps_the_verdict_exit_code(form: list[str]) -> None:
     """`verify ... | head -1`: the reader leaves; the exit code is still the verdict's
     (rich's default on a broken pipe is exit 1, which would read as WARNING)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dnssec_doctor", "verify", str(UNSIGNED), "--origin", ORIGIN],
+        [sys.executable, "-m", "dnssec_doctor", "verify", str(UNSIGNED), "--origin", ORIGIN, *form],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

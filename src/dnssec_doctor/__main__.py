@@ -1,5 +1,3 @@
-import sys
+from dnssec_doctor.cli import entry
 
-from dnssec_doctor.cli import main
-
-sys.exit(main())
+entry()

@@ -7,11 +7,15 @@ demo, the tests and later the monitor run exactly the same procedure.
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dns.exception
 import dns.name
@@ -19,7 +23,6 @@ import dns.rdatatype
 
 from dnssec_doctor import defaults
 from dnssec_doctor import evidence as ev
-from dnssec_doctor.analyze.core import analyze
 from dnssec_doctor.collect.anchors import (
     DEFAULT_ROOT_HINTS,
     DEFAULT_TRUST_ANCHORS,
@@ -30,12 +33,31 @@ from dnssec_doctor.collect.anchors import (
 from dnssec_doctor.collect.model import Collection
 from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT, NetworkTransport
 from dnssec_doctor.collect.walk import collect_from_evidence, collect_sync
-from dnssec_doctor.diagnose import diagnose
-from dnssec_doctor.report import Report
+
+if TYPE_CHECKING:
+    from dnssec_doctor.report import Report
 
 DEFAULT_WARN_DAYS = defaults.WARN_DAYS
 _RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+#: What the analysis needs beyond the walk (cryptography, dnspython's DNSSEC module, our
+#: validators: about a third of a check's start-up), leaves first so that each step is
+#: short. A check loads them while the walk waits for answers.
+ANALYSIS_MODULES = (
+    "cryptography.hazmat.primitives.asymmetric.ec",
+    "cryptography.hazmat.primitives.asymmetric.rsa",
+    "cryptography.hazmat.primitives.asymmetric.ed25519",
+    "dns.zone",
+    "dns.dnssec",
+    "dnssec_doctor.validate.rrsig",
+    "dnssec_doctor.validate.ds",
+    "dnssec_doctor.validate.nsec3",
+    "dnssec_doctor.analyze.answers",
+    "dnssec_doctor.analyze.core",
+    "dnssec_doctor.diagnose",
+    "dnssec_doctor.report",
+)
 
 
 class CheckError(Exception):
@@ -128,8 +150,9 @@ def system_resolver(resolv_conf: Path = Path("/etc/resolv.conf")) -> str:
     raise CheckError(f"--resolver system: no nameserver line in {resolv_conf}")
 
 
-def probe(options: CheckOptions) -> Collection:
-    """Collect the evidence for a check from the network."""
+def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
+    """Collect the evidence for a check from the network (*analysis_next*: load the
+    analysis while the walk waits for answers)."""
     name = parse_name(options.name)
     rdtype = parse_type(options.qtype)
     anchors, hints = _anchors(options)
@@ -143,12 +166,21 @@ def probe(options: CheckOptions) -> Collection:
             transport=transport,
             resolver=system_resolver() if options.resolver == "system" else options.resolver,
             stubs=options.stubs,
+            meanwhile=_loading(ANALYSIS_MODULES) if analysis_next else (),
         )
     except ValueError as error:  # a trust anchor that does not parse
         raise CheckError(str(error)) from error
 
 
+def _loading(modules: tuple[str, ...]) -> list[Callable[[], object]]:
+    return [functools.partial(importlib.import_module, module) for module in modules]
+
+
 def report_for(collection: Collection, options: CheckOptions, began: float) -> Report:
+    from dnssec_doctor.analyze.core import analyze
+    from dnssec_doctor.diagnose import diagnose
+    from dnssec_doctor.report import Report
+
     at = parse_at(options.at, collection.evidence.at)
     analysis = analyze(collection, int(at.timestamp()), options.warn_days)
     return Report(collection, analysis, diagnose(analysis, collection), time.monotonic() - began)
@@ -157,7 +189,7 @@ def report_for(collection: Collection, options: CheckOptions, began: float) -> R
 def run_check(options: CheckOptions) -> Report:
     began = time.monotonic()
     parse_at(options.at, datetime.now(UTC))  # a bad --at is bad input: say so before the walk
-    return report_for(probe(options), options, began)
+    return report_for(probe(options, analysis_next=True), options, began)
 
 
 def load_evidence(path: Path) -> ev.Evidence:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import UTC, datetime
 
 import dns.name
@@ -134,25 +134,42 @@ def collect_sync(
     resolver: str | None = None,
     stubs: Sequence[Stub] = (),
     limits: WalkLimits = DEFAULT_LIMITS,
+    meanwhile: Sequence[Callable[[], object]] = (),
 ) -> Collection:
     """:func:`collect` for callers without an event loop (the command line).
 
     Defaults: the IANA root hints and trust anchors, a :class:`NetworkTransport` on
-    port 53, and now as the time of collection.
+    port 53, and now as the time of collection.  *meanwhile*: steps of other work run
+    one per turn of the event loop while the walk waits for answers (all of them run,
+    whether the walk ends first or not).
     """
-    return asyncio.run(
-        collect(
-            qname,
-            qtype,
-            root_hints=root_hints,
-            trust_anchors=trust_anchors,
-            transport=transport or NetworkTransport(),
-            at=at or datetime.now(UTC).replace(microsecond=0),
-            resolver=resolver,
-            stubs=stubs,
-            limits=limits,
-        )
+    walk = collect(
+        qname,
+        qtype,
+        root_hints=root_hints,
+        trust_anchors=trust_anchors,
+        transport=transport or NetworkTransport(),
+        at=at or datetime.now(UTC).replace(microsecond=0),
+        resolver=resolver,
+        stubs=stubs,
+        limits=limits,
     )
+    return asyncio.run(_alongside(walk, meanwhile))
+
+
+async def _alongside(
+    walk: Coroutine[None, None, Collection], steps: Sequence[Callable[[], object]]
+) -> Collection:
+    async def fill() -> None:
+        for step in steps:
+            await asyncio.sleep(0)  # the walk first: its queries go out before any step
+            step()
+
+    filling = asyncio.create_task(fill())
+    try:
+        return await walk
+    finally:
+        await filling
 
 
 def start_zone(
