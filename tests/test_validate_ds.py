@@ -177,3 +177,30 @@ def test_ds_for_publication_refuses_bad_input(ksk: Signer) -> None:
 def test_rrset_parse_helper() -> None:
     r = rrset("example.com. 3600 IN DS 1 13 2 " + "00" * 32)
     assert r.rdtype == dns.rdatatype.DS
+
+
+@pytest.mark.parametrize(
+    "algorithm",
+    [Algorithm.RSASHA256, Algorithm.ECDSAP256SHA256, Algorithm.ECDSAP384SHA384, Algorithm.ED25519],
+)
+@pytest.mark.parametrize("digest_type", [1, 2, 4])
+@pytest.mark.parametrize("owner", ["example.com.", "Mixed-Case.EXAMPLE.", "."])
+def test_our_digests_equal_dnspythons(algorithm: Algorithm, digest_type: int, owner: str) -> None:
+    """The DS digest is ours (hashlib over the canonical owner and the DNSKEY RDATA);
+    dnspython's make_ds is the reference."""
+    import dns.dnssec
+    from dns.dnssectypes import DSDigest
+
+    from dnssec_doctor.validate.ds import ds_for_publication
+
+    key = Signer.make(owner, algorithm).dnskey
+    reference = dns.dnssec.make_ds(
+        n(owner), key, DSDigest(digest_type), policy=dns.dnssec.allow_all_policy, validating=True
+    )
+    (ds,) = parse_records(f"{owner} 3600 IN DS {reference.to_text()}")[0]
+    assert isinstance(ds, DS)
+    assert match_ds(ds, n(owner), [key]).status is DsStatus.MATCH
+    if digest_type in (2, 4):
+        published = ds_for_publication(owner, key, digest_type)
+        assert published.ds == reference
+        assert published.digest == reference.digest.hex().upper()

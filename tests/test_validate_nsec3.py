@@ -9,6 +9,7 @@ import pytest
 
 from dnssec_doctor.validate import limits, nsec3
 from dnssec_doctor.validate.denial import DenialCode, DenialKind
+from dnssec_doctor.validate.nsec3hash import b32, nsec3_hash
 from dnssec_doctor.validate.records import parse_records
 from test_validate_support import VECTORS, n, vector
 
@@ -23,8 +24,9 @@ def _hash_vectors() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("name", "expected"), _hash_vectors())
 def test_rfc5155_appendix_a_hashes(name: str, expected: str) -> None:
-    got = dns.dnssec.nsec3_hash(name, "aabbccdd", 12, 1)
-    assert got.lower() == expected
+    ours = b32(nsec3_hash(n(name).to_digestable(), bytes.fromhex("aabbccdd"), 12))
+    assert ours.lower() == expected
+    assert dns.dnssec.nsec3_hash(name, "aabbccdd", 12, 1).lower() == expected  # the reference
 
 
 def test_every_appendix_record_owner_is_a_hash_of_the_zone() -> None:

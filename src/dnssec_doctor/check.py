@@ -41,15 +41,14 @@ DEFAULT_WARN_DAYS = defaults.WARN_DAYS
 _RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
-#: What the analysis needs beyond the walk (cryptography, dnspython's DNSSEC module, our
-#: validators: about a third of a check's start-up), leaves first so that each step is
-#: short. A check loads them while the walk waits for answers.
+#: What the analysis needs beyond the walk (cryptography, our validators), leaves first
+#: so that each step is short. A check loads them while the walk waits for answers.
 ANALYSIS_MODULES = (
     "cryptography.hazmat.primitives.asymmetric.ec",
     "cryptography.hazmat.primitives.asymmetric.rsa",
     "cryptography.hazmat.primitives.asymmetric.ed25519",
-    "dns.zone",
-    "dns.dnssec",
+    "cryptography.hazmat.primitives.asymmetric.ed448",
+    "dnssec_doctor.validate.fastsig",
     "dnssec_doctor.validate.rrsig",
     "dnssec_doctor.validate.ds",
     "dnssec_doctor.validate.nsec3",

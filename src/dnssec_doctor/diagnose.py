@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import dns.dnssec
 import dns.name
 import dns.rdatatype
 import dns.rrset
@@ -181,7 +180,7 @@ def _cds_names_a_published_key(result: ZoneResult, collection: Collection) -> bo
     tags = set()
     for reply in cut.dnskey.values():
         keys = M.answer_rrset(reply, result.zone, T.DNSKEY)
-        tags |= {dns.dnssec.key_id(k) for k in keys or []}
+        tags |= {k.key_id() for k in keys or []}
     for reply in cut.cds.values():
         cds = M.answer_rrset(reply, result.zone, T.CDS)
         if cds is not None and any(record.key_tag in tags for record in cds):
@@ -207,7 +206,7 @@ def signing_keys(collection: Collection, zone: dns.name.Name, at: int) -> list[D
         sep = [k for k in signers if k.flags & 0x0001]
         chosen = sep or signers
         if chosen:
-            unique: dict[int, DNSKEY] = {dns.dnssec.key_id(k): k for k in chosen}
+            unique: dict[int, DNSKEY] = {k.key_id(): k for k in chosen}
             return [unique[t] for t in sorted(unique)]
     return []
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-import dns.dnssec
 import dns.flags
 import dns.name
 import dns.rcode
@@ -233,7 +232,7 @@ def dnskey_disagreement(zone: dns.name.Name, replies: dict[str, Reply]) -> list[
     for server, reply in replies.items():
         keys = M.answer_rrset(reply, zone, T.DNSKEY)
         if keys is not None:
-            tags[server] = tuple(sorted(dns.dnssec.key_id(k) for k in keys))
+            tags[server] = tuple(sorted(k.key_id() for k in keys))
     if len(set(tags.values())) < 2:
         return []
     listing = "; ".join(f"{s}: {', '.join(map(str, t))}" for s, t in sorted(tags.items()))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import dns.dnssec
 import dns.name
 import dns.rcode
 import dns.rdatatype
@@ -317,7 +316,7 @@ def _no_ds_match(
 
 
 def _tag(key: DNSKEY) -> int:
-    return dns.dnssec.key_id(key)
+    return key.key_id()
 
 
 def judge_chain(

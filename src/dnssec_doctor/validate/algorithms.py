@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-import dns.dnssec
 from dns.dnssectypes import Algorithm, DSDigest
 
 
@@ -132,13 +131,8 @@ def digest_name(digest_type: int) -> str:
         return str(digest_type)
 
 
-#: dnspython policy used for the cryptographic step: our own tables above decide
-#: what is supported, so dnspython must not refuse anything on its own.
-CRYPTO_POLICY = dns.dnssec.allow_all_policy
-
 __all__ = [
     "CREATABLE_DIGESTS",
-    "CRYPTO_POLICY",
     "DEFAULT_DIGEST",
     "PROHIBITED_ALGORITHMS",
     "PROHIBITED_DIGESTS",

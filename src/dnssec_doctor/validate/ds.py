@@ -13,17 +13,16 @@ The DS RRset as a whole (:func:`match_ds_set`) follows RFC 4035 5.2 and RFC 6840
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-import dns.dnssec
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
-from dns.dnssectypes import DSDigest
 from dns.rdata import Rdata
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.DS import DS
@@ -104,14 +103,25 @@ class DsSetResult:
     skipped: int = 0
 
 
-def _digest(owner: dns.name.Name, key: DNSKEY, digest_type: int) -> bytes | None:
-    try:
-        made = dns.dnssec.make_ds(
-            owner, key, DSDigest.make(digest_type), policy=algorithms.CRYPTO_POLICY, validating=True
-        )
-    except Exception:  # unsupported digest type or hostile key data
+#: DS digest types we can compute (RFC 4034 5.1.4, RFC 4509, RFC 6605); which of them a
+#: validator may use is :mod:`algorithms`' business.
+_DIGESTS: dict[int, Callable[[bytes], hashlib._Hash]] = {
+    1: hashlib.sha1,
+    2: hashlib.sha256,
+    4: hashlib.sha384,
+}
+
+
+def _digest(owner: dns.name.Name, key: Rdata, digest_type: int) -> bytes | None:
+    """RFC 4034 5.1.4: the digest of the canonical owner name and the DNSKEY RDATA;
+    ``None`` for a digest type we do not compute or key data that does not encode."""
+    make = _DIGESTS.get(digest_type)
+    if make is None:
         return None
-    return bytes(made.digest)
+    try:
+        return make(owner.to_digestable() + key.to_digestable()).digest()
+    except Exception:  # hostile key data
+        return None
 
 
 def match_ds(
@@ -255,8 +265,16 @@ def ds_for_publication(
         raise ValueError("a DS must point at a zone key (Zone flag, RFC 4034 5.2)")
     if dnskey.flags & Flag.REVOKE:
         raise ValueError("the key is revoked (RFC 5011): publishing its DS breaks the chain")
-    ds = dns.dnssec.make_ds(
-        owner, dnskey, DSDigest.make(digest_type), policy=algorithms.CRYPTO_POLICY
+    digest_bytes = _digest(owner, dnskey, digest_type)
+    if digest_bytes is None:
+        raise ValueError(f"cannot compute a digest of type {digest_type} for this key")
+    ds = DS(
+        dns.rdataclass.IN,
+        dns.rdatatype.DS,
+        dnskey.key_id(),
+        dnskey.algorithm,
+        digest_type,
+        digest_bytes,
     )
     rrset = dns.rrset.from_rdata(owner, ttl, ds)
     digest = bytes(ds.digest).hex().upper()

@@ -7,10 +7,14 @@ canonical order (RFC 4034 6.3: sorted by canonical RDATA), as owner (canonical;
 type, class IN, Original TTL, RDLENGTH and RDATA.  Public keys are built once per
 DNSKEY RDATA and cached.
 
-The result is meant to be identical to ``dns.dnssec.validate_rrsig`` with one key
-(tests/test_verify_fastsig.py compares them); the checks that are not cryptographic
-(times, signer, key tag, flags) stay with the caller.  :func:`verify` returns
-``None`` for an algorithm it does not do, so the caller can fall back to dnspython.
+This is the one cryptographic step of both commands (``check`` through
+:func:`validate.rrsig.judge_rrsig`, ``verify`` in its workers), and it does not
+depend on dnspython's DNSSEC module (whose feature check turns validation off when
+it finds an older ``cryptography`` than it wants).  The result is meant to be
+identical to ``dns.dnssec.validate_rrsig`` with one key (tests/test_verify_fastsig.py
+compares them); the checks that are not cryptographic (times, signer, key tag,
+flags) stay with the caller.  :func:`verify` returns ``None`` for an algorithm it
+does not do (the caller reports it unsupported).
 """
 
 from __future__ import annotations
@@ -186,7 +190,7 @@ def verify(
 ) -> bool | None:
     """Does the RRSIG RDATA ``rrsig`` verify over the RRset with the DNSKEY RDATA
     ``dnskey``?  Only the signature: key tag, times and signer are not looked at.
-    ``None``: the DNSKEY's algorithm is not in :data:`ALGORITHMS` (ask dnspython).
+    ``None``: the DNSKEY's algorithm is not in :data:`ALGORITHMS`.
     ``rdatas`` must be in canonical form (RFC 4034 6.2)."""
     if len(dnskey) < 4 or dnskey[3] not in ALGORITHMS:
         return None

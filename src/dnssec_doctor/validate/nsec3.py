@@ -1,6 +1,6 @@
 """NSEC3 denial-of-existence proofs (RFC 5155 8, RFC 9276).
 
-Names are hashed with ``dns.dnssec.nsec3_hash`` using each record's own parameters
+Names are hashed (:mod:`nsec3hash`) with each record's own parameters
 (RFC 5155 8.2); hashes are compared as base32hex text, whose order is the order of
 the hash octets.  Records with an unknown hash algorithm or with flags other than
 0/1 are ignored (RFC 5155 8.1, 8.2).  A record with more iterations than
@@ -15,7 +15,6 @@ import binascii
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import dns.dnssec
 import dns.name
 import dns.rdatatype
 import dns.rrset
@@ -23,6 +22,7 @@ from dns.rdtypes.ANY.NSEC3 import NSEC3
 
 from dnssec_doctor.validate import limits
 from dnssec_doctor.validate.denial import DenialCode, DenialKind, DenialResult, bitmap_types
+from dnssec_doctor.validate.nsec3hash import b32, nsec3_hash
 
 _NS, _SOA, _DS = dns.rdatatype.NS, dns.rdatatype.SOA, dns.rdatatype.DS
 _CNAME, _DNAME = dns.rdatatype.CNAME, dns.rdatatype.DNAME
@@ -132,7 +132,9 @@ class _Proof:
             if len(self._hashes) >= limits.MAX_NSEC3_HASHES_PER_PROOF:
                 raise _TooManyHashes
             alg, iterations, salt = params
-            self._hashes[key] = dns.dnssec.nsec3_hash(name, salt, iterations, alg).upper()
+            if alg != SHA1:  # records with other algorithms were set aside
+                raise ValueError(f"NSEC3 hash algorithm {alg} is not SHA-1")
+            self._hashes[key] = b32(nsec3_hash(name.to_digestable(), salt, iterations))
         return self._hashes[key]
 
     def matching(self, name: dns.name.Name) -> Nsec3Record | None:

@@ -5,8 +5,8 @@ Every RRSIG gets its own verdict (:class:`RrsigStatus`) plus non-fatal warnings
 :func:`rrset_status` then tells whether an RRset is secure: at least one RRSIG is
 valid with a trusted key (RFC 4035 5.3).
 
-The cryptographic step is dnspython's ``dns.dnssec.validate_rrsig`` (cryptography
-underneath); the clock is never read: the time is a parameter and the time checks
+The cryptographic step is :mod:`fastsig` (``cryptography`` on the wire forms, as
+``verify`` does it); the clock is never read: the time is a parameter and the time checks
 are done here, in RRSIG serial-number arithmetic (RFC 4034 3.1.5).
 """
 
@@ -17,11 +17,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import cast
 
-import dns.dnssec
-import dns.dnssecalgs
-import dns.exception
 import dns.name
-import dns.rdataset
 import dns.rdatatype
 import dns.rrset
 from dns.rdata import Rdata
@@ -29,7 +25,7 @@ from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.RRSIG import RRSIG
 from dns.rdtypes.dnskeybase import Flag
 
-from dnssec_doctor.validate import algorithms, limits
+from dnssec_doctor.validate import algorithms, fastsig, limits
 from dnssec_doctor.validate.limits import VerificationBudget
 from dnssec_doctor.validate.records import labels
 from dnssec_doctor.validate.timeutil import At, iso, posix, serial_time
@@ -154,31 +150,24 @@ def _take(budgets: Sequence[VerificationBudget]) -> bool:
 
 def _key_loads(key: DNSKEY) -> bool:
     try:
-        cls = dns.dnssecalgs.get_algorithm_cls_from_dnskey(key)
-        cls.public_cls.from_dnskey(key)
-    except Exception:  # any failure to load means an unusable key
+        return fastsig.verifier(key.to_digestable()) is not None
+    except Exception:  # key data that does not encode: an unusable key
         return False
-    return True
 
 
 def _verify(rrset: dns.rrset.RRset, rrsig: RRSIG, key: DNSKEY) -> bool | None:
-    """Cryptographic check with one key; ``None`` if the algorithm is unavailable."""
-    keyset = dns.rdataset.from_rdata_list(0, [key])
+    """Cryptographic check with one key; ``None`` if the algorithm is unavailable.
+    Only the signature: key tag, times and signer were judged by the caller."""
     try:
-        # The time check is ours (serial arithmetic, time as a parameter): give
-        # dnspython a "now" inside the signature's own window.
-        dns.dnssec.validate_rrsig(
-            rrset,
-            rrsig,
-            {rrsig.signer: keyset},
-            now=rrsig.inception,
-            policy=algorithms.CRYPTO_POLICY,
+        return fastsig.verify(
+            rrsig.to_digestable(),
+            rrset.name.to_digestable(),
+            rrset.rdtype,
+            [rdata.to_digestable() for rdata in rrset],  # canonical RDATA, RFC 4034 6.2
+            key.to_digestable(),
         )
-    except dns.exception.UnsupportedAlgorithm:
-        return None
-    except Exception:  # ValidationFailure, InvalidSignature, hostile input
+    except Exception:  # hostile input that does not encode
         return False
-    return True
 
 
 def _signer_problem(rrset: dns.rrset.RRset, rrsig: RRSIG, zone: dns.name.Name | None) -> str | None:

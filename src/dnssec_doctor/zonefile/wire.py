@@ -8,8 +8,6 @@ finding shows are turned into text.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import struct
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -21,6 +19,7 @@ import dns.rdatatype
 import dns.rrset
 
 from dnssec_doctor.validate.fastsig import name_end
+from dnssec_doctor.validate.nsec3hash import b32, from_b32, nsec3_hash
 
 
 def labels(name: bytes) -> list[bytes]:
@@ -161,28 +160,6 @@ def nsec3_params(rdata: bytes) -> tuple[int, int, int, bytes]:
     """(algorithm, flags, iterations, salt) of NSEC3PARAM RDATA (RFC 5155 4.2)."""
     algorithm, flags, iterations, salt_length = _NSEC3_HEAD.unpack_from(rdata)
     return algorithm, flags, iterations, rdata[5 : 5 + salt_length]
-
-
-def nsec3_hash(name: bytes, salt: bytes, iterations: int) -> bytes:
-    """RFC 5155 5: SHA-1 over the canonical name and salt, iterated."""
-    digest = hashlib.sha1(name + salt).digest()
-    for _ in range(iterations):
-        digest = hashlib.sha1(digest + salt).digest()
-    return digest
-
-
-def b32(data: bytes) -> str:
-    """Base32hex without padding, upper case: how NSEC3 hashes are written."""
-    return base64.b32hexencode(data).decode("ascii").rstrip("=")
-
-
-def from_b32(label: bytes) -> bytes | None:
-    """The hash a base32hex owner label holds, or None if it is not one."""
-    text = label.upper()
-    try:
-        return base64.b32hexdecode(text + b"=" * (-len(text) % 8))
-    except (ValueError, TypeError):
-        return None
 
 
 def type_text(rdtype: int) -> str:
