@@ -170,3 +170,91 @@ def test_byte_ranges_read_in_parallel_give_the_stream_report(
     again = verify_file(str(scattered), at, jobs=2)
     assert again.stats.reading == "sorted"
     assert comparable(again) == comparable(verify_file(str(scattered), at, jobs=1))
+
+
+DEEP_ZONE = """$TTL 300
+@ IN SOA ns1.dept hostmaster.dept 2026112501 3600 600 86400 300
+@ NS ns1.dept
+@ NS ns2.dept
+ns1.dept A 192.0.2.1
+ns2.dept A 192.0.2.2
+www.dept A 192.0.2.4
+a.b.c.dept TXT "below an empty non-terminal"
+*.wild.dept A 192.0.2.9
+secure.dept NS ns.secure.dept
+secure.dept NS ns2.secure.dept
+secure.dept DS 12345 13 2 8E2F2A2B2C2D2E2F303132333435363738393A3B3C3D3E3F4041424344454647
+ns.secure.dept A 192.0.2.10
+ns2.secure.dept A 192.0.2.12
+sub.ns2.secure.dept TXT "occluded: below the cut"
+insecure.dept NS ns.insecure.dept
+ns.insecure.dept A 192.0.2.11
+deep.insecure.dept TXT "occluded: below the cut, not glue"
+"""
+
+
+@pytest.mark.parametrize("denial", [(), ("-3", "-")], ids=["nsec", "nsec3"])
+def test_a_zone_with_every_name_below_one_label_is_read_in_byte_ranges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, denial: tuple[str, ...]
+) -> None:
+    """All names under ``dept.`` (one child of the apex): ranges start at new owners
+    that are not below the owner before them nor below a delegation (its glue and
+    occluded names stay in one range), and give the one-stream report."""
+    if not have("dnssec-signzone"):
+        pytest.skip("dnssec-signzone not installed (scripts/install-system-packages)")
+    hosts = "".join(
+        f"host{i:02}.team{i % 3}.dept A 198.51.100.{i}\nhost{i:02}.team{i % 3}.dept TXT h{i}\n"
+        for i in range(60)
+    )
+    unsigned = tmp_path / "deep.zone.in"
+    unsigned.write_text(DEEP_ZONE + hosts)
+    path = str(bind_sign(tmp_path, "deep", *denial, unsigned=unsigned).path)
+    at = int(time.time())
+    stream = verify_file(path, at, jobs=1)
+    assert stream.stats.reading == "stream"
+    assert "OCCLUDED_DATA" in {f.code for f in stream.findings}
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    for ranges in (2, 10_000):
+        monkeypatch.setattr(parallel, "RANGES_PER_JOB", ranges)
+        split = verify_file(path, at, jobs=2)
+        assert split.stats.reading == "parallel"
+        assert comparable(split) == comparable(stream)
+
+
+def test_no_range_starts_inside_a_delegation(tmp_path: Path) -> None:
+    origin = b"example.test."
+    lines = [
+        b"example.test. 300 IN SOA ns hostmaster 1 2 3 4 5",
+        b"example.test. 300 IN NS ns.dept.example.test.",
+        b"dept.example.test. 300 IN A 192.0.2.1",
+        b"secure.dept.example.test. 300 IN NS ns.secure.dept.example.test.",
+        b"secure.dept.example.test. 300 IN RRSIG NS 13 4 300 ( 1 2 3 example.test. AA== )",
+        b"secure.dept.example.test. 300 IN NSEC www.dept.example.test. NS RRSIG NSEC",
+        b"ns.secure.dept.example.test. 300 IN A 192.0.2.10",
+        b"ns2.secure.dept.example.test. 300 IN A 192.0.2.12",
+        b"www.dept.example.test. 300 IN A 192.0.2.4",
+        b"old.www.dept.example.test. 300 IN DNAME elsewhere.test.",
+        b"x.old.www.dept.example.test. 300 IN A 192.0.2.6",
+        b"zz.example.test. 300 IN A 192.0.2.5",
+    ]
+    text = b"\n".join(lines) + b"\n"
+    zone = tmp_path / "z"
+    zone.write_bytes(text)
+    found = parallel._delegations(str(zone), 0, origin)
+    assert found == {b"secure.dept.example.test.", b"old.www.dept.example.test."}
+
+    def line(owner: bytes) -> int:
+        return text.index(b"\n" + owner) + 1
+
+    glue = line(b"ns.secure.")  # a window that starts inside the delegation
+    window = text[glue - 1 : line(b"zz.")]
+    # no range starts at ns2 (glue) nor at x.old (below a DNAME): www is the first
+    assert parallel._owner_change(window, origin, found) == line(b"www.") - glue + 1
+    assert parallel._owner_change(text[glue - 1 : line(b"www.")], origin, found) is None
+    # without the delegations only a new child of the apex will do
+    assert parallel._owner_change(window, origin, None) is None
+    assert parallel._owner_change(text[glue - 1 :], origin, None) == line(b"zz.") - glue + 1
+    # relative owners are names under the origin; the same owner twice is no change
+    relative = b"\nwww.dept 300 A 192.0.2.4\nwww.dept 300 AAAA ::1\nmail.dept 300 A 192.0.2.5\n"
+    assert parallel._owner_change(relative, origin, set()) == relative.index(b"mail.")
+    assert parallel._owner_change(relative[: relative.index(b"mail.")], origin, set()) is None

@@ -48,15 +48,21 @@ def bind_keys(keydir: Path, *, ksk_flags: tuple[str, ...] = ("-f", "KSK")) -> No
         assert done.returncode == 0, done.stderr
 
 
-def bind_sign(workdir: Path, name: str, *options: str, keydir: Path | None = None) -> Signed:
-    """Sign with dnssec-signzone -S (smart signing from keydir)."""
+def bind_sign(
+    workdir: Path,
+    name: str,
+    *options: str,
+    keydir: Path | None = None,
+    unsigned: Path = UNSIGNED,
+) -> Signed:
+    """Sign *unsigned* with dnssec-signzone -S (smart signing from keydir)."""
     keydir = keydir or workdir / "keys"
     if not keydir.exists():
         bind_keys(keydir)
     raw = workdir / f"{name}.raw"
     done = run(
         "dnssec-signzone", "-q", "-o", ORIGIN, "-K", keydir, "-S", "-d", workdir,
-        "-f", raw, *options, UNSIGNED,
+        "-f", raw, *options, unsigned,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     dsset = workdir / f"dsset-{ORIGIN}"

@@ -53,6 +53,8 @@ _WINDOW = 1 << 16
 # parenthesis or continuation)
 _RECORD_START = re.compile(rb"\n(?=[^ \t;$()\r\n])")
 _OWNER = re.compile(rb"[^ \t\r\n;()]+")
+# the type word of a record that makes a zone cut (or occludes what is below it)
+_CUT_TYPE = re.compile(rb"[ \t](NS|DNAME|ns|dname)(?=[ \t])")
 _DIRECTIVE = re.compile(r"^\$(\S+)\s*(\S*)", re.MULTILINE)
 
 
@@ -134,38 +136,144 @@ def header(path: str, origin: str, origin_wire: bytes) -> tuple[list[Record], in
 
 
 def _cuts(path: str, start: int, size: int, count: int, origin: bytes) -> list[int]:
-    """Up to ``count - 1`` offsets between ``start`` and ``size`` where a new owner
-    starts (files with the owner on every line keep an owner's records together)."""
+    """Up to ``count - 1`` offsets between ``start`` and ``size`` where a range may
+    start (files with the owner on every line keep an owner's records together).
+
+    New children of the apex first; where they are too few (every name below one or
+    two labels), the file's delegations are collected and deeper owners are used."""
+    tentatives = [start + (size - start) * k // count for k in range(1, count)]
+    out, missed = _cuts_near(path, tentatives, start, size, origin, None)
+    if missed:
+        delegations = _delegations(path, start, origin)
+        out, _ = _cuts_near(path, tentatives, start, size, origin, delegations)
+    return out
+
+
+def _cuts_near(
+    path: str,
+    tentatives: list[int],
+    start: int,
+    size: int,
+    origin: bytes,
+    delegations: set[bytes] | None,
+) -> tuple[list[int], int]:
+    """The cuts found near each tentative offset, and how many windows had none."""
     out: list[int] = []
+    missed = 0
     with open(path, "rb") as handle:
-        for k in range(1, count):
-            tentative = start + (size - start) * k // count
+        for tentative in tentatives:
             if out and tentative <= out[-1]:
                 continue
             handle.seek(tentative - 1)
             window = handle.read(_WINDOW)
-            at = _owner_change(window, origin)
+            at = _owner_change(window, origin, delegations)
             if at is None:
+                missed += 1
                 continue
             at += tentative - 1
             if start < at < size and (not out or at > out[-1]):
                 out.append(at)
-    return out
+    return out, missed
 
 
-def _owner_change(window: bytes, origin: bytes) -> int | None:
-    """Offset in ``window`` of a record line whose owner differs from the owner of
-    the record line before it and is a child of the apex: no zone cut can be above
-    it, so no delegation is parted from its glue (``origin``: lower-case text with
-    the final dot)."""
+def _owner_change(window: bytes, origin: bytes, delegations: set[bytes] | None) -> int | None:
+    """Offset in ``window`` of a record line where a range may start (``origin``:
+    lower-case text with the final dot).
+
+    Best, a line whose owner is a new child of the apex: no zone cut can be above it,
+    so no delegation is parted from its glue.  Given the zone's ``delegations`` (NS
+    and DNAME owners but the apex), also a new owner that is neither below the owner
+    before it (whose subtree is then complete) nor below a delegation.  Whatever this
+    misses (an owner it cannot read) is caught after reading: a name placed below a
+    cut of another range sends the file to the one-stream read."""
     previous: bytes | None = None
+    deeper: int | None = None
     for found in _RECORD_START.finditer(window):
         line = found.start() + 1
-        token = _OWNER.match(window, line)
+        end = window.find(b"\n", line)
+        if end < 0:
+            break  # the last line may be cut short by the window
+        token = _OWNER.match(window, line, end)
         owner = token.group(0).lower() if token else b""
-        if previous is not None and owner != previous and _apex_child(owner, origin):
-            return line
-        previous = owner
+        name = _absolute(owner, origin)
+        if name is not None and previous is not None and name != previous:
+            if _apex_child(owner, origin):
+                return line
+            if (
+                deeper is None
+                and delegations is not None
+                and name != origin
+                and not _below(name, previous)
+                and not _under(name, origin, delegations)
+            ):
+                deeper = line
+        previous = name  # None: an owner we cannot place, so no range starts right after it
+    return deeper
+
+
+def _delegations(path: str, start: int, origin: bytes) -> set[bytes]:
+    """The owners of NS and DNAME records after the apex, as absolute lower-case
+    names: below them names are glue or occluded, so no range may start there.
+    Found by a byte search for the type word, then each hit's line is read."""
+    found: set[bytes] = set()
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        carry = b""
+        while block := handle.read(MAX_RANGE_BYTES):
+            text = carry + block
+            last = text.rfind(b"\n") + 1
+            text, carry = text[:last], text[last:]
+            for hit in _CUT_TYPE.finditer(text):
+                line = text.rfind(b"\n", 0, hit.start()) + 1
+                fields = text[line : hit.end()].split()
+                if fields and _record_type(fields) == hit.group(1).upper() and line < hit.start():
+                    name = _absolute(fields[0].lower(), origin)
+                    if name is not None and name != origin and text[line : line + 1] not in b" \t":
+                        found.add(name)
+    return found
+
+
+def _under(name: bytes, origin: bytes, delegations: set[bytes]) -> bool:
+    """Is an ancestor of ``name`` (below the apex) one of ``delegations``?"""
+    at = name.find(b".")
+    while at >= 0:
+        parent = name[at + 1 :]
+        if parent == origin or not parent:
+            return False
+        if parent in delegations:
+            return True
+        at = name.find(b".", at + 1)
+    return False
+
+
+def _absolute(owner: bytes, origin: bytes) -> bytes | None:
+    """``owner`` as an absolute lower-case name, or None where text is not enough
+    (escapes, an empty owner)."""
+    if not owner or b"\\" in owner or b"(" in owner or b";" in owner:
+        return None
+    if owner == b"@":
+        return origin
+    if owner.endswith(b"."):
+        return owner
+    return owner + b"." + origin if origin != b"." else owner + b"."
+
+
+def _below(name: bytes, ancestor: bytes) -> bool:
+    """Is ``name`` strictly below ``ancestor`` (both absolute, lower case)?"""
+    return name != ancestor and (ancestor == b"." or name.endswith(b"." + ancestor))
+
+
+def _record_type(fields: list[bytes]) -> bytes | None:
+    """The type of a record line split into words (owner, [TTL] [class], type, ...)."""
+    for word in fields[1:4]:
+        upper = word.upper()
+        if (
+            word[:1].isdigit()
+            or upper in (b"IN", b"CH", b"HS", b"CS")
+            or upper.startswith(b"CLASS")
+        ):
+            continue
+        return upper
     return None
 
 
