@@ -3,6 +3,7 @@ reference verifiers agree; --ds, --jobs, stdin, JSON and the expiry histogram.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 
 from cli_helpers import invoke
 from dnssec_doctor.findings import Severity
-from dnssec_doctor.zonefile import parallel
+from dnssec_doctor.zonefile import cutscan, parallel
 from dnssec_doctor.zonefile.run import verify_file
 from verify_helpers import comparable, verify_both
 from zonefiles.signing import (
@@ -240,8 +241,11 @@ def test_no_range_starts_inside_a_delegation(tmp_path: Path) -> None:
     text = b"\n".join(lines) + b"\n"
     zone = tmp_path / "z"
     zone.write_bytes(text)
-    found = parallel._delegations(str(zone), 0, origin)
-    assert found == {b"secure.dept.example.test.", b"old.www.dept.example.test."}
+    owners = cutscan.scan(str(zone), 0, origin)
+    assert owners is not None
+    assert owners.cuts == {b"secure.dept.example.test."}
+    assert owners.dnames == {b"old.www.dept.example.test."}
+    found = set(owners.all)
 
     def line(owner: bytes) -> int:
         return text.index(b"\n" + owner) + 1
@@ -258,3 +262,57 @@ def test_no_range_starts_inside_a_delegation(tmp_path: Path) -> None:
     relative = b"\nwww.dept 300 A 192.0.2.4\nwww.dept 300 AAAA ::1\nmail.dept 300 A 192.0.2.5\n"
     assert parallel._owner_change(relative, origin, set()) == relative.index(b"mail.")
     assert parallel._owner_change(relative[: relative.index(b"mail.")], origin, set()) is None
+
+
+def test_glue_before_its_delegation_is_read_as_it_comes(
+    signed: dict[str, Signed], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dnssec-signzone writes names in its database's order (glue before its
+    delegation about half the time): the cuts are found first by a byte search and
+    the file is still read in one stream, or in byte ranges, with the sorted read's
+    report."""
+    raw = signed["bind-nsec"].path.with_suffix(".raw")
+    text = raw.read_text()
+    assert text.index("\nns.insecure.") < text.index("\ninsecure.") or text.index(
+        "\nns.secure."
+    ) < text.index("\nsecure."), "dnssec-signzone wrote canonical order: nothing to test"
+    at = int(time.time())
+    canonical = verify_file(str(signed["bind-nsec"].path), at, jobs=1)
+    stream = verify_both(raw, at)
+    assert stream.stats.reading == "stream"
+    assert comparable(dataclasses.replace(stream, source="")) == comparable(
+        dataclasses.replace(canonical, source="")
+    )
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    for ranges in (2, 10_000):  # glue and its delegation in different ranges too
+        monkeypatch.setattr(parallel, "RANGES_PER_JOB", ranges)
+        split = verify_file(str(raw), at, jobs=2)
+        assert split.stats.reading == "parallel"
+        assert comparable(split) == comparable(stream)
+
+
+BEFORE_ITS_CUT = """$ORIGIN example.test.
+$TTL 300
+@ SOA ns1 hostmaster 1 3600 600 86400 300
+@ NS ns1
+ns1 A 192.0.2.1
+ns.d A 192.0.2.2
+d NS ns.d
+txt TXT ( "a"
+fake 300 IN NS ns.example. )
+www.fake A 192.0.2.3
+"""
+
+
+def test_a_cut_the_byte_search_misreads_sends_the_zone_to_the_sorted_read(
+    tmp_path: Path,
+) -> None:
+    """``fake ... NS`` is text inside a TXT record: the byte search takes it for a
+    cut, the reader does not confirm it, and the zone is read sorted (same report)."""
+    zone = tmp_path / "z.zone"
+    zone.write_text(BEFORE_ITS_CUT)
+    owners = cutscan.scan(str(zone), 0, b"example.test.")
+    assert owners is not None and b"fake.example.test." in owners.cuts
+    report = verify_both(zone, int(time.time()))
+    assert report.stats.reading == "sorted"
+    assert "OCCLUDED_DATA" not in {f.code for f in report.findings}  # www.fake is data

@@ -11,7 +11,7 @@ import dns.rdata
 import dns.rdatatype
 import pytest
 
-from dnssec_doctor.zonefile import wire
+from dnssec_doctor.zonefile import cutscan, wire
 from dnssec_doctor.zonefile.expiry import summarize
 from dnssec_doctor.zonefile.keys import rsa_bits
 from dnssec_doctor.zonefile.load import ZoneLoadError, fast_records, guess_origin, open_zone
@@ -163,3 +163,55 @@ def test_expiry_histogram_and_warning_window() -> None:
     assert expiry.earliest == at + day // 2 and expiry.expiring_soon == 2
     assert [n for _d, n in expiry.histogram] == [2, 1]
     assert expiry.histogram[0][0] == "2027-01-15"
+
+
+D = b"d.example.test."
+
+
+@pytest.mark.parametrize(
+    ("text", "cuts", "dnames"),
+    [
+        (
+            b"$ORIGIN example.test.\n$TTL 300\n@ SOA a b 1 2 3 4 5\nd NS x\n",
+            {b"d.example.test."},
+            set(),
+        ),
+        (
+            b"@ NS a\nd.example.test. 300 IN NS x\nd.example.test. 300 IN RRSIG NS 13 3 300 (\n",
+            {b"d.example.test."},
+            set(),
+        ),
+        (b'a 300 IN NSEC b A NS SOA RRSIG\nt TXT "x NS y"\n  NS z\n', set(), set()),
+        (b"w 60 CLASS1 DNAME elsewhere.", set(), {b"w.example.test."}),  # no final newline
+        (b"e\\.x NS y\n", set(), set()),  # an escape: text cannot name it
+    ],
+    ids=["relative", "absolute-and-rrsig", "not-a-type-word", "dname", "escaped"],
+)
+def test_cutscan_finds_ns_and_dname_owners(
+    tmp_path: Path, text: bytes, cuts: set[bytes], dnames: set[bytes]
+) -> None:
+    zone = tmp_path / "z"
+    zone.write_bytes(text)
+    found = cutscan.scan(str(zone), 0, b"example.test.")
+    assert found is not None and found.cuts == cuts and found.dnames == dnames
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"@ SOA a b 1 2 3 4 5\n$ORIGIN sub.example.test.\nd NS x\n", b"$INCLUDE keys\nd NS x\n"],
+)
+def test_cutscan_gives_up_where_directives_change_names(tmp_path: Path, text: bytes) -> None:
+    zone = tmp_path / "z"
+    zone.write_bytes(text)
+    assert cutscan.scan(str(zone), 0, b"example.test.") is None
+
+
+def test_cutscan_wire_names() -> None:
+    assert cutscan.to_wire(b"a.example.") == b"\x01a\x07example\x00"
+    assert cutscan.to_wire(b".") == b"\x00"
+    assert cutscan.to_wire(b"a..example.") is None and cutscan.to_wire(b"x" * 64 + b".") is None
+    owners = cutscan.CutOwners(frozenset({b"d.example."}), frozenset({b"w.example."}))
+    assert owners.as_wire() == (
+        frozenset({b"\x01d\x07example\x00"}),
+        frozenset({b"\x01w\x07example\x00"}),
+    )

@@ -31,6 +31,7 @@ import dns.name
 import dns.ttl
 
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.zonefile import cutscan
 from dnssec_doctor.zonefile.nodes import Unordered, stream_nodes
 from dnssec_doctor.zonefile.reader import Record, ZoneSyntaxError, read_records
 from dnssec_doctor.zonefile.signatures import check_node
@@ -53,8 +54,6 @@ _WINDOW = 1 << 16
 # parenthesis or continuation)
 _RECORD_START = re.compile(rb"\n(?=[^ \t;$()\r\n])")
 _OWNER = re.compile(rb"[^ \t\r\n;()]+")
-# the type word of a record that makes a zone cut (or occludes what is below it)
-_CUT_TYPE = re.compile(rb"[ \t](NS|DNAME|ns|dname)(?=[ \t])")
 _DIRECTIVE = re.compile(r"^\$(\S+)\s*(\S*)", re.MULTILINE)
 
 
@@ -135,18 +134,28 @@ def header(path: str, origin: str, origin_wire: bytes) -> tuple[list[Record], in
     return apex, offset, default_ttl
 
 
-def _cuts(path: str, start: int, size: int, count: int, origin: bytes) -> list[int]:
+def _cuts(
+    path: str, start: int, size: int, count: int, origin: bytes, owners: cutscan.CutOwners
+) -> list[int]:
     """Up to ``count - 1`` offsets between ``start`` and ``size`` where a range may
     start (files with the owner on every line keep an owner's records together).
 
     New children of the apex first; where they are too few (every name below one or
-    two labels), the file's delegations are collected and deeper owners are used."""
+    two labels), deeper owners that are not below a delegation (``owners``)."""
     tentatives = [start + (size - start) * k // count for k in range(1, count)]
     out, missed = _cuts_near(path, tentatives, start, size, origin, None)
     if missed:
-        delegations = _delegations(path, start, origin)
-        out, _ = _cuts_near(path, tentatives, start, size, origin, delegations)
+        out, _ = _cuts_near(path, tentatives, start, size, origin, set(owners.all))
     return out
+
+
+# the zone's cuts and DNAMEs (wire), set in each worker process by the pool
+_KNOWN: cutscan.KnownCuts = (frozenset(), frozenset())
+
+
+def _know(cuts: frozenset[bytes], dnames: frozenset[bytes]) -> None:
+    global _KNOWN
+    _KNOWN = (cuts, dnames)
 
 
 def _cuts_near(
@@ -195,7 +204,7 @@ def _owner_change(window: bytes, origin: bytes, delegations: set[bytes] | None) 
             break  # the last line may be cut short by the window
         token = _OWNER.match(window, line, end)
         owner = token.group(0).lower() if token else b""
-        name = _absolute(owner, origin)
+        name = cutscan.absolute(owner, origin)
         if name is not None and previous is not None and name != previous:
             if _apex_child(owner, origin):
                 return line
@@ -211,26 +220,9 @@ def _owner_change(window: bytes, origin: bytes, delegations: set[bytes] | None) 
     return deeper
 
 
-def _delegations(path: str, start: int, origin: bytes) -> set[bytes]:
-    """The owners of NS and DNAME records after the apex, as absolute lower-case
-    names: below them names are glue or occluded, so no range may start there.
-    Found by a byte search for the type word, then each hit's line is read."""
-    found: set[bytes] = set()
-    with open(path, "rb") as handle:
-        handle.seek(start)
-        carry = b""
-        while block := handle.read(MAX_RANGE_BYTES):
-            text = carry + block
-            last = text.rfind(b"\n") + 1
-            text, carry = text[:last], text[last:]
-            for hit in _CUT_TYPE.finditer(text):
-                line = text.rfind(b"\n", 0, hit.start()) + 1
-                fields = text[line : hit.end()].split()
-                if fields and _record_type(fields) == hit.group(1).upper() and line < hit.start():
-                    name = _absolute(fields[0].lower(), origin)
-                    if name is not None and name != origin and text[line : line + 1] not in b" \t":
-                        found.add(name)
-    return found
+def _below(name: bytes, ancestor: bytes) -> bool:
+    """Is ``name`` strictly below ``ancestor`` (both absolute, lower case)?"""
+    return name != ancestor and (ancestor == b"." or name.endswith(b"." + ancestor))
 
 
 def _under(name: bytes, origin: bytes, delegations: set[bytes]) -> bool:
@@ -246,37 +238,6 @@ def _under(name: bytes, origin: bytes, delegations: set[bytes]) -> bool:
     return False
 
 
-def _absolute(owner: bytes, origin: bytes) -> bytes | None:
-    """``owner`` as an absolute lower-case name, or None where text is not enough
-    (escapes, an empty owner)."""
-    if not owner or b"\\" in owner or b"(" in owner or b";" in owner:
-        return None
-    if owner == b"@":
-        return origin
-    if owner.endswith(b"."):
-        return owner
-    return owner + b"." + origin if origin != b"." else owner + b"."
-
-
-def _below(name: bytes, ancestor: bytes) -> bool:
-    """Is ``name`` strictly below ``ancestor`` (both absolute, lower case)?"""
-    return name != ancestor and (ancestor == b"." or name.endswith(b"." + ancestor))
-
-
-def _record_type(fields: list[bytes]) -> bytes | None:
-    """The type of a record line split into words (owner, [TTL] [class], type, ...)."""
-    for word in fields[1:4]:
-        upper = word.upper()
-        if (
-            word[:1].isdigit()
-            or upper in (b"IN", b"CH", b"HS", b"CS")
-            or upper.startswith(b"CLASS")
-        ):
-            continue
-        return upper
-    return None
-
-
 def _apex_child(owner: bytes, origin: bytes) -> bool:
     if b"\\" in owner or owner in (b"", b"@"):
         return False
@@ -288,7 +249,7 @@ def _apex_child(owner: bytes, origin: bytes) -> bool:
 
 def read_range(task: Task) -> ChunkResult:
     """Read, place, check and judge one byte range (in a worker process)."""
-    result = ChunkResult(ZoneShape(task.origin_wire))
+    result = ChunkResult(ZoneShape(task.origin_wire, *_KNOWN))
     zone = task.origin if task.origin.endswith(".") else task.origin + "."
     work: list[WorkItem] = []
     try:
@@ -329,12 +290,18 @@ def read_ranges(
     context: Context | None,
     algorithms: frozenset[int],
     jobs: int,
+    owners: cutscan.CutOwners,
 ) -> Iterator[ChunkResult]:
-    """The results of every range after the apex, in file order."""
+    """The results of every range after the apex, in file order.  ``owners``: the
+    file's cuts and DNAMEs (every worker places names below them, wherever they are
+    in the file)."""
     size = os.path.getsize(path)
     zone = origin.lower() if origin.endswith(".") else origin.lower() + "."
     count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
-    cuts = _cuts(path, body_start, size, count, zone.encode("ascii", "replace"))
+    cuts = _cuts(path, body_start, size, count, zone.encode("ascii", "replace"), owners)
+    known = owners.as_wire()
+    if known is None:
+        raise NotParallel("zone cuts that text does not name")
     bounds = [body_start, *cuts, size]
     tasks = [
         Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms)
@@ -342,7 +309,7 @@ def read_ranges(
         if b > a
     ]
     try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_know, initargs=known) as pool:
             ahead: deque[Future[ChunkResult]] = deque()
             for task in tasks:
                 if len(ahead) >= jobs * AHEAD_PER_JOB:

@@ -118,6 +118,10 @@ class ZoneShape:
     """
 
     origin: bytes
+    # cuts and DNAMEs known before reading (cutscan): names below them are placed
+    # right whatever the order; :meth:`confirm` checks each was found
+    known_cuts: frozenset[bytes] = frozenset()
+    known_dnames: frozenset[bytes] = frozenset()
     types: dict[bytes, frozenset[int]] = field(default_factory=dict)
     signed_names: set[bytes] = field(default_factory=set)
     cuts: set[bytes] = field(default_factory=set)
@@ -143,9 +147,9 @@ class ZoneShape:
 
     def _enclosing(self, up: list[bytes]) -> Role | None:
         for name in up:
-            if name in self.cuts:
+            if name in self.cuts or name in self.known_cuts:
                 return Role.BELOW_CUT
-            if name in self.dnames:
+            if name in self.dnames or name in self.known_dnames:
                 return Role.BELOW_DNAME
         return None
 
@@ -167,13 +171,17 @@ class ZoneShape:
             self.signed_names.add(owner)
         up = ancestors(owner, origin)
         is_cut = layout.has_ns and owner != origin
-        if (is_cut or layout.has_dname) and owner in self._above:
-            raise Unordered(owner)
+        if owner in self._above and (
+            (is_cut and owner not in self.known_cuts)
+            or (layout.has_dname and owner not in self.known_dnames)
+        ):
+            raise Unordered(owner)  # names below it were placed as if it were not there
         if up:
             self._above.update(up)
         if layout.has_nsec:
             self.nsec[owner] = node.rrsets[(_NSEC, 0)].rdatas
-        below = self._enclosing(up) if up and (self.cuts or self.dnames) else None
+        enclosing = self.cuts or self.dnames or self.known_cuts or self.known_dnames
+        below = self._enclosing(up) if up and enclosing else None
         if layout.has_dname:
             self.dnames.add(owner)
         if below is not None:
@@ -204,12 +212,23 @@ class ZoneShape:
         self.types[owner] = layout.authoritative_types
         return Placement(Role.AUTHORITATIVE, signed=layout.sorted_present)
 
+    def confirm(self) -> None:
+        """After the last name: every cut and DNAME known in advance was found as one
+        (raises :class:`Unordered` if not: names may have been placed below a cut
+        that is not there)."""
+        missing = (self.known_cuts - self.cuts) | (self.known_dnames - self.dnames)
+        if missing:
+            raise Unordered(min(missing))
+
     def merge(self, later: ZoneShape) -> None:
         """Take in the shape of the names that come after ours in the file (read
         separately: ``parallel.py``).  Raises :class:`Unordered` when the two cannot
         have been placed as one stream would: a name of ``later`` below a cut or
-        DNAME of ours, or a cut or DNAME of ``later`` above a name of ours."""
-        if later._above & (self.cuts | self.dnames) or (later.cuts | later.dnames) & self._above:
+        DNAME of ours, or a cut or DNAME of ``later`` above a name of ours (unless
+        it was known in advance: both were read with the same ``known_cuts``)."""
+        known = self.known_cuts | self.known_dnames  # placed right wherever they are
+        ours, theirs = (self.cuts | self.dnames) - known, (later.cuts | later.dnames) - known
+        if later._above & ours or theirs & self._above:
             raise Unordered(self.origin)
         self.types.update(later.types)
         self.signed_names |= later.signed_names

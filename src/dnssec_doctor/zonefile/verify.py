@@ -30,7 +30,7 @@ from dns.rdata import Rdata
 from dnssec_doctor import findings as F
 from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.findings import Finding, Severity
-from dnssec_doctor.zonefile import parallel
+from dnssec_doctor.zonefile import cutscan, parallel
 from dnssec_doctor.zonefile.chain_nsec import check_nsec_chain
 from dnssec_doctor.zonefile.chain_nsec3 import check_nsec3_chain
 from dnssec_doctor.zonefile.expiry import Expiry, expiry_findings, summarize
@@ -245,15 +245,21 @@ def _start(first: Node | None, job: _Job) -> _Start:
     return _Start(apex, context, algorithms, [])
 
 
-def _read_stream(nodes: Iterator[Node], job: _Job, streaming: bool) -> _Read:
-    """Read node by node in this process; the signatures go to the workers."""
+def _read_stream(
+    nodes: Iterator[Node],
+    job: _Job,
+    streaming: bool,
+    known: cutscan.KnownCuts | None = None,
+) -> _Read:
+    """Read node by node in this process; the signatures go to the workers.  With
+    ``known`` cuts, glue may come before its delegation (dnssec-signzone's order)."""
     z = job.z
     first = next(nodes, None)
     if streaming and first is not None and first.owner != job.origin_wire:
         raise Unordered(first.owner)  # the apex is needed first: read it sorted
     start = _start(first, job)
     assert first is not None
-    shape = ZoneShape(job.origin_wire)
+    shape = ZoneShape(job.origin_wire, *known) if known else ZoneShape(job.origin_wire)
     found = start.found
     judge = SignatureJudge(start.context, job.jobs) if start.context is not None else None
     signed = 0
@@ -269,12 +275,41 @@ def _read_stream(nodes: Iterator[Node], job: _Job, streaming: bool) -> _Read:
                 for item in work:
                     judge.add(item)
                 work.clear()
+        shape.confirm()
         tally = judge.finish() if judge is not None else Tally()
     finally:
         if judge is not None:
             judge.close()
     reading = "stream" if streaming else "sorted"
     return _Read(shape, start.apex, found, tally, signed, judge is not None, reading)
+
+
+def _known_cuts(
+    path: str, start: int, job: _Job
+) -> tuple[frozenset[bytes], frozenset[bytes]] | None:
+    """The file's cuts and DNAMEs after byte ``start`` by a byte search (``cutscan``),
+    as wire names; None when text is not enough to name them."""
+    owners = cutscan.scan(path, start, _zone_text(job))
+    return owners.as_wire() if owners is not None else None
+
+
+def _zone_text(job: _Job) -> bytes:
+    origin = job.z.lower().encode("ascii", "replace")
+    return origin if origin.endswith(b".") else origin + b"."
+
+
+def _read_known_cuts(
+    path: str | None, records: Callable[[], Iterable[Record]], job: _Job
+) -> _Read | None:
+    """The one-stream read again, the cuts known in advance: for zones whose glue
+    comes before its delegation.  None when that cannot be done or does not hold."""
+    known = _known_cuts(path, 0, job) if path is not None else None
+    if known is None or not (known[0] or known[1]):
+        return None
+    try:
+        return _read_stream(stream_nodes(records()), job, True, known)
+    except Unordered:
+        return None
 
 
 def _read_parallel(path: str, job: _Job) -> _Read:
@@ -284,7 +319,11 @@ def _read_parallel(path: str, job: _Job) -> _Read:
     records, body, default_ttl = parallel.header(path, z, origin_wire)
     (first,) = stream_nodes(records)
     start = _start(first, job)
-    shape = ZoneShape(origin_wire)
+    cut_owners = cutscan.scan(path, body, _zone_text(job))
+    known = cut_owners.as_wire() if cut_owners is not None else None
+    if cut_owners is None or known is None:
+        raise parallel.NotParallel("zone cuts that text does not name")
+    shape = ZoneShape(origin_wire, *known)
     found = start.found
     tally = Tally()
     placed = shape.classify(first)
@@ -295,7 +334,15 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         tally.merge(judge_items(start.context, work))
     owners: set[bytes] = {origin_wire}
     ranges = parallel.read_ranges(
-        path, body, z, origin_wire, default_ttl, start.context, start.algorithms, job.jobs
+        path,
+        body,
+        z,
+        origin_wire,
+        default_ttl,
+        start.context,
+        start.algorithms,
+        job.jobs,
+        cut_owners,
     )
     for part in ranges:
         if not owners.isdisjoint(part.owners):
@@ -308,6 +355,10 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         found += part.findings
         tally.merge(part.tally)
         signed += part.signed
+    try:
+        shape.confirm()
+    except Unordered as error:
+        raise parallel.NotParallel("a zone cut the byte search found is not one") from error
     return _Read(shape, start.apex, found, tally, signed, start.context is not None, "parallel")
 
 
@@ -413,7 +464,9 @@ def verify_records(
             try:
                 read = _read_stream(stream_nodes(records()), job, True)
             except Unordered:
-                read = _read_stream(sorted_nodes(records(), job.origin_wire), job, False)
+                read = _read_known_cuts(path, records, job)
+        if read is None:
+            read = _read_stream(sorted_nodes(records(), job.origin_wire), job, False)
         report = _report(read, job, ds, extra, began)
     return dataclasses.replace(report, ds=ds_info) if ds_info is not None else report
 
