@@ -284,9 +284,7 @@ def _read_stream(
     return _Read(shape, start.apex, found, tally, signed, judge is not None, reading)
 
 
-def _known_cuts(
-    path: str, start: int, job: _Job
-) -> tuple[frozenset[bytes], frozenset[bytes]] | None:
+def _known_cuts(path: str, start: int, job: _Job) -> cutscan.KnownCuts | None:
     """The file's cuts and DNAMEs after byte ``start`` by a byte search (``cutscan``),
     as wire names; None when text is not enough to name them."""
     owners = cutscan.scan(path, start, _zone_text(job))
