@@ -257,3 +257,27 @@ def test_the_analysis_loads_while_the_walk_waits(builtin_lab: BuiltinLab) -> Non
     assert sorted(e.qname + e.qtype + e.server for e in without.evidence.exchanges) == sorted(
         e.qname + e.qtype + e.server for e in with_steps.evidence.exchanges
     )
+
+
+def test_validation_does_not_depend_on_dnspythons_dnssec_feature(builtin_lab: BuiltinLab) -> None:
+    """dnspython switches its DNSSEC module off when it finds an older cryptography
+    than it wants (its validate_rrsig then raises): a check must still validate, with
+    our own cryptographic step, the same verdicts."""
+    import subprocess
+    import sys
+
+    healthy = builtin_lab.manifest.scenario("healthy-ecdsap256")
+    broken = builtin_lab.manifest.scenario("rrsig-corrupted")
+    program = (
+        "import sys, dns._features\n"
+        "dns._features.force('dnssec', False)\n"
+        "from dnssec_doctor.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    for record, code in ((healthy, 0), (broken, 2)):
+        args = ["check", *builtin_lab.cli_args(record), "--json"]
+        done = subprocess.run(
+            [sys.executable, "-c", program, *args], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == code, (record.id, done.stdout[-400:], done.stderr)
+        assert json.loads(done.stdout)["verdict"] == record.outcome.value
