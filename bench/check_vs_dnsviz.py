@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -246,6 +246,20 @@ class Row:
     expected: str
     ours: OurRun
     dnsviz: DnsvizRun | None = None
+    # with --repeat: every run's wall time; the run reported is the median one
+    ours_walls: list[float] = field(default_factory=list)
+    dnsviz_walls: list[float] = field(default_factory=list)
+
+
+R = TypeVar("R", OurRun, DnsvizRun)
+
+
+def median_run(runs: Sequence[R]) -> tuple[R, int]:
+    """The run with the median wall time (the lower middle one of an even count) and
+    its index: one whole run, so its time, queries and verdict belong together."""
+    order = sorted(range(len(runs)), key=lambda i: runs[i].wall)
+    chosen = order[(len(order) - 1) // 2]
+    return runs[chosen], chosen
 
 
 @dataclass
@@ -656,6 +670,7 @@ def inner(args: argparse.Namespace) -> int:
         window("warmup", start)
 
         conditions = []
+        chosen: dict[tuple[str, str, str], int] = {}  # which repeat each row reports
         for name in args.conditions:
             label = "loopback" if name == "loopback" else f"+{args.delay_ms:g} ms per packet"
             condition = Condition(name, label)
@@ -676,22 +691,31 @@ def inner(args: argparse.Namespace) -> int:
                     + (f"; {condition.delay_method}" if condition.delay_method else "")
                 )
                 for index, scenario in enumerate(scenarios, start=1):
-                    start = time.time()
-                    ours = tools.ours(scenario.qname, scenario.qtype)
-                    window(f"{name}/{scenario.id}/ours", start)
+                    ours_runs: list[OurRun] = []
+                    viz_runs: list[DnsvizRun] = []
+                    for repeat in range(args.repeat):  # the tools alternate
+                        start = time.time()
+                        ours_runs.append(tools.ours(scenario.qname, scenario.qtype))
+                        window(f"{name}/{scenario.id}/ours/{repeat}", start)
+                        if not dnsviz_problem:
+                            start = time.time()
+                            stem = f"{name}-{scenario.id}-{repeat}"
+                            viz_runs.append(tools.dnsviz_run(scenario.qname, scenario.qtype, stem))
+                            window(f"{name}/{scenario.id}/dnsviz/{repeat}", start)
+                    ours, ours_index = median_run(ours_runs)
                     row = Row(
                         scenario.id,
                         scenario.qname,
                         scenario.qtype,
                         str(scenario.outcome) + (" (warn)" if scenario.warn else ""),
                         ours,
+                        ours_walls=[r.wall for r in ours_runs],
                     )
-                    if not dnsviz_problem:
-                        start = time.time()
-                        row.dnsviz = tools.dnsviz_run(
-                            scenario.qname, scenario.qtype, f"{name}-{scenario.id}"
-                        )
-                        window(f"{name}/{scenario.id}/dnsviz", start)
+                    chosen[(name, scenario.id, "ours")] = ours_index
+                    if viz_runs:
+                        row.dnsviz, viz_index = median_run(viz_runs)
+                        row.dnsviz_walls = [r.wall for r in viz_runs]
+                        chosen[(name, scenario.id, "dnsviz")] = viz_index
                     condition.rows.append(row)
                     log(_progress(index, len(scenarios), row))
         start = time.time()
@@ -707,10 +731,14 @@ def inner(args: argparse.Namespace) -> int:
         strays = sorted(destinations - lab_addresses)
         for condition in conditions:
             for row in condition.rows:
-                ours_window = by_label[f"{condition.name}/{row.scenario}/ours"]
+                key = f"{condition.name}/{row.scenario}"
+                ours_window = by_label[
+                    f"{key}/ours/{chosen[(condition.name, row.scenario, 'ours')]}"
+                ]
                 row.ours.queries, row.ours.tcp = ours_window.queries, ours_window.tcp_queries
                 if row.dnsviz is not None:
-                    viz = by_label[f"{condition.name}/{row.scenario}/dnsviz"]
+                    repeat = chosen[(condition.name, row.scenario, "dnsviz")]
+                    viz = by_label[f"{key}/dnsviz/{repeat}"]
                     row.dnsviz.queries, row.dnsviz.tcp = viz.queries, viz.tcp_queries
         report(conditions, args, dnsviz_problem, capture_note, outside, strays, loads)
         if args.json_out:
@@ -885,6 +913,11 @@ def report(
         f"windows; destinations outside the lab: {', '.join(strays) if strays else 'none'}"
     )
     say(f"DNSViz: {'not run: ' + dnsviz_problem if dnsviz_problem else _dnsviz_mode(args)}")
+    if args.repeat > 1:
+        say(
+            f"each tool ran {args.repeat} times per name and condition, alternating; every "
+            "figure of a row is that tool's run with the median wall time"
+        )
     now = os.getloadavg()
     say(f"load average (1 min) at start {loads[0]:.2f}, at the end {now[0]:.2f} (2 cores, shared)")
 
@@ -1002,6 +1035,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="DNSViz asks the scenario's type (-R TYPE, default) or its own default types",
     )
     parser.add_argument("--skip-dnsviz", action="store_true", help="our figures only")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs of each tool per name and condition, alternating; the median run is "
+        "reported (1)",
+    )
     parser.add_argument("--json-out", type=Path, help="write every figure as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--inside", metavar="NAMESPACE", help=argparse.SUPPRESS)

@@ -127,3 +127,16 @@ def test_nfqueue_packet_ids() -> None:
     one = nfqueue_delay._message(msg_type, 0, 0, 53, attrs)
     other = nfqueue_delay._message(nfqueue_delay.NLMSG_ERROR, 0, 0, 53, b"")
     assert nfqueue_delay.packet_ids(one + other + one) == [77, 77]
+
+
+def test_repeats_report_the_median_run() -> None:
+    sys.path.insert(0, str(BENCH))  # the benchmark imports its sibling modules
+    try:
+        bench = _load("check_vs_dnsviz")
+    finally:
+        sys.path.remove(str(BENCH))
+    runs = [bench.OurRun(wall=w, cpu=w, exit_code=0, verdict=v) for w, v in
+            [(0.30, "a"), (0.21, "b"), (0.25, "c"), (0.90, "d")]]  # fmt: skip
+    chosen, index = bench.median_run(runs)
+    assert (chosen.verdict, index) == ("c", 2)  # the lower middle of an even count
+    assert bench.median_run(runs[:1]) == (runs[0], 0)
