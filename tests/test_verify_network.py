@@ -253,3 +253,57 @@ def test_ds_from_parent_bad_input(builtin_lab: BuiltinLab, tmp_path: Path) -> No
         "--port", str(free_port()), "--timeout", "0.1",
     )  # fmt: skip
     _one_line(done, "--ds-from-parent", record.zone)
+
+
+@pytest.fixture
+def glue_first_server(builtin_lab: BuiltinLab) -> Iterator[tuple[str, int]]:
+    """A TCP server that transfers the lab's test. zone with every glue name sent
+    before the delegations (as a server may send names in its database's order)."""
+    server = _server_of(builtin_lab.manifest, "test.")
+    messages = list(dns.query.xfr(server, "test.", port=builtin_lab.port, relativize=False))
+    rrsets = [rrset for message in messages for rrset in message.answer]
+    opening, body, closing = rrsets[0], rrsets[1:-1], rrsets[-1]
+    apex = dns.name.from_text("test.")
+    cuts = {r.name for r in body if r.rdtype == dns.rdatatype.NS and r.name != apex}
+    below = [any(r.name.is_subdomain(c) and r.name != c for c in cuts) for r in body]
+    assert any(below), "the lab's test. zone has no glue"
+    at_apex = [r for r in body if r.name == apex]  # servers send the apex first
+    ordered = [opening, *at_apex, *(r for r, b in zip(body, below, strict=True) if b)]
+    ordered += [
+        *(r for r, b in zip(body, below, strict=True) if not b and r.name != apex),
+        closing,
+    ]
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            length = int.from_bytes(conn.recv(2), "big")
+            query = dns.message.from_wire(conn.recv(length))
+            for at in range(0, len(ordered), 20):
+                reply = dns.message.make_response(query)
+                reply.answer = ordered[at : at + 20]
+                data = reply.to_wire()
+                conn.sendall(len(data).to_bytes(2, "big") + data)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield "127.0.0.1", port
+    listener.close()
+    thread.join(timeout=5)
+
+
+def test_a_transfer_with_glue_first_is_read_as_it_comes(
+    builtin_lab: BuiltinLab, glue_first_server: tuple[str, int]
+) -> None:
+    """The transfer notes the cuts as they arrive, so glue sent before its delegation
+    is placed right in one stream (not held and sorted): the zone file's report."""
+    address, port = glue_first_server
+    at = ["--at", builtin_lab.manifest.now, "--jobs", "1", "--json"]
+    transferred = cli("verify", "test.", "--axfr", address, "--port", str(port), *at)
+    from_file = cli("verify", str(_zone_file(builtin_lab.manifest, "test.")), *at)
+    assert transferred.returncode == from_file.returncode, transferred.stderr
+    got = _json(transferred)
+    assert got["stats"]["reading"] == "stream"  # type: ignore[index]
+    assert _comparable(got) == _comparable(_json(from_file))

@@ -20,6 +20,7 @@ from dnssec_doctor.zonefile.reader import Record
 from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.structure import Placement, Role, ZoneShape
 from dnssec_doctor.zonefile.workers import SigResult, Tally
+from verify_helpers import verify_both
 
 ZONE = """$ORIGIN example.test.
 $TTL 300
@@ -215,3 +216,18 @@ def test_cutscan_wire_names() -> None:
         frozenset({b"\x01d\x07example\x00"}),
         frozenset({b"\x01w\x07example\x00"}),
     )
+
+
+def test_apex_records_after_other_names_are_not_missing(tmp_path: Path) -> None:
+    """A transfer (or a file) may send the apex's NS after other names: the zone is
+    read sorted, not refused for "no NS RRset at the origin"."""
+    zone = tmp_path / "scattered.zone"
+    zone.write_text(
+        "example.test. 300 IN SOA ns1.example.test. h.example.test. 1 2 3 4 5\n"
+        "www.example.test. 300 IN A 192.0.2.1\n"
+        "example.test. 300 IN NS ns1.example.test.\n"
+        "ns1.example.test. 300 IN A 192.0.2.2\n"
+    )
+    report = verify_both(zone, int(time.time()))
+    assert report.stats.reading == "sorted"
+    assert {f.code for f in report.findings} == {"ZONE_UNSIGNED"}

@@ -15,7 +15,7 @@ import struct
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dns.exception
 import dns.name
@@ -28,17 +28,21 @@ from dnssec_doctor.zonefile.reader import Record
 from dnssec_doctor.zonefile.wire import canonical
 
 _HEAD = struct.Struct("!BIHH")  # owner length, TTL, type, RDATA length
-_SOA = int(dns.rdatatype.SOA)
+_SOA, _NS, _DNAME = int(dns.rdatatype.SOA), int(dns.rdatatype.NS), int(dns.rdatatype.DNAME)
 
 
 @dataclass(frozen=True)
 class Transfer:
-    """A finished transfer: the spool file and what messages call it."""
+    """A finished transfer: the spool file and what messages call it, and the owners
+    of its NS (the apex's aside) and DNAME records, seen on the way: servers send
+    names in their database's order, glue before its delegation as often as not."""
 
     path: str
     name: str
     origin: dns.name.Name
     records: int
+    cuts: frozenset[bytes] = frozenset()
+    dnames: frozenset[bytes] = frozenset()
 
 
 def _address(server: str) -> str:
@@ -48,8 +52,15 @@ def _address(server: str) -> str:
         raise ZoneLoadError(f"--axfr wants the server's IP address, not {server!r}") from None
 
 
-def _spool(server: str, port: int, origin: dns.name.Name, timeout: float, path: str) -> int:
-    count = 0
+@dataclass
+class _Spooled:
+    count: int = 0
+    cuts: set[bytes] = field(default_factory=set)
+    dnames: set[bytes] = field(default_factory=set)
+
+
+def _spool(server: str, port: int, origin: dns.name.Name, timeout: float, path: str) -> _Spooled:
+    spooled = _Spooled()
     apex = canonical(origin)
     with open(path, "wb") as out:
         first_soa: bytes | None = None
@@ -58,6 +69,10 @@ def _spool(server: str, port: int, origin: dns.name.Name, timeout: float, path: 
         ):
             for rrset in message.answer:
                 owner = canonical(rrset.name)
+                if rrset.rdtype == _NS and owner != apex:
+                    spooled.cuts.add(owner)
+                elif rrset.rdtype == _DNAME:
+                    spooled.dnames.add(owner)
                 for rd in rrset:
                     rdata = rd.to_digestable()
                     if rrset.rdtype == _SOA and owner == apex:
@@ -68,8 +83,8 @@ def _spool(server: str, port: int, origin: dns.name.Name, timeout: float, path: 
                     out.write(_HEAD.pack(len(owner), rrset.ttl, rrset.rdtype, len(rdata)))
                     out.write(owner)
                     out.write(rdata)
-                    count += 1
-    return count
+                    spooled.count += 1
+    return spooled
 
 
 @contextmanager
@@ -85,7 +100,7 @@ def transfer(server: str, origin: str, port: int = 53, timeout: float = 10.0) ->
     os.close(handle)
     try:
         try:
-            count = _spool(address, port, zone, timeout, path)
+            spooled = _spool(address, port, zone, timeout, path)
         except dns.query.TransferError as error:
             rcode = dns.rcode.to_text(error.rcode)
             raise ZoneLoadError(f"{where}: the server answered {rcode}") from error
@@ -100,9 +115,10 @@ def transfer(server: str, origin: str, port: int = 53, timeout: float = 10.0) ->
         except dns.exception.DNSException as error:
             why = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise ZoneLoadError(f"{where}: not a usable transfer: {why}") from error
-        if count == 0:
+        if spooled.count == 0:
             raise ZoneLoadError(f"{where}: the transfer held no records")
-        yield Transfer(path, where, zone, count)
+        cuts, dnames = frozenset(spooled.cuts), frozenset(spooled.dnames)
+        yield Transfer(path, where, zone, spooled.count, cuts, dnames)
     finally:
         os.unlink(path)
 

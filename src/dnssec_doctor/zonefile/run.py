@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
@@ -17,6 +18,7 @@ from dnssec_doctor.defaults import QUERY_TIMEOUT as DEFAULT_TIMEOUT
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 from dnssec_doctor.zonefile.axfr import spooled_records, transfer
+from dnssec_doctor.zonefile.cutscan import KnownCuts
 from dnssec_doctor.zonefile.load import (
     ZoneLoadError,
     fast_records,
@@ -123,9 +125,12 @@ def _ds(
     return list(fetched.ds), list(fetched.findings), info
 
 
-#: How to read a zone's records (callable again for a second pass), its name, how
-#: messages call the source, and the zone file when there is one (read in parallel).
-ZoneInput = tuple[Callable[[], Iterator[Record]], dns.name.Name, str, str | None]
+class ZoneInput(NamedTuple):
+    records: Callable[[], Iterator[Record]]  # callable again for a second pass
+    origin: dns.name.Name
+    name: str  # how messages call the source
+    path: str | None  # the zone file when there is one (read in byte ranges)
+    known: KnownCuts | None = None  # cuts and DNAMEs known before reading (a transfer)
 
 
 @contextmanager
@@ -134,10 +139,11 @@ def _zone_input(options: VerifyOptions) -> Iterator[ZoneInput]:
     if options.axfr is not None:
         zone = options.origin or options.source
         with transfer(options.axfr, zone, options.port, options.timeout) as got:
-            yield (lambda: spooled_records(got)), got.origin, got.name, None
+            known = (got.cuts, got.dnames)
+            yield ZoneInput(lambda: spooled_records(got), got.origin, got.name, None, known)
         return
     with open_zone(options.source, options.origin) as source:
-        yield (lambda: fast_records(source)), source.origin, source.name, source.path
+        yield ZoneInput(lambda: fast_records(source), source.origin, source.name, source.path)
 
 
 def run_verify(options: VerifyOptions) -> VerifyReport:
@@ -147,10 +153,20 @@ def run_verify(options: VerifyOptions) -> VerifyReport:
         raise VerifyError(str(error)) from error
     jobs = options.jobs or default_jobs()
     try:
-        with _zone_input(options) as (records, origin, name, path):
-            ds, extra, info = _ds(options, origin)
+        with _zone_input(options) as zone:
+            ds, extra, info = _ds(options, zone.origin)
             return verify_records(
-                records, origin, name, at, options.warn_days, ds, jobs, extra, info, path
+                zone.records,
+                zone.origin,
+                zone.name,
+                at,
+                options.warn_days,
+                ds,
+                jobs,
+                extra,
+                info,
+                zone.path,
+                known=zone.known,
             )
     except (ZoneLoadError, SignatureWorkerError) as error:
         raise VerifyError(str(error)) from error

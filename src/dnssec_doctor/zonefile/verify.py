@@ -255,8 +255,11 @@ def _read_stream(
     ``known`` cuts, glue may come before its delegation (dnssec-signzone's order)."""
     z = job.z
     first = next(nodes, None)
-    if streaming and first is not None and first.owner != job.origin_wire:
-        raise Unordered(first.owner)  # the apex is needed first: read it sorted
+    if streaming and first is not None:
+        if first.owner != job.origin_wire:
+            raise Unordered(first.owner)  # the apex is needed first: read it sorted
+        if first.get(_SOA) is None or first.get(_NS) is None:
+            raise Unordered(first.owner)  # the apex's records may come later (AXFR allows it)
     start = _start(first, job)
     assert first is not None
     shape = ZoneShape(job.origin_wire, *known) if known else ZoneShape(job.origin_wire)
@@ -316,6 +319,8 @@ def _read_parallel(path: str, job: _Job) -> _Read:
     z, origin_wire = job.z, job.origin_wire
     records, body, default_ttl = parallel.header(path, z, origin_wire)
     (first,) = stream_nodes(records)
+    if first.get(_SOA) is None or first.get(_NS) is None:
+        raise parallel.NotParallel("the apex's records are not all at the start")
     start = _start(first, job)
     cut_owners = cutscan.scan(path, body, _zone_text(job))
     known = cut_owners.as_wire() if cut_owners is not None else None
@@ -441,9 +446,12 @@ def verify_records(
     extra: Sequence[Finding] = (),
     ds_info: DsInfo | None = None,
     path: str | None = None,
+    *,
+    known: cutscan.KnownCuts | None = None,
 ) -> VerifyReport:
     """Run every check on the zone ``records()`` yields, as of POSIX time ``at``;
-    ``extra`` findings (about the DS source) join the report.
+    ``extra`` findings (about the DS source) join the report.  ``known``: the zone's
+    cuts and DNAMEs when the source already knows them (a transfer).
 
     ``records`` is called again (and the zone held in memory) only when its records
     are not grouped by owner or a cut follows names below it.  ``path``: the records
@@ -460,9 +468,9 @@ def verify_records(
                 read = None  # the one-stream read below decides, with exact errors
         if read is None:
             try:
-                read = _read_stream(stream_nodes(records()), job, True)
+                read = _read_stream(stream_nodes(records()), job, True, known)
             except Unordered:
-                read = _read_known_cuts(path, records, job)
+                read = _read_known_cuts(path, records, job) if known is None else None
         if read is None:
             read = _read_stream(sorted_nodes(records(), job.origin_wire), job, False)
         report = _report(read, job, ds, extra, began)
