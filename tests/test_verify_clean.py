@@ -16,6 +16,7 @@ from cli_helpers import invoke
 from dnssec_doctor.findings import Severity
 from dnssec_doctor.zonefile import cutscan, parallel
 from dnssec_doctor.zonefile.run import verify_file
+from dnssec_doctor.zonefile.verify import VerifyReport
 from verify_helpers import comparable, verify_both
 from zonefiles.signing import (
     ORIGIN,
@@ -145,6 +146,19 @@ def test_stdin_and_text_chart(signed: dict[str, Signed]) -> None:
     assert "█" in out and "Signature expirations by day" in out
 
 
+def assert_ranges_give(
+    stream: VerifyReport, path: str, at: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file read in byte ranges by the workers (a few, and one per owner) gives
+    the one-stream report."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    for ranges in (2, 10_000):
+        monkeypatch.setattr(parallel, "RANGES_PER_JOB", ranges)
+        split = verify_file(path, at, jobs=2)
+        assert split.stats.reading == "parallel"
+        assert comparable(split) == comparable(stream)
+
+
 @pytest.mark.parametrize("name", ["bind-nsec3", "ldns-nsec", "bind-nsec3-optout"])
 def test_byte_ranges_read_in_parallel_give_the_stream_report(
     signed: dict[str, Signed], name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -158,12 +172,7 @@ def test_byte_ranges_read_in_parallel_give_the_stream_report(
     at = int(time.time())
     stream = verify_file(path, at, jobs=1)
     assert stream.stats.reading == "stream"
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    for ranges in (2, 10_000):
-        monkeypatch.setattr(parallel, "RANGES_PER_JOB", ranges)
-        split = verify_file(path, at, jobs=2)
-        assert split.stats.reading == "parallel"
-        assert comparable(split) == comparable(stream)
+    assert_ranges_give(stream, path, at, monkeypatch)
     scattered = tmp_path / "scattered.zone"
     lines = signed[name].path.read_text().splitlines()
     host = next(x for x in lines if x.startswith("host0"))  # one of its records, again
@@ -214,12 +223,7 @@ def test_a_zone_with_every_name_below_one_label_is_read_in_byte_ranges(
     stream = verify_file(path, at, jobs=1)
     assert stream.stats.reading == "stream"
     assert "OCCLUDED_DATA" in {f.code for f in stream.findings}
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    for ranges in (2, 10_000):
-        monkeypatch.setattr(parallel, "RANGES_PER_JOB", ranges)
-        split = verify_file(path, at, jobs=2)
-        assert split.stats.reading == "parallel"
-        assert comparable(split) == comparable(stream)
+    assert_ranges_give(stream, path, at, monkeypatch)
 
 
 def test_no_range_starts_inside_a_delegation(tmp_path: Path) -> None:
@@ -283,12 +287,7 @@ def test_glue_before_its_delegation_is_read_as_it_comes(
     assert comparable(dataclasses.replace(stream, source="")) == comparable(
         dataclasses.replace(canonical, source="")
     )
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    for ranges in (2, 10_000):  # glue and its delegation in different ranges too
-        monkeypatch.setattr(parallel, "RANGES_PER_JOB", ranges)
-        split = verify_file(str(raw), at, jobs=2)
-        assert split.stats.reading == "parallel"
-        assert comparable(split) == comparable(stream)
+    assert_ranges_give(stream, str(raw), at, monkeypatch)  # glue, delegation apart too
 
 
 BEFORE_ITS_CUT = """$ORIGIN example.test.

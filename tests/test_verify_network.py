@@ -11,7 +11,8 @@ import json
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dns.message
@@ -89,33 +90,42 @@ def test_axfr_refused_for_a_zone_not_served_there(builtin_lab: BuiltinLab) -> No
     assert "REFUSED" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
-@pytest.fixture
-def cut_off_server(builtin_lab: BuiltinLab) -> Iterator[tuple[str, int]]:
-    """A TCP server that answers an AXFR with the lab's first message only, then closes."""
-    record = _scenario(builtin_lab.manifest, "healthy-ecdsap256")
-    server = _server_of(builtin_lab.manifest, record.zone)
-    query = dns.message.make_query(record.zone, "AXFR")
-    first = next(iter(dns.query.xfr(server, record.zone, port=builtin_lab.port)))
-    first.answer = first.answer[:-1] if len(first.answer) > 1 else first.answer
+@contextmanager
+def _one_transfer(
+    answer: Callable[[dns.message.Message], list[bytes]],
+) -> Iterator[tuple[str, int]]:
+    """A TCP server for one AXFR: it reads the query and sends each message *answer*
+    makes of it (the two-octet length before each), then closes."""
     listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
 
     def serve() -> None:
         conn, _ = listener.accept()
         with conn:
             length = int.from_bytes(conn.recv(2), "big")
-            wire = conn.recv(length)
-            reply = dns.message.from_wire(wire)
-            first.id = reply.id
-            data = first.to_wire()
-            conn.sendall(len(data).to_bytes(2, "big") + data)
+            for data in answer(dns.message.from_wire(conn.recv(length))):
+                conn.sendall(len(data).to_bytes(2, "big") + data)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    del query
-    yield "127.0.0.1", port
+    yield "127.0.0.1", listener.getsockname()[1]
     listener.close()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def cut_off_server(builtin_lab: BuiltinLab) -> Iterator[tuple[str, int]]:
+    """A TCP server that answers an AXFR with the lab's first message only, then closes."""
+    record = _scenario(builtin_lab.manifest, "healthy-ecdsap256")
+    server = _server_of(builtin_lab.manifest, record.zone)
+    first = next(iter(dns.query.xfr(server, record.zone, port=builtin_lab.port)))
+    first.answer = first.answer[:-1] if len(first.answer) > 1 else first.answer
+
+    def answer(query: dns.message.Message) -> list[bytes]:
+        first.id = query.id
+        return [first.to_wire()]
+
+    with _one_transfer(answer) as where:
+        yield where
 
 
 def test_truncated_transfer_is_bad_input(
@@ -210,21 +220,8 @@ def _one_line(done: subprocess.CompletedProcess[str], *words: str) -> None:
 @pytest.fixture
 def garbage_server() -> Iterator[tuple[str, int]]:
     """A TCP server that answers an AXFR query with a length prefix and noise."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-
-    def serve() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            conn.recv(2 + 512)
-            noise = bytes(range(256)) * 2
-            conn.sendall(len(noise).to_bytes(2, "big") + noise)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield "127.0.0.1", port
-    listener.close()
-    thread.join(timeout=5)
+    with _one_transfer(lambda query: [bytes(range(256)) * 2]) as where:
+        yield where
 
 
 def test_hostile_transfer_is_bad_input(garbage_server: tuple[str, int]) -> None:
@@ -273,25 +270,17 @@ def glue_first_server(builtin_lab: BuiltinLab) -> Iterator[tuple[str, int]]:
         *(r for r, b in zip(body, below, strict=True) if not b and r.name != apex),
         closing,
     ]
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
 
-    def serve() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            length = int.from_bytes(conn.recv(2), "big")
-            query = dns.message.from_wire(conn.recv(length))
-            for at in range(0, len(ordered), 20):
-                reply = dns.message.make_response(query)
-                reply.answer = ordered[at : at + 20]
-                data = reply.to_wire()
-                conn.sendall(len(data).to_bytes(2, "big") + data)
+    def answer(query: dns.message.Message) -> list[bytes]:
+        replies = []
+        for at in range(0, len(ordered), 20):
+            reply = dns.message.make_response(query)
+            reply.answer = ordered[at : at + 20]
+            replies.append(reply.to_wire())
+        return replies
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield "127.0.0.1", port
-    listener.close()
-    thread.join(timeout=5)
+    with _one_transfer(answer) as where:
+        yield where
 
 
 def test_a_transfer_with_glue_first_is_read_as_it_comes(

@@ -176,12 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
 
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "check",
-        help="walk the chain of trust to NAME at every server; name the broken link and the fix",
-        description="Walk the chain of trust to NAME at every server; name the broken link "
-        "and the fix.",
-        allow_abbrev=False,
+        "walk the chain of trust to NAME at every server; name the broken link and the fix",
     )
     check.add_argument("name", metavar="NAME", help="the domain name to check")
     check.add_argument(
@@ -204,12 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_check)
 
-    probe = commands.add_parser(
+    probe = _command(
+        commands,
         "probe",
-        help="collect the evidence (every query and answer, byte for byte) without analysing it",
-        description="Collect the evidence (every query and answer, byte for byte) without "
-        "analysing it.",
-        allow_abbrev=False,
+        "collect the evidence (every query and answer, byte for byte) without analysing it",
     )
     probe.add_argument("name", metavar="NAME", help="the domain name to probe")
     probe.add_argument("qtype", metavar="TYPE", nargs="?", default="A", help="[default: A]")
@@ -221,12 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_resolver(probe)
     probe.set_defaults(run=_probe)
 
-    verify = commands.add_parser(
+    verify = _command(
+        commands,
         "verify",
-        help="verify a signed zone file (or a zone transfer) completely before it is published",
-        description="Verify a signed zone file (or a zone transfer) completely before it is "
-        "published.",
-        allow_abbrev=False,
+        "verify a signed zone file (or a zone transfer) completely before it is published",
     )
     verify.add_argument(
         "zonefile",
@@ -259,12 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("-v", "--verbose", action="store_true", help="INFO findings too")
     verify.set_defaults(run=_verify)
 
-    demo = commands.add_parser(
+    demo = _command(
+        commands,
         "demo",
-        help="start the built-in lab, check every scenario, compare with what it declares, stop",
-        description="Start the built-in lab, check every scenario, compare with what it "
-        "declares, stop.",
-        allow_abbrev=False,
+        "start the built-in lab, check every scenario, compare with what it declares, stop",
     )
     demo.add_argument(
         "--port",
@@ -274,21 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
 
-    lab = commands.add_parser(
-        "lab",
-        help="a private signed DNS tree with chosen faults, served on 127.53.0.0/16",
-        description="A private signed DNS tree with chosen faults, served on 127.53.0.0/16.",
-        allow_abbrev=False,
+    lab = _command(
+        commands, "lab", "a private signed DNS tree with chosen faults, served on 127.53.0.0/16"
     )
     lab_commands = lab.add_subparsers(metavar="COMMAND", parser_class=_Parser)
     lab.set_defaults(run=lambda _: _print_help(lab))
 
-    up = lab_commands.add_parser(
-        "up",
-        help="build a lab and start serving it in the background",
-        description="Build a lab and start serving it in the background.",
-        allow_abbrev=False,
-    )
+    up = _command(lab_commands, "up", "build a lab and start serving it in the background")
     _add_lab_dir(up)
     up.add_argument(
         "--servers",
@@ -301,26 +285,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.set_defaults(run=_lab_up)
 
-    down = lab_commands.add_parser(
+    down = _command(
+        lab_commands,
         "down",
-        help="stop the lab started from DIR: only the processes and addresses it added",
-        description="Stop the lab started from DIR: only the processes and addresses it added.",
-        allow_abbrev=False,
+        "stop the lab started from DIR: only the processes and addresses it added",
     )
     _add_lab_dir(down)
     down.set_defaults(run=_lab_down)
 
-    listing = lab_commands.add_parser(
+    listing = _command(
+        lab_commands,
         "list",
-        help="list the scenarios: query, expected outcome, cause, where the chain breaks",
-        description="List the scenarios: query, expected outcome, cause, where the chain breaks.",
-        allow_abbrev=False,
+        "list the scenarios: query, expected outcome, cause, where the chain breaks",
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(run=_lab_list)
 
     parser.set_defaults(run=lambda _: _print_help(parser))
     return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[_Parser], name: str, summary: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose ``--help`` opens with its one-line summary as a sentence."""
+    return commands.add_parser(
+        name, help=summary, description=summary[0].upper() + summary[1:] + ".", allow_abbrev=False
+    )
 
 
 def _add_lab_dir(parser: argparse.ArgumentParser) -> None:

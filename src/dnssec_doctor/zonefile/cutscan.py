@@ -113,6 +113,12 @@ def _directives_keep_names(text: bytes, origin: bytes) -> bool:
     return True
 
 
+def origin_text(origin: str) -> bytes:
+    """The zone's name as the search compares names: lower-case text, final dot."""
+    text = origin.lower().encode("ascii", "replace")
+    return text if text.endswith(b".") else text + b"."
+
+
 def absolute(owner: bytes, origin: bytes) -> bytes | None:
     """``owner`` as an absolute lower-case name, or None where text is not enough
     (escapes, an empty owner)."""
@@ -144,4 +150,13 @@ def to_wire(name: bytes) -> bytes | None:
     return wire if len(wire) <= 255 else None
 
 
-__all__ = ["BLOCK_BYTES", "CutOwners", "KnownCuts", "absolute", "record_type", "scan", "to_wire"]
+__all__ = [
+    "BLOCK_BYTES",
+    "CutOwners",
+    "KnownCuts",
+    "absolute",
+    "origin_text",
+    "record_type",
+    "scan",
+    "to_wire",
+]

@@ -291,17 +291,14 @@ def read_ranges(
     algorithms: frozenset[int],
     jobs: int,
     owners: cutscan.CutOwners,
+    known: cutscan.KnownCuts,
 ) -> Iterator[ChunkResult]:
     """The results of every range after the apex, in file order.  ``owners``: the
-    file's cuts and DNAMEs (every worker places names below them, wherever they are
-    in the file)."""
+    file's cuts and DNAMEs, ``known`` the same as wire names (every worker places
+    names below them, wherever they are in the file)."""
     size = os.path.getsize(path)
-    zone = origin.lower() if origin.endswith(".") else origin.lower() + "."
     count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
-    cuts = _cuts(path, body_start, size, count, zone.encode("ascii", "replace"), owners)
-    known = owners.as_wire()
-    if known is None:
-        raise NotParallel("zone cuts that text does not name")
+    cuts = _cuts(path, body_start, size, count, cutscan.origin_text(origin), owners)
     bounds = [body_start, *cuts, size]
     tasks = [
         Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms)

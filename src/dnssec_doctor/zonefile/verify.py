@@ -258,7 +258,7 @@ def _read_stream(
     if streaming and first is not None:
         if first.owner != job.origin_wire:
             raise Unordered(first.owner)  # the apex is needed first: read it sorted
-        if first.get(_SOA) is None or first.get(_NS) is None:
+        if not _apex_complete(first):
             raise Unordered(first.owner)  # the apex's records may come later (AXFR allows it)
     start = _start(first, job)
     assert first is not None
@@ -290,13 +290,14 @@ def _read_stream(
 def _known_cuts(path: str, start: int, job: _Job) -> cutscan.KnownCuts | None:
     """The file's cuts and DNAMEs after byte ``start`` by a byte search (``cutscan``),
     as wire names; None when text is not enough to name them."""
-    owners = cutscan.scan(path, start, _zone_text(job))
+    owners = cutscan.scan(path, start, cutscan.origin_text(job.z))
     return owners.as_wire() if owners is not None else None
 
 
-def _zone_text(job: _Job) -> bytes:
-    origin = job.z.lower().encode("ascii", "replace")
-    return origin if origin.endswith(b".") else origin + b"."
+def _apex_complete(node: Node) -> bool:
+    """Does the apex node hold its SOA and NS (records a transfer or a file may
+    also give later, which only the sorted read can gather)?"""
+    return node.get(_SOA) is not None and node.get(_NS) is not None
 
 
 def _read_known_cuts(
@@ -319,10 +320,10 @@ def _read_parallel(path: str, job: _Job) -> _Read:
     z, origin_wire = job.z, job.origin_wire
     records, body, default_ttl = parallel.header(path, z, origin_wire)
     (first,) = stream_nodes(records)
-    if first.get(_SOA) is None or first.get(_NS) is None:
+    if not _apex_complete(first):
         raise parallel.NotParallel("the apex's records are not all at the start")
     start = _start(first, job)
-    cut_owners = cutscan.scan(path, body, _zone_text(job))
+    cut_owners = cutscan.scan(path, body, cutscan.origin_text(z))
     known = cut_owners.as_wire() if cut_owners is not None else None
     if cut_owners is None or known is None:
         raise parallel.NotParallel("zone cuts that text does not name")
@@ -346,6 +347,7 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         start.algorithms,
         job.jobs,
         cut_owners,
+        known,
     )
     for part in ranges:
         if not owners.isdisjoint(part.owners):
