@@ -61,13 +61,15 @@ def test_a_value_that_looks_like_an_option_is_taken_as_the_value(
 
 def test_a_json_check_loads_no_text_renderer(builtin_lab: BuiltinLab, tmp_path: Path) -> None:
     """rich costs start-up time that a --json check (monitoring, scripts) must not pay;
-    dnspython's DNSSEC module too (the cryptography is validate.fastsig's)."""
+    dnspython's DNSSEC module too (the cryptography is validate.fastsig's), and
+    importlib.metadata, which dnspython's feature check would import (dnsfeatures)."""
     record = builtin_lab.manifest.scenario("healthy-ecdsap256")
     program = (
         "import sys\n"
         "from dnssec_doctor.cli import main\n"
         f"code = main({['check', *builtin_lab.cli_args(record), '--json']!r})\n"
-        "heavy = {'rich', 'typer', 'click', 'dns.dnssec', 'dns.dnssecalgs', 'dns.zone'}\n"
+        "heavy = {'rich', 'typer', 'click', 'dns.dnssec', 'dns.dnssecalgs', 'dns.zone',"
+        " 'importlib.metadata'}\n"
         "loaded = sorted(heavy & set(sys.modules))\n"
         "print(loaded, file=sys.stderr)\n"
         "sys.exit(code)\n"
