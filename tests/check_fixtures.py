@@ -35,7 +35,7 @@ class BuiltinLab:
             port=self.port,
             timeout=TIMEOUT,
         )
-        return CheckOptions(**{**base.__dict__, **changes})  # type: ignore[arg-type]
+        return base._replace(**changes)  # type: ignore[arg-type]
 
     def cli_args(self, record: ScenarioRecord) -> list[str]:
         return [

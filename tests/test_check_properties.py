@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -44,8 +43,8 @@ def _mutate(evidence: Evidence, data: st.DataObject) -> Evidence:
         byte = data.draw(st.integers(0, 255))
         cut = data.draw(st.sampled_from([None, position]))
         mutated = wire[:position] + bytes([byte]) + wire[position + 1 :]
-        exchanges[index] = replace(exchanges[index], response=mutated[:cut] if cut else mutated)
-    return replace(evidence, exchanges=tuple(exchanges))
+        exchanges[index] = exchanges[index]._replace(response=mutated[:cut] if cut else mutated)
+    return evidence._replace(exchanges=tuple(exchanges))
 
 
 @settings(

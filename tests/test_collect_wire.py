@@ -9,7 +9,6 @@ response runs the whole walk over it.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import dns.flags
 import dns.message
@@ -146,8 +145,6 @@ def test_a_walk_over_mutated_evidence_never_raises(
     steps = data.draw(st.lists(mutation, min_size=1, max_size=4))
     original = exchanges[index]
     assert original.response is not None
-    exchanges[index] = dataclasses.replace(original, response=_mutate(original.response, steps))
-    found = asyncio.run(
-        collect_from_evidence(dataclasses.replace(evidence, exchanges=tuple(exchanges)))
-    )
+    exchanges[index] = original._replace(response=_mutate(original.response, steps))
+    found = asyncio.run(collect_from_evidence(evidence._replace(exchanges=tuple(exchanges))))
     assert len(found.evidence.exchanges) <= 2 * len(evidence.exchanges)

@@ -12,10 +12,9 @@ import importlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import dns.exception
 import dns.name
@@ -63,8 +62,7 @@ class CheckError(Exception):
     """Bad input or an unreadable file: the message is one line that says what to fix."""
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     name: str
     qtype: str = "A"
     trust_anchor_file: Path | None = None
@@ -74,7 +72,7 @@ class CheckOptions:
     warn_days: float = DEFAULT_WARN_DAYS
     port: int = 53
     timeout: float = DEFAULT_TIMEOUT
-    stubs: tuple[ev.Stub, ...] = field(default=())
+    stubs: tuple[ev.Stub, ...] = ()
 
 
 def parse_name(text: str) -> dns.name.Name:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
@@ -45,8 +46,7 @@ _ANSWER_CAUSES = (
 )
 
 
-@dataclass(frozen=True)
-class FixStep:
+class FixStep(NamedTuple):
     title: str
     lines: tuple[str, ...] = ()
 

@@ -19,10 +19,9 @@ import ipaddress
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import dns.message
 import dns.name
@@ -61,8 +60,7 @@ class ResponseDecodeError(EvidenceError):
 # --------------------------------------------------------------------------- model
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """The question the evidence was collected for (names absolute, types as text)."""
 
     name: str
@@ -82,24 +80,21 @@ class Query:
         return dns.rdataclass.from_text(self.rdclass)
 
 
-@dataclass(frozen=True)
-class RootHint:
+class RootHint(NamedTuple):
     """Where iteration starts: a root server name and one of its addresses."""
 
     name: str
     address: str
 
 
-@dataclass(frozen=True)
-class Stub:
+class Stub(NamedTuple):
     """A zone whose servers are given directly, as a resolver's stub-zone would."""
 
     zone: str
     addresses: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Exchange:
+class Exchange(NamedTuple):
     """One query sent to one server and what came back.
 
     ``response`` is the DNS message in wire format, or ``None`` when nothing usable
@@ -125,8 +120,7 @@ class Exchange:
         return decode_message(self.response)
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """Everything one probe asked and received (``dnssec-evidence/1``)."""
 
     at: datetime
@@ -158,8 +152,7 @@ def decode_message(wire: bytes) -> dns.message.Message:
 # --------------------------------------------------------------------------- replay
 
 
-@dataclass(frozen=True)
-class ReplayAnswer:
+class ReplayAnswer(NamedTuple):
     """What a replayed query gets: a message, or an error word (never both).
 
     ``exchange`` is the recorded exchange that answered, ``None`` when none matched.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from dnssec_doctor.analyze.model import Analysis, Status
 from dnssec_doctor.collect.model import Collection
@@ -11,8 +11,7 @@ from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.findings import Severity
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     collection: Collection
     analysis: Analysis
     diagnosis: Diagnosis

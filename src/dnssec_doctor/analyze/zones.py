@@ -9,7 +9,7 @@ while others succeed are findings of their own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.name
 import dns.rcode
@@ -37,8 +37,7 @@ _DS_CODES = {
 }
 
 
-@dataclass(frozen=True)
-class Anchors:
+class Anchors(NamedTuple):
     """Trust anchors by zone: DS and/or DNSKEY RRsets."""
 
     ds: dict[dns.name.Name, dns.rrset.RRset]

@@ -13,8 +13,8 @@ servers' addresses.  Nothing here sends a query.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import dns.exception
 import dns.name
@@ -74,8 +74,7 @@ class AnchorFileError(ValueError):
         self.line = line
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One record of a zone-file text, with the line it starts on."""
 
     line: int

@@ -10,7 +10,7 @@ reached at d.example.: the CNAME chain is not followed further``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: Zone cuts one descent follows below the zone it starts from.  Real names sit a few
 #: cuts deep (., com., example.com., maybe a sub-zone); 32 leaves room for odd trees
@@ -51,8 +51,7 @@ TIME_BUDGET_GRACE = 10.0
 RESOLUTION_FANOUT = 2
 
 
-@dataclass(frozen=True)
-class WalkLimits:
+class WalkLimits(NamedTuple):
     """The limits of one walk; the defaults are the constants above."""
 
     max_referral_depth: int = MAX_REFERRAL_DEPTH

@@ -10,6 +10,7 @@ Evidence through the same walk rebuilds the same Collection, which is how
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import dns.message
 import dns.name
@@ -18,8 +19,7 @@ import dns.rdatatype
 from dnssec_doctor.evidence import Evidence, Exchange
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """One server's reply to one question: a message, or the error word of the Exchange."""
 
     server: str  # address
@@ -69,8 +69,7 @@ class NameAnswer:
     replies: dict[str, Reply] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ResolverView:
+class ResolverView(NamedTuple):
     """A validating resolver's answer with and without CD (is DNSSEC the cause?)."""
 
     address: str

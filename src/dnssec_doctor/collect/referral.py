@@ -20,6 +20,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 import dns.flags
 import dns.message
@@ -46,8 +47,7 @@ class Kind(StrEnum):
     LAME = "lame"
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What one reply says about where the name lives."""
 
     kind: Kind

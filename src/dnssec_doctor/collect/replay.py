@@ -7,7 +7,6 @@ same Collection, Evidence included.  A query nothing recorded answers is a timeo
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 import dns.name
@@ -45,5 +44,5 @@ class ReplayTransport:
             )
         elif answer.message is None and exchange.error != answer.error:
             # recorded bytes without an error word that do not decode: say so
-            exchange = dataclasses.replace(exchange, error=answer.error)
+            exchange = exchange._replace(error=answer.error)
         return Reply(server, exchange, answer.message)

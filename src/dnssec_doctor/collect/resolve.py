@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
@@ -28,8 +28,7 @@ A = dns.rdatatype.A
 AAAA = dns.rdatatype.AAAA
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
     verdict: Verdict
     server: str
     a: Reply

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
@@ -29,8 +29,7 @@ class WalkStop(Exception):
     """The walk (or one lane of it) cannot go on; the message is the problem line."""
 
 
-@dataclass(frozen=True)
-class Ask:
+class Ask(NamedTuple):
     """One question for one server."""
 
     server: str

@@ -9,6 +9,7 @@ shared: it returns what it found, and the walk merges it at a fixed point.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
@@ -32,8 +33,7 @@ def zone_types(has_parent: bool) -> tuple[RdataType, ...]:
     return ZONE_TYPES + CHILD_TYPES if has_parent else ZONE_TYPES
 
 
-@dataclass(frozen=True)
-class Errand:
+class Errand(NamedTuple):
     """What a side lane is to do."""
 
     zone: Name

@@ -18,8 +18,7 @@ import asyncio
 import ipaddress
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import dns.message
 import dns.name
@@ -76,8 +75,7 @@ def loopback_only(address: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     transport: str
     response: bytes | None
     message: dns.message.Message | None

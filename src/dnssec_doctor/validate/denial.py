@@ -8,8 +8,8 @@ authentic, prove what the response claims.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import dns.name
 
@@ -105,8 +105,7 @@ INSECURE_CODES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class DenialResult:
+class DenialResult(NamedTuple):
     """The verdict of one denial proof.
 
     ``closest_encloser`` is the closest encloser found (``None`` if none);

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import dns.name
 import dns.rdataclass
@@ -79,8 +79,7 @@ class DsSetStatus(StrEnum):
     NO_DS = "NO_DS"
 
 
-@dataclass(frozen=True)
-class DsJudgment:
+class DsJudgment(NamedTuple):
     """The verdict on one DS; ``key`` is the DNSKEY it matched (or nearly matched)."""
 
     status: DsStatus
@@ -93,8 +92,7 @@ class DsJudgment:
         return self.status is DsStatus.MATCH
 
 
-@dataclass(frozen=True)
-class DsSetResult:
+class DsSetResult(NamedTuple):
     """All DS verdicts and the keys a validator may start the child's chain from."""
 
     status: DsSetStatus
@@ -221,8 +219,7 @@ def match_ds_set(
 # --------------------------------------------------------------------------- publish
 
 
-@dataclass(frozen=True)
-class PublishableDs:
+class PublishableDs(NamedTuple):
     """A DS record to give the parent, in the forms people need.
 
     ``presentation`` is the master-file line; ``key_tag``, ``algorithm``,

@@ -10,7 +10,7 @@ zone wraps round to the apex).  The functions take the NSEC RRsets of a response
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
@@ -24,8 +24,7 @@ _NS, _SOA, _DS = dns.rdatatype.NS, dns.rdatatype.SOA, dns.rdatatype.DS
 _CNAME, _DNAME = dns.rdatatype.CNAME, dns.rdatatype.DNAME
 
 
-@dataclass(frozen=True)
-class NsecRecord:
+class NsecRecord(NamedTuple):
     """One NSEC record reduced to what proofs need."""
 
     owner: dns.name.Name

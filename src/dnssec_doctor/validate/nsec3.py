@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
@@ -30,8 +30,7 @@ SHA1 = 1
 OPT_OUT_FLAG = 0x01
 
 
-@dataclass(frozen=True)
-class Nsec3Record:
+class Nsec3Record(NamedTuple):
     """One NSEC3 record reduced to what proofs need (hashes as upper-case base32hex)."""
 
     owner: dns.name.Name

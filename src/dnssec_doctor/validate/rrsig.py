@@ -13,9 +13,8 @@ are done here, in RRSIG serial-number arithmetic (RFC 4034 3.1.5).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import cast
+from typing import NamedTuple, cast
 
 import dns.name
 import dns.rdatatype
@@ -97,8 +96,7 @@ class RrsigWarning(StrEnum):
     WILDCARD_EXPANSION = "WILDCARD_EXPANSION"
 
 
-@dataclass(frozen=True)
-class RrsigJudgment:
+class RrsigJudgment(NamedTuple):
     """The verdict on one RRSIG, with everything a report needs to explain it.
 
     Times are absolute POSIX seconds.  ``seconds_left`` is ``expiration - at``
@@ -226,8 +224,7 @@ def judge_rrsig(
         key: DNSKEY | None = None,
         signature_ok: bool | None = None,
     ) -> RrsigJudgment:
-        return replace(
-            template,
+        return template._replace(
             status=status,
             detail=detail,
             key=key,
@@ -379,8 +376,7 @@ class RrsetSecurity(StrEnum):
     BOGUS = "BOGUS"
 
 
-@dataclass(frozen=True)
-class RrsetStatus:
+class RrsetStatus(NamedTuple):
     """All per-RRSIG verdicts on one RRset and the resulting security.
 
     ``judgments`` lists every RRSIG judged; ``skipped`` counts RRSIGs beyond
@@ -391,7 +387,7 @@ class RrsetStatus:
     rrset: dns.rrset.RRset
     judgments: tuple[RrsigJudgment, ...]
     skipped: int = 0
-    trusted_keys_used: tuple[DNSKEY, ...] = field(default=())
+    trusted_keys_used: tuple[DNSKEY, ...] = ()
 
     @property
     def secure(self) -> bool:

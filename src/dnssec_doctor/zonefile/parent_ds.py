@@ -46,7 +46,7 @@ def fetch_parent_ds(origin: dns.name.Name, options: CheckOptions) -> ParentDs:
     """Walk to ``origin`` as ``check`` does and take the DS from the parent's servers."""
     z = origin.to_text()
     try:
-        collection = probe(CheckOptions(**{**options.__dict__, "name": z, "qtype": "SOA"}))
+        collection = probe(options._replace(name=z, qtype="SOA"))
     except CheckError as error:
         raise ParentDsError(f"--ds-from-parent: {error}") from error
     cut = collection.zones.get(origin)
