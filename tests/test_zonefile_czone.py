@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dnssec_doctor.validate import fastsig
 from dnssec_doctor.zonefile import reader
 from dnssec_doctor.zonefile.reader import Record, ZoneSyntaxError, read_records
 
@@ -241,3 +243,53 @@ def test_scan_rejects_bad_arguments() -> None:
     ]
     assert (pos, lineno, owner, ttl, known) == (3, 13, b"\x01x\x00", 7, True)
     assert all(type(r) is Record for r in records)
+
+
+# --- signed data (workers._fast) -------------------------------------------------------
+
+
+def python_signed_data(
+    wire: bytes, owner: bytes, rdtype: int, rdatas: tuple[bytes, ...], origin: bytes, labels: int
+) -> tuple[int, int, int, int, int, bytes, bytes] | None:
+    """What workers._fast computes without the extension."""
+    if len(wire) < 19:
+        return None
+    covered, alg, nlabels, ttl, expiration, inception, tag = struct.unpack_from("!HBBIIIH", wire)
+    if covered != rdtype or nlabels != labels or not wire.startswith(origin, 18):
+        return None
+    start = 18 + len(origin)
+    data = wire[:start] + fastsig.rrset_data(owner, rdtype, wire[4:8], rdatas)
+    return alg, tag, ttl, expiration, inception, wire[start:], data
+
+
+ORIGIN_WIRE = b"\x07example\x03com\x00"
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(
+    st.binary(min_size=18, max_size=18),
+    st.sampled_from([ORIGIN_WIRE, b"\x00", b"\x07example\x03net\x00", b"\x07exam"]),
+    st.binary(max_size=70),
+    st.lists(st.binary(max_size=5), max_size=6),
+    st.sampled_from([1, 28, 46, 0x1234]),
+    st.integers(0, 3),
+)
+def test_signed_data_as_python(
+    fixed: bytes,
+    signer: bytes,
+    signature: bytes,
+    rdatas: list[bytes],
+    rdtype: int,
+    labels: int,
+) -> None:
+    assert reader._CZONE is not None
+    # mostly RRSIGs that pass the checks, so the data is compared
+    wire = struct.pack("!HB", rdtype, fixed[2]) + bytes([labels]) + fixed[4:] + signer + signature
+    owner = b"\x01a" + ORIGIN_WIRE
+    for case in (wire, wire[:19], wire[:10], fixed + signer):
+        args = (case, owner, rdtype, tuple(rdatas), ORIGIN_WIRE, labels)
+        assert reader._CZONE.signed_data(*args) == python_signed_data(*args)
+    if signer == ORIGIN_WIRE:
+        with pytest.raises(TypeError):
+            reader._CZONE.signed_data(wire, owner, rdtype, ["not bytes"], ORIGIN_WIRE, labels)  # type: ignore[list-item]

@@ -936,6 +936,128 @@ error:
     return NULL;
 }
 
+/* ---- signed data (workers._fast) ---- */
+
+typedef struct {
+    const unsigned char *p;
+    Py_ssize_t n;
+} Span;
+
+/* RFC 4034 6.3 canonical RR order: RDATA as left-justified octet strings, as
+ * Python's bytes comparison (a prefix sorts first). */
+static int
+cmp_span(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    Py_ssize_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->p, y->p, (size_t)n);
+    if (c)
+        return c;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+#define MAX_SIGNED_RRS 4096 /* more: None, and workers.py builds it */
+
+/* signed_data(wire, owner, rdtype, rdatas, origin, labels)
+ *   -> (algorithm, key tag, original TTL, expiration, inception, signature, data) | None
+ * The fields of the RRSIG RDATA ``wire`` and the RFC 4034 3.1.8.1 data it signs over
+ * the RRset (owner, rdtype, rdatas: canonical wire), as workers._fast builds them;
+ * None unless the RRSIG covers rdtype, has ``labels`` labels, and its signer is
+ * exactly ``origin`` (canonical wire). */
+static PyObject *
+signed_data(PyObject *self, PyObject *args)
+{
+    Py_buffer wire, owner, origin;
+    int rdtype, labels;
+    PyObject *rdatas, *result = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*iOy*i", &wire, &owner, &rdtype, &rdatas, &origin, &labels))
+        return NULL;
+    const unsigned char *w = wire.buf;
+    Py_ssize_t start = 18 + origin.len;
+    PyObject *seq = NULL;
+    Span *spans = NULL;
+    if (wire.len < 19 || wire.len < start || origin.len < 1 ||
+        (w[0] << 8 | w[1]) != rdtype || w[3] != labels ||
+        memcmp(w + 18, origin.buf, (size_t)origin.len) != 0) {
+        result = Py_None;
+        Py_INCREF(result);
+        goto done;
+    }
+    seq = PySequence_Fast(rdatas, "signed_data: rdatas must be a sequence");
+    if (!seq)
+        goto done;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    if (count > MAX_SIGNED_RRS) { /* beyond limits.MAX_RECORDS_PER_RRSET */
+        result = Py_None;
+        Py_INCREF(result);
+        goto done;
+    }
+    spans = PyMem_Malloc(sizeof(Span) * (size_t)count);
+    if (!spans) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
+        if (!PyBytes_Check(item)) {
+            PyErr_SetString(PyExc_TypeError, "signed_data: rdatas must be bytes");
+            goto done;
+        }
+        if (PyBytes_GET_SIZE(item) > 0xFFFF) { /* as len(r).to_bytes(2, "big") */
+            PyErr_SetString(PyExc_OverflowError, "signed_data: RDATA longer than 65535");
+            goto done;
+        }
+        spans[k].p = (const unsigned char *)PyBytes_AS_STRING(item);
+        spans[k].n = PyBytes_GET_SIZE(item);
+    }
+    if (count > 1)
+        qsort(spans, (size_t)count, sizeof(Span), cmp_span);
+    /* the size: RRSIG fields and signer, then per distinct RR owner, type, class,
+     * TTL, RDLENGTH, RDATA */
+    Py_ssize_t fixed = owner.len + 10, size = start, distinct = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        if (k && cmp_span(&spans[k - 1], &spans[k]) == 0)
+            continue;
+        size += fixed + spans[k].n;
+        distinct++;
+    }
+    PyObject *data = PyBytes_FromStringAndSize(NULL, size);
+    if (!data)
+        goto done;
+    unsigned char *d = (unsigned char *)PyBytes_AS_STRING(data);
+    memcpy(d, w, (size_t)start);
+    d += start;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        if (k && cmp_span(&spans[k - 1], &spans[k]) == 0)
+            continue;
+        memcpy(d, owner.buf, (size_t)owner.len);
+        d += owner.len;
+        *d++ = (unsigned char)(rdtype >> 8);
+        *d++ = (unsigned char)rdtype;
+        *d++ = 0;
+        *d++ = 1; /* class IN */
+        memcpy(d, w + 4, 4); /* Original TTL */
+        d += 4;
+        *d++ = (unsigned char)(spans[k].n >> 8);
+        *d++ = (unsigned char)spans[k].n;
+        memcpy(d, spans[k].p, (size_t)spans[k].n);
+        d += spans[k].n;
+    }
+    (void)distinct;
+#define U32(at) ((unsigned long)w[at] << 24 | (unsigned long)w[(at) + 1] << 16 | \
+                 (unsigned long)w[(at) + 2] << 8 | (unsigned long)w[(at) + 3])
+    result = Py_BuildValue("(iikkky#N)", w[2], w[16] << 8 | w[17], U32(4), U32(8), U32(12),
+                           (const char *)w + start, wire.len - start, data);
+#undef U32
+done:
+    PyMem_Free(spans);
+    Py_XDECREF(seq);
+    PyBuffer_Release(&wire);
+    PyBuffer_Release(&owner);
+    PyBuffer_Release(&origin);
+    return result;
+}
+
 /* configure(record_type, types: list[tuple[str, int]], classes: list[str]) */
 static PyObject *
 configure(PyObject *self, PyObject *args)
@@ -1001,6 +1123,9 @@ static PyMethodDef methods[] = {
      "     default_ttl_known, default_ttl_from_soa)\n"
      "-> (records, pos, lineno, last_owner, last_ttl, last_ttl_known)\n\n"
      "Read records from lines[pos:] until one this module does not vouch for."},
+    {"signed_data", signed_data, METH_VARARGS,
+     "signed_data(wire, owner, rdtype, rdatas, origin, labels)\n"
+     "-> (algorithm, key_tag, original_ttl, expiration, inception, signature, data) | None"},
     {"configure", configure, METH_VARARGS,
      "configure(record_type, [(type word, value), ...], [other class words])"},
     {NULL, NULL, 0, NULL},

@@ -16,3 +16,12 @@ def scan(
     default_ttl_from_soa: bool,
     /,
 ) -> tuple[Sequence[tuple[bytes, int, int, bytes, int]], int, int, bytes | None, int, bool]: ...
+def signed_data(
+    wire: bytes,
+    owner: bytes,
+    rdtype: int,
+    rdatas: Sequence[bytes],
+    origin: bytes,
+    labels: int,
+    /,
+) -> tuple[int, int, int, int, int, bytes, bytes] | None: ...
