@@ -14,6 +14,7 @@ not a base32hex hash directly below the apex, are not part of any chain (RFC 515
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -52,12 +53,24 @@ def _types(types: Iterable[int]) -> str:
     return " ".join(sorted(type_text(t) for t in types)) or "(none)"
 
 
+_B32HEX = re.compile(rb"[0-9A-Va-v]+")
+
+
+def _hash_of(label: bytes) -> bytes | None:
+    """``from_b32`` (the hash an owner label holds), faster for the usual label: whole
+    groups of 8 base32hex digits (a SHA-1 hash is 32), which hold exactly their bits
+    (base64.b32hexdecode is a Python loop; this was a third of the chain check)."""
+    if len(label) % 8 == 0 and _B32HEX.fullmatch(label):
+        return int(label, 32).to_bytes(len(label) * 5 // 8, "big")
+    return from_b32(label)
+
+
 def _records(shape: ZoneShape) -> list[_Record]:
     out: list[_Record] = []
     for owner, rdatas in shape.nsec3.items():
         if parent(owner) != shape.origin:
             continue
-        hashed = from_b32(owner[1 : 1 + owner[0]])
+        hashed = _hash_of(owner[1 : 1 + owner[0]])
         for rdata in rdatas:
             try:
                 rec = parse_nsec3(rdata)
