@@ -120,6 +120,7 @@ class FastKeys:
     origin: bytes  # canonical wire
     verifiers: dict[tuple[int, int], fastsig.Verifier]
     key_count: int
+    deprecated: frozenset[int]  # algorithms of verifiers not to be used for signing
 
 
 def fast_keys(origin: bytes, keys: dns.rrset.RRset) -> FastKeys:
@@ -136,7 +137,10 @@ def fast_keys(origin: bytes, keys: dns.rrset.RRset) -> FastKeys:
         check = fastsig.verifier(candidates[0].to_digestable())
         if check is not None:
             verifiers[(alg, tag)] = check
-    return FastKeys(origin.lower(), verifiers, len(keys))
+    deprecated = frozenset(
+        alg for alg, _ in verifiers if algorithms.signing_advice(alg) in _DEPRECATED
+    )
+    return FastKeys(origin.lower(), verifiers, len(keys), deprecated)
 
 
 def _fast(
@@ -199,14 +203,22 @@ def _fast(
             return None
     except (ValueError, TypeError):
         return None
+    ttl = item.ttl
+    if (
+        ttl <= original_ttl
+        and item.rrsig_ttl <= original_ttl
+        and now + ttl <= expiration
+        and alg not in keys.deprecated
+    ):
+        return alg, tag, inception, expiration, ()  # the usual case: no warning
     warnings: list[str] = []
-    if item.ttl > original_ttl:
+    if ttl > original_ttl:
         warnings.append(RrsigWarning.ORIGINAL_TTL_MISMATCH.value)
     if item.rrsig_ttl > original_ttl:
         warnings.append(RrsigWarning.RRSIG_TTL_EXCEEDS_ORIGINAL.value)
-    if now + min(item.ttl, original_ttl) > expiration:
+    if now + min(ttl, original_ttl) > expiration:
         warnings.append(RrsigWarning.TTL_BEYOND_EXPIRATION.value)
-    if algorithms.signing_advice(alg) in _DEPRECATED:
+    if alg in keys.deprecated:
         warnings.append(RrsigWarning.ALGORITHM_DEPRECATED.value)
     return alg, tag, inception, expiration, tuple(sorted(warnings))
 
