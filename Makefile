@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: install demo test lint system-packages clean
 
-$(BIN)/dnssec-doctor: pyproject.toml
+$(BIN)/dnssec-doctor: pyproject.toml setup.py src/dnssec_doctor/zonefile/_czone.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

@@ -1,6 +1,7 @@
 """Time `dnssec-doctor verify` against BIND, ldns and Knot on zones signed by BIND.
 
-    .venv/bin/python bench/verify_zone.py [N ...] [--rsa-nsec] [--skip TOOL ...]
+    .venv/bin/python bench/verify_zone.py [N ...] [--rsa-nsec] [--skip TOOL ...] [--pure]
+    .venv/bin/python bench/verify_zone.py [N ...] [--rsa-nsec] --sign-only
 
 N names (default 10000; 10000 100000 1000000 for the issue's table).  The zone is
 bench/zone_reader.py's (A and AAAA per name, TXT and MX every 10th), signed by
@@ -15,6 +16,10 @@ and the ratio of our time and memory to the tool's.  Before that the machine's r
 signature verification rate: `cryptography` verifying the zone's algorithm in one
 process per core, and from it the zone's raw limit (its signatures / the rate on all
 cores), the floor no verifier can go under on this machine.
+
+``--pure`` also times ``--jobs <cores>`` without the reader's C extension
+(``DNSSEC_DOCTOR_PURE_PYTHON=1``); ``--sign-only`` only makes the cached zones, so
+that a timed run (under ``flock``, on a shared machine) does not include signing.
 """
 
 from __future__ import annotations
@@ -129,11 +134,13 @@ def _pss(pids: list[int]) -> int:
     return total
 
 
-def run(argv: list[str]) -> tuple[int, float, float, str]:
+def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[int, float, float, str]:
     """Exit code, wall seconds, peak memory (PSS of the process tree) in MiB, and the
     first line of output, of one child."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     peak = 0
     stop = threading.Event()
 
@@ -160,7 +167,11 @@ def run(argv: list[str]) -> tuple[int, float, float, str]:
     return os.waitstatus_to_exitcode(status), wall, peak / 1024, first
 
 
-def bench(path: Path, algorithm: str, skip: set[str]) -> None:
+#: our runs with this in the environment read without the C extension (reader.py alone)
+PURE = {**os.environ, "DNSSEC_DOCTOR_PURE_PYTHON": "1"}
+
+
+def bench(path: Path, algorithm: str, skip: set[str], pure: bool = False) -> None:
     doctor = str(Path(sys.executable).with_name("dnssec-doctor"))
     cores = os.cpu_count() or 1
     size = path.stat().st_size
@@ -176,6 +187,10 @@ def bench(path: Path, algorithm: str, skip: set[str]) -> None:
     runs: list[tuple[str, list[str]]] = [
         ("doctor --jobs 1", [doctor, "verify", "--jobs", "1", str(path)]),
         (f"doctor --jobs {cores}", [doctor, "verify", "--jobs", str(cores), str(path)]),
+    ]
+    if pure:
+        runs.append((f"doctor --jobs {cores} (pure Python)", runs[-1][1]))
+    runs += [
         ("dnssec-verify", ["dnssec-verify", "-q", "-o", ORIGIN, str(path)]),
         ("ldns-verify-zone", ["ldns-verify-zone", str(path)]),
         ("kzonecheck", ["kzonecheck", "-o", ORIGIN, "--dnssec", "on", str(path)]),
@@ -190,7 +205,7 @@ def bench(path: Path, algorithm: str, skip: set[str]) -> None:
         if shutil.which(argv[0]) is None:
             print(f"{label:>18}: not installed")
             continue
-        code, wall, tree, first = run(argv)
+        code, wall, tree, first = run(argv, PURE if "pure Python" in label else None)
         times[label], memory[label] = wall, tree
         print(f"{label:>18}: {wall:7.2f}s  peak memory {tree:6.0f} MiB  exit {code}  {first[:60]}")
     ours = f"doctor --jobs {cores}"
@@ -212,11 +227,16 @@ def main() -> None:
         skip.add(args[at + 1])
         del args[at : at + 2]
     sizes = [int(a) for a in args if not a.startswith("--")] or [10_000]
+    if "--sign-only" in args:  # make the cached zones (slow), e.g. outside a lock
+        for n in sizes:
+            print(rsa_nsec_zone(n) if "--rsa-nsec" in args else make_zone(n))
+        return
+    pure = "--pure" in args
     for n in sizes:
         if "--rsa-nsec" in args:
-            bench(rsa_nsec_zone(n), "rsa", skip)
+            bench(rsa_nsec_zone(n), "rsa", skip, pure)
         else:
-            bench(make_zone(n), "ecdsa", skip)
+            bench(make_zone(n), "ecdsa", skip, pure)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/zone_reader.py [N]      # N names, default 100000
 
+"ours" is the reader with its C extension when built, "ours-pure" without it.
 The zone (N names with A, AAAA and every 10th with TXT and MX; ECDSAP256SHA256,
 NSEC3) is signed once with dnssec-signzone and cached under /tmp. Each parser
 runs in a child process so its peak RSS is its own (os.wait4's rusage).
@@ -72,10 +73,12 @@ def signed_zone(
 
 def child(kind: str, path: str) -> None:
     start = time.perf_counter()
-    if kind == "ours":
-        from dnssec_doctor.zonefile.reader import read_records
+    if kind in ("ours", "ours-pure"):
+        from dnssec_doctor.zonefile import reader
 
-        count = sum(1 for _ in read_records(path, ORIGIN))
+        if kind == "ours-pure":
+            reader._CZONE = None  # reader.py alone, without the C extension
+        count = sum(1 for _ in reader.read_records(path, ORIGIN))
     else:
         import dns.zone
 
@@ -111,7 +114,7 @@ def main() -> None:
         nlines = sum(1 for _ in f)
     print(f"zone: {n} names, {nlines} lines, {size / 2**20:.1f} MiB ({path}, ready in {made:.1f}s)")
     results: dict[str, float] = {}
-    for kind in ("ours", "dnspython"):
+    for kind in ("ours", "ours-pure", "dnspython"):
         out, wall, rss = run([sys.executable, __file__, "--child", kind, str(path)])
         count, seconds = out.split()
         results[kind] = float(seconds)

@@ -231,3 +231,17 @@ def test_apex_records_after_other_names_are_not_missing(tmp_path: Path) -> None:
     report = verify_both(zone, int(time.time()))
     assert report.stats.reading == "sorted"
     assert {f.code for f in report.findings} == {"ZONE_UNSIGNED"}
+
+
+def test_nsec3_owner_hash_as_from_b32() -> None:
+    """chain_nsec3's fast base32hex decode gives what nsec3hash.from_b32 gives."""
+    import os
+
+    from dnssec_doctor.validate.nsec3hash import b32, from_b32
+    from dnssec_doctor.zonefile.chain_nsec3 import _hash_of
+
+    for size in range(30):
+        raw = os.urandom(size)
+        text = b32(raw).encode()
+        for label in (text, text.lower(), text + b"0", text[:-1], text.replace(b"A", b"W"), b"*"):
+            assert _hash_of(label) == from_b32(label), label

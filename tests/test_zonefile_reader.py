@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dnssec_doctor.zonefile import reader as reader_module
 from dnssec_doctor.zonefile.reader import (
     MAX_INCLUDE_DEPTH,
     Record,
@@ -66,8 +67,31 @@ def reference(text: str, origin: str | None = "example.com.") -> list[Row]:
     return txn.rows
 
 
+def read_with(text: str, origin: str | None, pure: bool) -> list[Record]:
+    """read_records with the C extension (when built) or the pure-Python path only."""
+    saved = reader_module._CZONE
+    if pure:
+        reader_module._CZONE = None
+    try:
+        return list(read_records(io.StringIO(text), origin))
+    finally:
+        reader_module._CZONE = saved
+
+
 def ours(text: str, origin: str | None = "example.com.") -> list[Row]:
-    return [(r.owner, r.ttl, r.rdtype, r.rdata) for r in read_records(io.StringIO(text), origin)]
+    """Our reader's rows; the C path and the pure-Python path must give the same
+    records (line numbers included) or the same error, word for word."""
+    results: list[tuple[str, object]] = []
+    for pure in (False, True):
+        try:
+            results.append(("records", read_with(text, origin, pure)))
+        except ZoneSyntaxError as exc:
+            results.append(("error", str(exc)))
+    assert results[0] == results[1], f"C and Python readers differ on {text!r}"
+    read_with(text, origin, True)  # raises the error, if any
+    records = results[1][1]
+    assert isinstance(records, list)
+    return [(r.owner, r.ttl, r.rdtype, r.rdata) for r in records]
 
 
 def assert_same(text: str, origin: str | None = "example.com.") -> list[Row]:

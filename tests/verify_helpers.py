@@ -1,8 +1,9 @@
 """Verify a zone file with both readers and insist they agree.
 
-The fast reader (``zonefile/reader.py``) is what ``verify`` uses; dnspython's zone
-parser is the reference.  Every zone the verify tests build goes through both, and
-the reports must be the same apart from timing.
+The fast reader (``zonefile/reader.py``) is what ``verify`` uses, with its C
+extension when built; dnspython's zone parser is the reference.  Every zone the verify
+tests build goes through the reference, the fast reader with and without the C
+extension, and byte ranges; the reports must be the same apart from timing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from dns.rdata import Rdata
 
-from dnssec_doctor.zonefile import parallel
+from dnssec_doctor.zonefile import parallel, reader
 from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.verify import VerifyReport
 
@@ -36,6 +37,11 @@ def verify_both(
     fast = verify_file(str(path), at, warn_days, ds, jobs, origin)
     reference = verify_file(str(path), at, warn_days, ds, jobs, origin, reference=True)
     assert comparable(fast) == comparable(reference)
+    with pytest.MonkeyPatch.context() as patch:
+        # the fast reader without its C extension (reader.py alone)
+        patch.setattr(reader, "_CZONE", None)
+        pure = verify_file(str(path), at, warn_days, ds, jobs, origin)
+    assert comparable(pure) == comparable(reference)
     with pytest.MonkeyPatch.context() as patch:
         # byte ranges of a few hundred bytes: every boundary case a small zone has
         patch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)

@@ -14,6 +14,7 @@ not a base32hex hash directly below the apex, are not part of any chain (RFC 515
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -39,7 +40,7 @@ OPT_OUT_FLAG = 0x01
 Params = tuple[int, int, bytes]
 
 
-class _Record(NamedTuple):
+class Nsec3Record(NamedTuple):
     owner: bytes
     hash: bytes
     next: bytes
@@ -52,12 +53,26 @@ def _types(types: Iterable[int]) -> str:
     return " ".join(sorted(type_text(t) for t in types)) or "(none)"
 
 
-def _records(shape: ZoneShape) -> list[_Record]:
-    out: list[_Record] = []
+_B32HEX = re.compile(rb"[0-9A-Va-v]+")
+
+
+def _hash_of(label: bytes) -> bytes | None:
+    """``from_b32`` (the hash an owner label holds), faster for the usual label: whole
+    groups of 8 base32hex digits (a SHA-1 hash is 32), which hold exactly their bits
+    (base64.b32hexdecode is a Python loop; this was a third of the chain check)."""
+    if len(label) % 8 == 0 and _B32HEX.fullmatch(label):
+        return int(label, 32).to_bytes(len(label) * 5 // 8, "big")
+    return from_b32(label)
+
+
+def nsec3_records(shape: ZoneShape) -> list[Nsec3Record]:
+    """The NSEC3 records of ``shape`` the chain is made of, in file order (the
+    byte-range read has each worker make those of its range)."""
+    out: list[Nsec3Record] = []
     for owner, rdatas in shape.nsec3.items():
         if parent(owner) != shape.origin:
             continue
-        hashed = from_b32(owner[1 : 1 + owner[0]])
+        hashed = _hash_of(owner[1 : 1 + owner[0]])
         for rdata in rdatas:
             try:
                 rec = parse_nsec3(rdata)
@@ -68,7 +83,7 @@ def _records(shape: ZoneShape) -> list[_Record]:
             if not hashed or len(hashed) != len(rec.next):
                 continue
             opt_out = bool(rec.flags & OPT_OUT_FLAG)
-            out.append(_Record(owner, hashed, rec.next, rec.params, opt_out, rec.types))
+            out.append(Nsec3Record(owner, hashed, rec.next, rec.params, opt_out, rec.types))
     return out
 
 
@@ -108,7 +123,7 @@ def _params_findings(z: str, params: Params, opt_out: bool) -> list[Finding]:
 
 
 def _check_chain(
-    shape: ZoneShape, ents: set[bytes], params: Params, recs: list[_Record]
+    shape: ZoneShape, ents: set[bytes], params: Params, recs: list[Nsec3Record]
 ) -> list[Finding]:
     z = to_text(shape.origin)
     _alg, iterations, salt = params
@@ -169,10 +184,14 @@ def _check_chain(
     return out
 
 
-def check_nsec3_chain(shape: ZoneShape, nsec3param: Iterable[bytes]) -> list[Finding]:
-    """``nsec3param``: the RDATA of the apex NSEC3PARAM RRset (may be empty)."""
+def check_nsec3_chain(
+    shape: ZoneShape, nsec3param: Iterable[bytes], recs: list[Nsec3Record] | None = None
+) -> list[Finding]:
+    """``nsec3param``: the RDATA of the apex NSEC3PARAM RRset (may be empty); ``recs``:
+    ``nsec3_records(shape)``, when already made."""
     z = to_text(shape.origin)
-    recs = _records(shape)
+    if recs is None:
+        recs = nsec3_records(shape)
     chains: list[Params] = []
     for rdata in nsec3param:
         try:
@@ -204,4 +223,4 @@ def check_nsec3_chain(shape: ZoneShape, nsec3param: Iterable[bytes]) -> list[Fin
     return out
 
 
-__all__ = ["check_nsec3_chain"]
+__all__ = ["Nsec3Record", "check_nsec3_chain", "nsec3_records"]

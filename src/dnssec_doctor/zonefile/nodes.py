@@ -38,29 +38,29 @@ class RRsetData:
 class Node:
     owner: bytes  # canonical wire
     rrsets: dict[RRsetKey, RRsetData] = field(default_factory=dict)
+    record_count: int = 0  # distinct records in rrsets (counted as they are added)
 
     def add(self, record: Record) -> None:
-        key = (record.rdtype, _covered(record)) if record.rdtype == RRSIG else (record.rdtype, 0)
+        # this runs for every record of the zone: the covered type inline
+        rdtype, rdata = record.rdtype, record.rdata
+        key = (
+            (rdtype, (rdata[0] << 8 | rdata[1]) if len(rdata) >= 2 else 0)
+            if rdtype == RRSIG
+            else (rdtype, 0)
+        )
         rrset = self.rrsets.get(key)
         if rrset is None:
-            self.rrsets[key] = RRsetData(record.ttl, [record.rdata])
+            self.rrsets[key] = RRsetData(record.ttl, [rdata])
+            self.record_count += 1
             return
         if record.ttl < rrset.ttl:
             rrset.ttl = record.ttl
-        if record.rdata not in rrset.rdatas:
-            rrset.rdatas.append(record.rdata)
+        if rdata not in rrset.rdatas:
+            rrset.rdatas.append(rdata)
+            self.record_count += 1
 
     def get(self, rdtype: int, covers: int = 0) -> RRsetData | None:
         return self.rrsets.get((rdtype, covers))
-
-    @property
-    def record_count(self) -> int:
-        return sum(len(r.rdatas) for r in self.rrsets.values())
-
-
-def _covered(record: Record) -> int:
-    rdata = record.rdata
-    return (rdata[0] << 8 | rdata[1]) if len(rdata) >= 2 else 0
 
 
 def stream_nodes(records: Iterable[Record]) -> Iterator[Node]:

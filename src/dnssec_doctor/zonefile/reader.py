@@ -38,8 +38,9 @@ import os
 import re
 import socket
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple, TextIO, TypeVar
 
 import dns.exception
@@ -50,7 +51,7 @@ import dns.rdatatype
 import dns.tokenizer
 import dns.ttl
 
-__all__ = ["MAX_INCLUDE_DEPTH", "Record", "ZoneSyntaxError", "read_records"]
+__all__ = ["MAX_INCLUDE_DEPTH", "Record", "ZoneSyntaxError", "c_reader_enabled", "read_records"]
 
 MAX_INCLUDE_DEPTH = 16
 
@@ -66,6 +67,28 @@ class Record(NamedTuple):
     line: int  # 1-based line where the record starts
 
 
+def _load_czone() -> ModuleType | None:
+    """The optional C extension (``_czone.c``), configured with dnspython's type and
+    class words; None when it is not built or DNSSEC_DOCTOR_PURE_PYTHON is set."""
+    if os.environ.get("DNSSEC_DOCTOR_PURE_PYTHON"):
+        return None
+    try:
+        from dnssec_doctor.zonefile import _czone
+    except ImportError:
+        return None
+    types = []
+    for word, value in dns.rdatatype.RdataType.__members__.items():
+        # only words dnspython itself reads as that type; anything else C defers
+        try:
+            if int(dns.rdatatype.from_text(word)) == int(value) and value:
+                types.append((word, int(value)))
+        except Exception:
+            continue
+    classes = [w for w in dns.rdataclass.RdataClass.__members__ if w != "IN"]
+    _czone.configure(Record, types, classes)
+    return _czone
+
+
 class ZoneSyntaxError(ValueError):
     """A zone file that cannot be read; str() is one line, FILE:LINE: message."""
 
@@ -78,6 +101,16 @@ class ZoneSyntaxError(ValueError):
 
 class _Fallback(Exception):
     """The fast path declines; dnspython decides."""
+
+
+#: The C reader, when built: it reads the plain records and hands every other
+#: one (errors included) back to the Python code below, record by record.
+_CZONE = _load_czone()
+
+
+def c_reader_enabled() -> bool:
+    """Whether the C extension reads the plain records (``stats`` and the tests)."""
+    return _CZONE is not None
 
 
 # A line that is ASCII without quotes and backslashes can be split with
@@ -108,6 +141,10 @@ def _uint(text: str, limit: int) -> int:
 #: hostile one cannot make the memos grow without bound.
 _MEMO_SIZE = 10_000
 _V = TypeVar("_V")
+_Scan = Callable[
+    [list[str], int, int, bytes | None, bytes | None, int, bool, int, bool, bool],
+    tuple[Sequence[tuple[bytes, int, int, bytes, int]], int, int, bytes | None, int, bool],
+]
 
 
 def _remember(memo: dict[str, _V], key: str, value: _V) -> _V:
@@ -527,6 +564,9 @@ class _Reader:
     # --- files -------------------------------------------------------------
 
     def read(self, stream: TextIO, path: str) -> Iterator[Record]:
+        if _CZONE is not None:
+            yield from self.read_c(stream, path, _CZONE.scan)
+            return
         saved = self.path, self.lineno, self.dirty
         self.path = path
         self.lineno = 0
@@ -563,6 +603,70 @@ class _Reader:
         except UnicodeDecodeError:
             raise self.error(self.lineno + 1, "not UTF-8 text") from None
         self.path, self.lineno, self.dirty = saved
+
+    def read_c(self, stream: TextIO, path: str, scan: _Scan) -> Iterator[Record]:
+        """read() with the C extension: it reads runs of plain records from the
+        current block of lines; each record it declines is read here, as read()
+        would, and the C reader goes on after it."""
+        saved = self.path, self.lineno, self.dirty
+        self.path = path
+        self.lineno = 0
+        lines = _Lines(stream, self)
+        try:
+            while True:
+                block = lines.block
+                if lines.pos >= len(block):
+                    if not lines.refill():
+                        break
+                    continue
+                records, lines.pos, self.lineno, self.last_owner, self.last_ttl, known = scan(
+                    block,
+                    lines.pos,
+                    self.lineno,
+                    self.origin,
+                    self.last_owner,
+                    self.last_ttl,
+                    self.last_ttl_known,
+                    self.default_ttl,
+                    self.default_ttl_known,
+                    self.default_ttl_from_soa,
+                )
+                self.last_ttl_known = known
+                if records:
+                    yield from records  # type: ignore[misc]  # they are Records
+                if lines.pos >= len(block):
+                    continue
+                line = next(lines)
+                self.lineno += 1
+                start = self.lineno
+                tokens, quoted = self.tokens(line, lines, start)
+                if not tokens:
+                    continue
+                leading = line[0] == " " or line[0] == "\t"
+                if tokens[0].startswith("$") and not leading and (quoted is None or not quoted[0]):
+                    yield from self.directive(tokens, quoted, start, path)
+                    continue
+                yield self.record(tokens, quoted, leading, start)
+        except UnicodeDecodeError:
+            raise self.error(self.lineno + 1, "not UTF-8 text") from None
+        self.path, self.lineno, self.dirty = saved
+
+    def tokens(
+        self, line: str, lines: Iterator[str], start: int
+    ) -> tuple[list[str], list[bool] | None]:
+        """The tokens of the record starting with *line* (read()'s rules)."""
+        if (
+            line.isascii()
+            and '"' not in line
+            and "\\" not in line
+            and (not self.dirty or _NOT_PLAIN.search(line) is None)
+        ):
+            semi = line.find(";")
+            text = line if semi < 0 else line[:semi]
+            if "(" in text or ")" in text:
+                return self.plain_parens(text, line, lines, start)
+            return text.split(), None
+        return self.slow([line], lines, start)
 
     def plain_parens(
         self, text: str, first: str, lines: Iterator[str], start: int
@@ -798,10 +902,45 @@ def read_records(
 
 
 def _lines(stream: TextIO, reader: _Reader) -> Iterator[str]:
+    """The lines of a stream, without newlines (see _blocks)."""
+    for block in _blocks(stream, reader):
+        yield from block
+
+
+class _Lines:
+    """The lines of a stream as an iterator that also shows the current block and
+    the position in it (the C reader works on the block)."""
+
+    def __init__(self, stream: TextIO, reader: _Reader) -> None:
+        self.blocks = _blocks(stream, reader)
+        self.block: list[str] = []
+        self.pos = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        while self.pos >= len(self.block):
+            self.block = next(self.blocks)  # StopIteration ends the lines
+            self.pos = 0
+        line = self.block[self.pos]
+        self.pos += 1
+        return line
+
+    def refill(self) -> bool:
+        """The next block; False at the end of the stream."""
+        for block in self.blocks:
+            self.block, self.pos = block, 0
+            return True
+        return False
+
+
+def _blocks(stream: TextIO, reader: _Reader) -> Iterator[list[str]]:
     """The lines of a stream, without newlines, read in large blocks (faster than
-    line iteration). A CR or CRLF ends a line, as in dnspython's tokenizer (which
-    keeps a CR inside a quoted string; we end the line there: a documented
-    difference). Files we open ourselves get this from universal newlines."""
+    line iteration) and yielded a block at a time. A CR or CRLF ends a line, as in
+    dnspython's tokenizer (which keeps a CR inside a quoted string; we end the line
+    there: a documented difference). Files we open ourselves get this from
+    universal newlines."""
     rest = ""
     while True:
         block = stream.read(1 << 20)
@@ -818,6 +957,6 @@ def _lines(stream: TextIO, reader: _Reader) -> Iterator[str]:
         reader.dirty = any(c in block for c in _SPLIT_SPACE)
         lines = block.split("\n")
         rest = lines.pop()
-        yield from lines
+        yield lines
     if rest:
-        yield rest
+        yield [rest]

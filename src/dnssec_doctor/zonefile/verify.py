@@ -32,7 +32,7 @@ from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.findings import Finding, Severity
 from dnssec_doctor.zonefile import cutscan, parallel
 from dnssec_doctor.zonefile.chain_nsec import check_nsec_chain
-from dnssec_doctor.zonefile.chain_nsec3 import check_nsec3_chain
+from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, check_nsec3_chain, nsec3_records
 from dnssec_doctor.zonefile.expiry import Expiry, expiry_findings, summarize
 from dnssec_doctor.zonefile.keys import KeyInfo, check_keys
 from dnssec_doctor.zonefile.load import ZoneLoadError
@@ -145,7 +145,9 @@ def _occluded(z: str, shape: ZoneShape) -> list[Finding]:
     ]
 
 
-def _denial(shape: ZoneShape, nsec3param: list[bytes]) -> tuple[str, list[Finding]]:
+def _denial(
+    shape: ZoneShape, nsec3param: list[bytes], nsec3: list[Nsec3Record] | None = None
+) -> tuple[str, list[Finding]]:
     z = to_text(shape.origin)
     has_nsec = any(n in shape.types for n in shape.nsec)
     has_nsec3 = bool(shape.nsec3) or bool(nsec3param)
@@ -157,7 +159,7 @@ def _denial(shape: ZoneShape, nsec3param: list[bytes]) -> tuple[str, list[Findin
     if has_nsec:
         return "NSEC", check_nsec_chain(shape)
     if has_nsec3:
-        return "NSEC3", check_nsec3_chain(shape, nsec3param)
+        return "NSEC3", check_nsec3_chain(shape, nsec3param, nsec3)
     return "none", [Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has no NSEC or NSEC3 chain")]
 
 
@@ -200,6 +202,7 @@ class _Read:
     signed: int
     signed_zone: bool
     reading: str = "stream"
+    nsec3: list[Nsec3Record] | None = None  # nsec3_records(shape), when already made
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,7 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         found += check_node(z, first, placed, start.algorithms, work)
         tally.merge(judge_items(start.context, work))
     owners: set[bytes] = {origin_wire}
+    nsec3 = nsec3_records(shape)  # the apex's; then each range's, in file order
     ranges = parallel.read_ranges(
         path,
         body,
@@ -360,11 +364,13 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         found += part.findings
         tally.merge(part.tally)
         signed += part.signed
+        nsec3 += part.nsec3
     try:
         shape.confirm()
     except Unordered as error:
         raise parallel.NotParallel("a zone cut the byte search found is not one") from error
-    return _Read(shape, start.apex, found, tally, signed, start.context is not None, "parallel")
+    signed_zone = start.context is not None
+    return _Read(shape, start.apex, found, tally, signed, signed_zone, "parallel", nsec3)
 
 
 def _report(
@@ -384,7 +390,7 @@ def _report(
             ds,
         )
         keys = key_check.keys
-        denial, denial_findings = _denial(shape, apex.nsec3param)
+        denial, denial_findings = _denial(shape, apex.nsec3param, read.nsec3)
         found += [*key_check.findings, *result_findings(z, tally.problems), *denial_findings]
     found = _occluded(z, shape) + list(extra) + found
     expiry = summarize(tally, warn_days)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import struct
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -32,6 +32,7 @@ from dns.rdtypes.dnskeybase import Flag
 from dnssec_doctor.validate import algorithms, fastsig, limits
 from dnssec_doctor.validate.rrsig import RrsigStatus, RrsigWarning, judge_rrsig
 from dnssec_doctor.validate.timeutil import serial_time
+from dnssec_doctor.zonefile import reader
 from dnssec_doctor.zonefile.wire import rrset_from_wire
 
 #: RRsets per chunk sent to a worker: big enough to amortise pickling.
@@ -102,6 +103,10 @@ def _name(wire: bytes) -> dns.name.Name:
 
 
 _RRSIG_FIXED = struct.Struct("!HBBIIIH")  # type, algorithm, labels, TTL, times, key tag
+_SignedData = Callable[
+    [bytes, bytes, int, Sequence[bytes], bytes, int],
+    tuple[int, int, int, int, int, bytes, bytes] | None,
+]
 _DNSKEY, _DS = 48, 43
 _DEPRECATED = (algorithms.SigningAdvice.MUST_NOT, algorithms.SigningAdvice.NOT_RECOMMENDED)
 
@@ -115,6 +120,7 @@ class FastKeys:
     origin: bytes  # canonical wire
     verifiers: dict[tuple[int, int], fastsig.Verifier]
     key_count: int
+    deprecated: frozenset[int]  # algorithms of verifiers not to be used for signing
 
 
 def fast_keys(origin: bytes, keys: dns.rrset.RRset) -> FastKeys:
@@ -131,11 +137,19 @@ def fast_keys(origin: bytes, keys: dns.rrset.RRset) -> FastKeys:
         check = fastsig.verifier(candidates[0].to_digestable())
         if check is not None:
             verifiers[(alg, tag)] = check
-    return FastKeys(origin.lower(), verifiers, len(keys))
+    deprecated = frozenset(
+        alg for alg, _ in verifiers if algorithms.signing_advice(alg) in _DEPRECATED
+    )
+    return FastKeys(origin.lower(), verifiers, len(keys), deprecated)
 
 
 def _fast(
-    context: Context, keys: FastKeys, item: WorkItem, labels: int, wire: bytes
+    context: Context,
+    keys: FastKeys,
+    item: WorkItem,
+    labels: int,
+    wire: bytes,
+    signed: _SignedData | None = None,
 ) -> tuple[int, int, int, int, tuple[str, ...]] | None:
     """The common case of :func:`judge_rrsig`, from wire data: an RRSIG that is VALID.
 
@@ -144,15 +158,25 @@ def _fast(
     (algorithm, key tag, inception, expiration, warnings) when every check
     :func:`judge_rrsig` makes passes, with the signature checked by :mod:`fastsig`;
     ``None`` for anything else (then ``judge_rrsig`` decides, so every other verdict
-    and its wording stays the reference one).
+    and its wording stays the reference one).  ``signed``: the C extension's
+    ``signed_data``, which reads the fields and builds the signed data as below.
     """
-    if len(wire) < 19:
-        return None
-    covered, alg, nlabels, original_ttl, exp_field, inc_field, tag = _RRSIG_FIXED.unpack_from(wire)
     origin = keys.origin
-    # the signer is the zone: the name at offset 18 is exactly the origin (it ends there)
-    if covered != item.rdtype or nlabels != labels or not wire.startswith(origin, 18):
-        return None
+    signature = data = b""
+    if signed is not None:
+        parts = signed(wire, item.owner, item.rdtype, item.rdatas, origin, labels)
+        if parts is None:
+            return None
+        alg, tag, original_ttl, exp_field, inc_field, signature, data = parts
+    else:
+        if len(wire) < 19:
+            return None
+        covered, alg, nlabels, original_ttl, exp_field, inc_field, tag = _RRSIG_FIXED.unpack_from(
+            wire
+        )
+        # the signer is the zone: the name at offset 18 is exactly the origin (it ends there)
+        if covered != item.rdtype or nlabels != labels or not wire.startswith(origin, 18):
+            return None
     rdtype = item.rdtype
     if rdtype == _DNSKEY and item.owner != origin:
         return None
@@ -170,21 +194,31 @@ def _fast(
     inception, expiration = serial_time(inc_field, now), serial_time(exp_field, now)
     if expiration < inception or exp_field < inc_field or not inception <= now <= expiration:
         return None
-    start = 18 + len(origin)
-    data = wire[:start] + fastsig.rrset_data(item.owner, rdtype, wire[4:8], item.rdatas)
+    if signed is None:
+        start = 18 + len(origin)
+        data = wire[:start] + fastsig.rrset_data(item.owner, rdtype, wire[4:8], item.rdatas)
+        signature = wire[start:]
     try:
-        if not check(wire[start:], data):
+        if not check(signature, data):
             return None
     except (ValueError, TypeError):
         return None
+    ttl = item.ttl
+    if (
+        ttl <= original_ttl
+        and item.rrsig_ttl <= original_ttl
+        and now + ttl <= expiration
+        and alg not in keys.deprecated
+    ):
+        return alg, tag, inception, expiration, ()  # the usual case: no warning
     warnings: list[str] = []
-    if item.ttl > original_ttl:
+    if ttl > original_ttl:
         warnings.append(RrsigWarning.ORIGINAL_TTL_MISMATCH.value)
     if item.rrsig_ttl > original_ttl:
         warnings.append(RrsigWarning.RRSIG_TTL_EXCEEDS_ORIGINAL.value)
-    if now + min(item.ttl, original_ttl) > expiration:
+    if now + min(ttl, original_ttl) > expiration:
         warnings.append(RrsigWarning.TTL_BEYOND_EXPIRATION.value)
-    if algorithms.signing_advice(alg) in _DEPRECATED:
+    if alg in keys.deprecated:
         warnings.append(RrsigWarning.ALGORITHM_DEPRECATED.value)
     return alg, tag, inception, expiration, tuple(sorted(warnings))
 
@@ -263,6 +297,8 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
     origin = _name(context.origin)
     keys = rrset_from_wire(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
     prepared = fast_keys(context.origin, keys)
+    czone = reader._CZONE  # the C extension, when built (it builds the signed data)
+    signed = czone.signed_data if czone is not None else None
     tally = Tally()
     for item in items:
         owner_text = ""  # made when a result needs it: most never do
@@ -271,7 +307,7 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
         labels = count - wild
         for index, wire in enumerate(item.rrsigs):
             try:
-                fast = _fast(context, prepared, item, labels, wire)
+                fast = _fast(context, prepared, item, labels, wire, signed)
             except (ValueError, IndexError, struct.error):
                 fast = None
             if fast is not None:
