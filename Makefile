@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 
 .PHONY: install demo test lint system-packages clean
 
+# An editable install leaves our own modules without bytecode (pip compiles only what it
+# copies), and PYTHONDONTWRITEBYTECODE may keep imports from writing it: compileall, or
+# every command recompiles the package from source (~50 ms per check).
 $(BIN)/dnssec-doctor: pyproject.toml setup.py src/dnssec_doctor/zonefile/_czone.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
-	# an editable install leaves our own modules without bytecode (pip compiles only what
-	# it copies), and PYTHONDONTWRITEBYTECODE may keep imports from writing it: compile
-	# now, or every command recompiles the package from source (~50 ms per check)
 	$(BIN)/python -m compileall -q src
 	touch $@
 
@@ -31,6 +31,7 @@ lint: install
 
 test: install system-packages lint
 	$(BIN)/pytest
+	./scripts/sanitize-czone
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
