@@ -572,27 +572,11 @@ class _Reader:
         self.lineno = 0
         lines = _lines(stream, self)
         record = self.record
-        not_plain = _NOT_PLAIN.search
-        quoted: list[bool] | None
         try:
             for line in lines:
                 self.lineno += 1
                 start = self.lineno
-                if (
-                    line.isascii()
-                    and '"' not in line
-                    and "\\" not in line
-                    and (not self.dirty or not_plain(line) is None)
-                ):
-                    semi = line.find(";")
-                    text = line if semi < 0 else line[:semi]
-                    if "(" in text or ")" in text:
-                        tokens, quoted = self.plain_parens(text, line, lines, start)
-                    else:
-                        tokens = text.split()
-                        quoted = None
-                else:
-                    tokens, quoted = self.slow([line], lines, start)
+                tokens, quoted = self.tokens(line, lines, start)
                 if not tokens:
                     continue
                 leading = line[0] == " " or line[0] == "\t"
@@ -654,19 +638,25 @@ class _Reader:
     def tokens(
         self, line: str, lines: Iterator[str], start: int
     ) -> tuple[list[str], list[bool] | None]:
-        """The tokens of the record starting with *line* (read()'s rules)."""
-        if (
-            line.isascii()
-            and '"' not in line
-            and "\\" not in line
-            and (not self.dirty or _NOT_PLAIN.search(line) is None)
-        ):
+        """The tokens of the record starting with *line*: split directly when the line
+        is plain, else by :meth:`slow`."""
+        if self.plain(line):
             semi = line.find(";")
             text = line if semi < 0 else line[:semi]
             if "(" in text or ")" in text:
                 return self.plain_parens(text, line, lines, start)
             return text.split(), None
         return self.slow([line], lines, start)
+
+    def plain(self, line: str) -> bool:
+        """ASCII without quotes or escapes, and no whitespace that str.split() and
+        dnspython tell apart: str.split() reads it as dnspython would."""
+        return (
+            line.isascii()
+            and '"' not in line
+            and "\\" not in line
+            and (not self.dirty or _NOT_PLAIN.search(line) is None)
+        )
 
     def plain_parens(
         self, text: str, first: str, lines: Iterator[str], start: int
@@ -683,12 +673,7 @@ class _Reader:
                 raise self.error(start, "unbalanced parentheses") from None
             self.lineno += 1
             raw.append(line)
-            if not (
-                line.isascii()
-                and '"' not in line
-                and "\\" not in line
-                and (not self.dirty or _NOT_PLAIN.search(line) is None)
-            ):
+            if not self.plain(line):
                 # quotes or escapes inside: tokenize the whole record again slowly
                 return self.slow(raw, lines, start)
             if ";" not in line and ")" not in line and "(" not in line:
