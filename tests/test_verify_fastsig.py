@@ -28,7 +28,7 @@ from dns.rdtypes.dnskeybase import Flag
 from dnssec_doctor.validate import fastsig
 from dnssec_doctor.validate.records import rrsigs_for
 from dnssec_doctor.validate.rrsig import RrsigStatus, judge_rrsig
-from dnssec_doctor.zonefile import workers
+from dnssec_doctor.zonefile import reader, workers
 from dnssec_doctor.zonefile.load import fast_records, open_zone
 from dnssec_doctor.zonefile.nodes import RRSIG as RRSIG_TYPE
 from dnssec_doctor.zonefile.nodes import RRsetData, stream_nodes
@@ -229,9 +229,7 @@ def test_worker_fast_path_gives_judge_rrsig_results(
                 )
         assert checked > 20
         quick = workers.judge_items(context, items)
-        monkeypatch.setattr(workers, "_fast", lambda *args: None)
-        reference = workers.judge_items(context, items)
-        monkeypatch.undo()
+        reference = _reference_tally(context, items, monkeypatch)
         assert quick.signatures == reference.signatures == checked
         assert (quick.counts, quick.days, quick.soon, quick.latest) == (
             reference.counts,
@@ -244,3 +242,98 @@ def test_worker_fast_path_gives_judge_rrsig_results(
         assert [(r.owner, r.rdtype, r.index, r.status, r.detail) for r in quick.problems] == [
             (r.owner, r.rdtype, r.index, r.status, r.detail) for r in reference.problems
         ]
+
+
+def _reference_tally(
+    context: Context, items: list[WorkItem], monkeypatch: pytest.MonkeyPatch
+) -> workers.Tally:
+    """judge_items with no fast path at all: every RRSIG through judge_rrsig."""
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "_CZONE", None)
+        patch.setattr(workers, "_fast", lambda *args: None)
+        return workers.judge_items(context, items)
+
+
+def _python_tally(
+    context: Context, items: list[WorkItem], monkeypatch: pytest.MonkeyPatch
+) -> workers.Tally:
+    """judge_items with the Python fast path (no C extension)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "_CZONE", None)
+        return workers.judge_items(context, items)
+
+
+def _flip(data: bytes, at: int) -> bytes:
+    at %= len(data)
+    return data[:at] + bytes([data[at] ^ 0x40]) + data[at + 1 :]
+
+
+def _hostile(items: list[WorkItem], origin: bytes) -> Iterator[WorkItem]:
+    """Each item as it is, then with what the fast path must notice or decline (all
+    well-formed RDATA, as the reader gives): a flipped signature or field, another
+    signer, a shorter signature, TTLs that warn, a DNSKEY RRset away from the apex,
+    DS at the apex, an oversized RRset or RDATA, duplicate records."""
+    end = 18 + len(origin)
+    for item in items:
+        yield item
+        sigs = item.rrsigs
+        yield item._replace(rrsigs=tuple(_flip(s, -1) for s in sigs))  # the signature
+        for at in (0, 2, 3, 8, 12, 16):  # type, algorithm, labels, times, key tag
+            yield item._replace(rrsigs=tuple(_flip(s, at) for s in sigs))
+        yield item._replace(rrsigs=tuple(s[:18] + b"\x03sub" + s[18:] for s in sigs))
+        yield item._replace(rrsigs=tuple(s[:18] + b"\x00" + s[end:] for s in sigs))
+        yield item._replace(rrsigs=tuple(s[:-3] for s in sigs))
+        yield item._replace(ttl=item.ttl + 1)
+        yield item._replace(rrsig_ttl=item.rrsig_ttl + 1)
+        yield item._replace(ttl=10**8)
+        if item.rdtype == dns.rdatatype.DNSKEY:
+            yield item._replace(owner=b"\x03sub" + item.owner)
+            yield item._replace(rdtype=dns.rdatatype.DS)  # DNSKEY RDATA reads as DS too
+        if item.rdtype == dns.rdatatype.A:
+            yield item._replace(rdatas=tuple(i.to_bytes(4, "big") for i in range(513)))
+        yield item._replace(rdatas=(*item.rdatas, *item.rdatas))  # duplicates count once
+
+
+@pytest.mark.skipif(reader._CZONE is None, reason="the C extension is not built")
+@pytest.mark.parametrize("when", ["inside", "near-expiry", "before", "after"])
+def test_c_judge_gives_the_python_results(
+    signed_zones: dict[str, Path], monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """The C judge (``_czone.judge``) against the Python fast path and against
+    judge_rrsig alone, RRSIG by RRSIG, on every signature of the signed zones and
+    on hostile variants of each, at times inside the validity period, a minute
+    before the first expiration (TTLs then outlast it), and outside."""
+    for path in signed_zones.values():
+        origin, keys, items, at = _work(path)
+        if when == "near-expiry":
+            at = min(int.from_bytes(s[8:12], "big") for i in items for s in i.rrsigs) - 60
+        else:
+            at += {"inside": 0, "before": -400, "after": 400}[when] * 86400
+        context = Context(origin, keys.ttl, tuple(keys.rdatas), at, at + 7 * 86400)
+        # the zone alone (its earliest signature is a valid one, counted in C), then
+        # with the hostile variants
+        assert workers.judge_items(context, items) == _python_tally(context, items, monkeypatch)
+        hostile = list(_hostile(items, origin))
+        c = workers.judge_items(context, hostile)
+        python = _python_tally(context, hostile, monkeypatch)
+        reference = _reference_tally(context, hostile, monkeypatch)
+        assert c == python  # every field, every kept result
+        assert c.signatures == reference.signatures > 10 * len(items)
+        assert (c.counts, c.days, c.soon, c.latest) == (
+            reference.counts,
+            reference.days,
+            reference.soon,
+            reference.latest,
+        )
+        assert c.earliest is not None and reference.earliest is not None
+        assert c.earliest.rrsig_text == reference.earliest.rrsig_text
+        assert [
+            (r.owner, r.rdtype, r.index, r.status, r.detail, r.warnings) for r in c.problems
+        ] == [
+            (r.owner, r.rdtype, r.index, r.status, r.detail, r.warnings) for r in reference.problems
+        ]
+        if when == "near-expiry":
+            assert c.counts[workers.TTL_WARNING] > len(items)
+        if when == "inside":
+            assert c.counts  # the variants were noticed
+            assert c.days and max(c.days.values()) >= len(items)  # the originals are valid

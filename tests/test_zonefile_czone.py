@@ -184,6 +184,38 @@ def test_corrupted_zones_same_result_or_error(text: str, origin: str | None) -> 
     assert_same(text, origin)
 
 
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+@st.composite
+def base64_texts(draw: st.DrawFn) -> str:
+    """DNSKEY and RRSIG records whose base64 is cut into tokens anywhere (a quad may
+    span lines), with padding right, misplaced or missing, and stray characters."""
+    body = "".join(draw(st.lists(st.sampled_from(_B64), min_size=1, max_size=40)))
+    # the last three pad a quad that is not the last one
+    endings = ["", "=", "==", "===", "A=", "=A", "A==", "AA=A", "A==AAAA", "AA=AAAA", "==AA"]
+    body += draw(st.sampled_from(endings))
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(body)))
+        body = body[:at] + draw(st.sampled_from(["=", "*", "-", "_", "é"])) + body[at:]
+    cuts = sorted(draw(st.lists(st.integers(1, max(1, len(body) - 1)), max_size=5)))
+    parts = [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)], strict=True) if b > a]
+    spread = draw(st.booleans())
+    joined = "\n\t\t".join(parts) if spread else " ".join(parts)
+    if draw(st.booleans()):
+        return f"k 300 IN DNSKEY 257 3 13 ( {joined} )\n"
+    return (
+        f"x 300 IN RRSIG A 13 2 300 ( 20261231000000 20261201000000 12345 example.com. {joined} )\n"
+    )
+
+
+@needs_c
+@settings(max_examples=600, deadline=None)
+@given(base64_texts())
+def test_base64_split_anywhere_same(text: str) -> None:
+    assert_same(text)
+
+
 def hostile_lines() -> Iterator[str]:
     yield "x 1 TXT " + " ".join(["a"] * 5000)  # tokens beyond the C limit
     yield "x 1 TXT " + "b" * 300  # a string too long

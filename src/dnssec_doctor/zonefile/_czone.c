@@ -318,39 +318,68 @@ init_tables(void)
     b64_value['='] = B64_PAD;
 }
 
+/* One quad of base64 digits into out; the number of octets (3, or 1-2 for a final
+ * padded quad "xx==" / "xxx="), or -1 for anything else. */
+static int
+base64_quad(const unsigned char *q, unsigned char *out, int last)
+{
+    int v0 = b64_value[q[0]], v1 = b64_value[q[1]], v2 = b64_value[q[2]], v3 = b64_value[q[3]];
+    if ((v0 | v1 | v2 | v3) >= 0) {
+        unsigned acc = (unsigned)v0 << 18 | (unsigned)v1 << 12 | (unsigned)v2 << 6 | (unsigned)v3;
+        out[0] = (unsigned char)(acc >> 16);
+        out[1] = (unsigned char)(acc >> 8);
+        out[2] = (unsigned char)acc;
+        return 3;
+    }
+    /* '=' only as the last one or two characters of the whole text */
+    if (!last || v0 < 0 || v1 < 0 || v3 != B64_PAD || (v2 < 0 && v2 != B64_PAD))
+        return -1;
+    unsigned acc = (unsigned)v0 << 18 | (unsigned)v1 << 12 | (v2 >= 0 ? (unsigned)v2 << 6 : 0);
+    out[0] = (unsigned char)(acc >> 16);
+    if (v2 < 0)
+        return 1;
+    out[1] = (unsigned char)(acc >> 8);
+    return 2;
+}
+
 /* Base64 of the tokens joined, as binascii.a2b_base64(strict_mode=True), but only
- * its plain form: whole quads, '=' only as the last one or two characters. */
+ * its plain form: whole quads, '=' only as the last one or two characters.  A quad
+ * may span tokens (lines): its characters are gathered first. */
 static int
 put_base64(Buf *o, const Tok *t, int count)
 {
-    Py_ssize_t total = 0, pad = 0;
+    Py_ssize_t total = 0;
     for (int k = 0; k < count; k++)
         total += t[k].n;
     if (total == 0 || total % 4 || o->n + total / 4 * 3 > RDATA_MAX)
         return -1;
     unsigned char *out = o->b + o->n; /* room checked above */
-    unsigned acc = 0;
-    int bits = 0;
-    Py_ssize_t seen = 0;
+    unsigned char quad[4];
+    int held = 0;
+    Py_ssize_t seen = 0; /* characters before the current quad */
     for (int k = 0; k < count; k++) {
         const unsigned char *p = (const unsigned char *)t[k].p;
-        for (Py_ssize_t i = 0; i < t[k].n; i++, seen++) {
-            int v = b64_value[p[i]];
-            if (v < 0) {
-                if (v != B64_PAD || seen < total - 2)
+        Py_ssize_t n = t[k].n, i = 0;
+        while (held && i < n) {
+            quad[held++] = p[i++];
+            if (held == 4) {
+                int got = base64_quad(quad, out, seen + 4 == total);
+                if (got < 0)
                     return -1;
-                pad++;
-                continue;
-            }
-            if (pad)
-                return -1; /* data after padding */
-            acc = (acc << 6) | (unsigned)v;
-            bits += 6;
-            if (bits >= 8) {
-                bits -= 8;
-                *out++ = (unsigned char)(acc >> bits);
+                out += got;
+                seen += 4;
+                held = 0;
             }
         }
+        for (; i + 4 <= n; i += 4) {
+            int got = base64_quad(p + i, out, seen + 4 == total);
+            if (got < 0)
+                return -1;
+            out += got;
+            seen += 4;
+        }
+        while (i < n)
+            quad[held++] = p[i++];
     }
     o->n = out - o->b;
     return 0;
@@ -958,55 +987,35 @@ cmp_span(const void *a, const void *b)
 
 #define MAX_SIGNED_RRS 4096 /* more: None, and workers.py builds it */
 
-/* signed_data(wire, owner, rdtype, rdatas, origin, labels)
- *   -> (algorithm, key tag, original TTL, expiration, inception, signature, data) | None
- * The fields of the RRSIG RDATA ``wire`` and the RFC 4034 3.1.8.1 data it signs over
- * the RRset (owner, rdtype, rdatas: canonical wire), as workers._fast builds them;
- * None unless the RRSIG covers rdtype, has ``labels`` labels, and its signer is
- * exactly ``origin`` (canonical wire). */
+/* The RFC 4034 3.1.8.1 data the RRSIG RDATA ``w`` signs over an RRset: the RRSIG
+ * RDATA up to the signature (``start`` octets: fields and signer), then each distinct
+ * RR of ``rdatas`` (canonical RDATA wire, a PySequence_Fast) in canonical order, as
+ * ``owner`` (the signed form), ``rdtype``, class IN, Original TTL, RDLENGTH, RDATA.
+ * NULL with no error set when it is not built here (more RRs than MAX_SIGNED_RRS,
+ * an RDATA longer than 65535 octets, which no RDLENGTH can state): the caller's
+ * Python path decides. */
 static PyObject *
-signed_data(PyObject *self, PyObject *args)
+build_signed_data(const unsigned char *w, Py_ssize_t start, const unsigned char *owner,
+                  Py_ssize_t owner_len, int rdtype, PyObject *seq)
 {
-    Py_buffer wire, owner, origin;
-    int rdtype, labels;
-    PyObject *rdatas, *result = NULL;
-    if (!PyArg_ParseTuple(args, "y*y*iOy*i", &wire, &owner, &rdtype, &rdatas, &origin, &labels))
-        return NULL;
-    const unsigned char *w = wire.buf;
-    Py_ssize_t start = 18 + origin.len;
-    PyObject *seq = NULL;
-    Span *spans = NULL;
-    if (wire.len < 19 || wire.len < start || origin.len < 1 ||
-        (w[0] << 8 | w[1]) != rdtype || w[3] != labels ||
-        memcmp(w + 18, origin.buf, (size_t)origin.len) != 0) {
-        result = Py_None;
-        Py_INCREF(result);
-        goto done;
-    }
-    seq = PySequence_Fast(rdatas, "signed_data: rdatas must be a sequence");
-    if (!seq)
-        goto done;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
-    if (count > MAX_SIGNED_RRS) { /* beyond limits.MAX_RECORDS_PER_RRSET */
-        result = Py_None;
-        Py_INCREF(result);
-        goto done;
+    if (count > MAX_SIGNED_RRS) /* beyond limits.MAX_RECORDS_PER_RRSET */
+        return NULL;
+    Span one, *spans = &one;
+    if (count > 1) {
+        spans = PyMem_Malloc(sizeof(Span) * (size_t)count);
+        if (!spans)
+            return PyErr_NoMemory();
     }
-    spans = PyMem_Malloc(sizeof(Span) * (size_t)count);
-    if (!spans) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    PyObject *data = NULL;
     for (Py_ssize_t k = 0; k < count; k++) {
         PyObject *item = PySequence_Fast_GET_ITEM(seq, k);
         if (!PyBytes_Check(item)) {
-            PyErr_SetString(PyExc_TypeError, "signed_data: rdatas must be bytes");
+            PyErr_SetString(PyExc_TypeError, "signed data: rdatas must be bytes");
             goto done;
         }
-        if (PyBytes_GET_SIZE(item) > 0xFFFF) { /* as len(r).to_bytes(2, "big") */
-            PyErr_SetString(PyExc_OverflowError, "signed_data: RDATA longer than 65535");
-            goto done;
-        }
+        if (PyBytes_GET_SIZE(item) > 0xFFFF)
+            goto done; /* declined, no error */
         spans[k].p = (const unsigned char *)PyBytes_AS_STRING(item);
         spans[k].n = PyBytes_GET_SIZE(item);
     }
@@ -1014,14 +1023,13 @@ signed_data(PyObject *self, PyObject *args)
         qsort(spans, (size_t)count, sizeof(Span), cmp_span);
     /* the size: RRSIG fields and signer, then per distinct RR owner, type, class,
      * TTL, RDLENGTH, RDATA */
-    Py_ssize_t fixed = owner.len + 10, size = start, distinct = 0;
+    Py_ssize_t fixed = owner_len + 10, size = start;
     for (Py_ssize_t k = 0; k < count; k++) {
         if (k && cmp_span(&spans[k - 1], &spans[k]) == 0)
             continue;
         size += fixed + spans[k].n;
-        distinct++;
     }
-    PyObject *data = PyBytes_FromStringAndSize(NULL, size);
+    data = PyBytes_FromStringAndSize(NULL, size);
     if (!data)
         goto done;
     unsigned char *d = (unsigned char *)PyBytes_AS_STRING(data);
@@ -1030,8 +1038,8 @@ signed_data(PyObject *self, PyObject *args)
     for (Py_ssize_t k = 0; k < count; k++) {
         if (k && cmp_span(&spans[k - 1], &spans[k]) == 0)
             continue;
-        memcpy(d, owner.buf, (size_t)owner.len);
-        d += owner.len;
+        memcpy(d, owner, (size_t)owner_len);
+        d += owner_len;
         *d++ = (unsigned char)(rdtype >> 8);
         *d++ = (unsigned char)rdtype;
         *d++ = 0;
@@ -1043,18 +1051,399 @@ signed_data(PyObject *self, PyObject *args)
         memcpy(d, spans[k].p, (size_t)spans[k].n);
         d += spans[k].n;
     }
-    (void)distinct;
-#define U32(at) ((unsigned long)w[at] << 24 | (unsigned long)w[(at) + 1] << 16 | \
-                 (unsigned long)w[(at) + 2] << 8 | (unsigned long)w[(at) + 3])
-    result = Py_BuildValue("(iikkky#N)", w[2], w[16] << 8 | w[17], U32(4), U32(8), U32(12),
-                           (const char *)w + start, wire.len - start, data);
-#undef U32
 done:
-    PyMem_Free(spans);
+    if (spans != &one)
+        PyMem_Free(spans);
+    return data;
+}
+
+/* Does the RRSIG RDATA ``w`` cover ``rdtype`` with ``labels`` labels, signed by
+ * exactly ``origin`` (canonical wire, ending in the root label)?  The signature
+ * then starts at 18 + origin_len. */
+static int
+rrsig_by_zone(const unsigned char *w, Py_ssize_t wlen, int rdtype, int labels,
+              const unsigned char *origin, Py_ssize_t origin_len)
+{
+    return wlen >= 19 && wlen >= 18 + origin_len && origin_len >= 1 &&
+           (w[0] << 8 | w[1]) == rdtype && w[3] == labels &&
+           memcmp(w + 18, origin, (size_t)origin_len) == 0;
+}
+
+#define U32(w, at) ((uint32_t)(w)[at] << 24 | (uint32_t)(w)[(at) + 1] << 16 | \
+                    (uint32_t)(w)[(at) + 2] << 8 | (uint32_t)(w)[(at) + 3])
+
+/* signed_data(wire, owner, rdtype, rdatas, origin, labels)
+ *   -> (algorithm, key tag, original TTL, expiration, inception, signature, data) | None
+ * The fields of the RRSIG RDATA ``wire`` and the RFC 4034 3.1.8.1 data it signs over
+ * the RRset (owner, rdtype, rdatas: canonical wire), as workers._fast builds them;
+ * None unless the RRSIG covers rdtype, has ``labels`` labels, and its signer is
+ * exactly ``origin`` (canonical wire). */
+static PyObject *
+signed_data(PyObject *self, PyObject *args)
+{
+    Py_buffer wire, owner, origin;
+    int rdtype, labels;
+    PyObject *rdatas, *result = NULL, *seq = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*iOy*i", &wire, &owner, &rdtype, &rdatas, &origin, &labels))
+        return NULL;
+    const unsigned char *w = wire.buf;
+    Py_ssize_t start = 18 + origin.len;
+    if (!rrsig_by_zone(w, wire.len, rdtype, labels, origin.buf, origin.len)) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    seq = PySequence_Fast(rdatas, "signed_data: rdatas must be a sequence");
+    if (!seq)
+        goto done;
+    PyObject *data = build_signed_data(w, start, owner.buf, owner.len, rdtype, seq);
+    if (!data) {
+        if (!PyErr_Occurred())
+            result = Py_NewRef(Py_None);
+        goto done;
+    }
+    result = Py_BuildValue("(iikkky#N)", w[2], w[16] << 8 | w[17], (unsigned long)U32(w, 4),
+                           (unsigned long)U32(w, 8), (unsigned long)U32(w, 12),
+                           (const char *)w + start, wire.len - start, data);
+done:
     Py_XDECREF(seq);
     PyBuffer_Release(&wire);
     PyBuffer_Release(&owner);
     PyBuffer_Release(&origin);
+    return result;
+}
+
+/* ---- judging RRSIGs: the fast path of workers.judge_items ---- */
+
+#define HALF_SERIAL ((int64_t)1 << 31)
+#define FULL_SERIAL ((int64_t)1 << 32)
+#define SAFE_TIME ((int64_t)1 << 60) /* beyond: Python's integers decide */
+
+/* RFC 1982 / RFC 4034 3.1.5: the time closest to ``at`` with these low 32 bits, as
+ * validate.timeutil.serial_time. */
+static int64_t
+serial_time(uint32_t field, int64_t at)
+{
+    int64_t t = (int64_t)((uint64_t)at & ~(uint64_t)(FULL_SERIAL - 1)) | (int64_t)field;
+    if (t - at > HALF_SERIAL)
+        t -= FULL_SERIAL;
+    else if (at - t > HALF_SERIAL)
+        t += FULL_SERIAL;
+    return t;
+}
+
+/* Labels of a wire name without the root and without a leading "*" (RFC 4034
+ * 3.1.3); -1 if it is not a well-formed uncompressed name. */
+static int
+rrsig_labels(const unsigned char *name, Py_ssize_t len)
+{
+    int count = 0;
+    Py_ssize_t at = 0;
+    while (at < len && name[at]) {
+        if (name[at] > 63)
+            return -1;
+        count++;
+        at += 1 + name[at];
+    }
+    if (at >= len)
+        return -1;
+    return count - (len >= 2 && name[0] == 1 && name[1] == '*');
+}
+
+#define WARN_ORIGINAL_TTL 1 /* the RRset's TTL above Original TTL */
+#define WARN_RRSIG_TTL 2    /* the RRSIG's own TTL above Original TTL */
+#define WARN_TTL_BEYOND 4   /* cached past the expiration */
+#define WARN_DEPRECATED 8   /* an algorithm not to sign with */
+
+typedef struct {
+    int algorithm, tag;
+    PyObject *check; /* borrowed from the caller's list */
+    int deprecated;
+} Key;
+
+#define MAX_FAST_KEYS 64
+
+typedef struct {
+    int64_t now, horizon;
+    const unsigned char *origin;
+    Py_ssize_t origin_len;
+    Key keys[MAX_FAST_KEYS];
+    int key_count;
+    int limit_exceeded; /* the DNSKEY RRset itself is over the record limit */
+    Py_ssize_t max_records;
+} Judge;
+
+/* One RRSIG by the fast path: 1 VALID (times and warning flags set), 0 for the
+ * reference path, -1 on an error to raise. */
+static int
+judge_one(const Judge *j, const unsigned char *owner, Py_ssize_t owner_len, int rdtype,
+          int labels, int64_t ttl, int64_t rrsig_ttl, PyObject *rdatas, PyObject *wire,
+          int64_t *inception, int64_t *expiration, int *algorithm, int *tag, int *flags)
+{
+    const unsigned char *w = (const unsigned char *)PyBytes_AS_STRING(wire);
+    Py_ssize_t wlen = PyBytes_GET_SIZE(wire);
+    if (!rrsig_by_zone(w, wlen, rdtype, labels, j->origin, j->origin_len))
+        return 0;
+    int is_origin = owner_len == j->origin_len && memcmp(owner, j->origin, (size_t)owner_len) == 0;
+    if ((rdtype == 48 && !is_origin) || (rdtype == 43 && is_origin))
+        return 0; /* a DNSKEY RRset below the apex; DS at the apex is the parent's */
+    int alg = w[2], keytag = w[16] << 8 | w[17];
+    const Key *key = NULL;
+    for (int k = 0; k < j->key_count; k++)
+        if (j->keys[k].algorithm == alg && j->keys[k].tag == keytag) {
+            key = &j->keys[k];
+            break;
+        }
+    if (!key || j->limit_exceeded || PySequence_Fast_GET_SIZE(rdatas) > j->max_records)
+        return 0;
+    uint32_t exp_field = U32(w, 8), inc_field = U32(w, 12);
+    int64_t inc = serial_time(inc_field, j->now), exp = serial_time(exp_field, j->now);
+    if (exp < inc || exp_field < inc_field || inc > j->now || j->now > exp)
+        return 0;
+    Py_ssize_t start = 18 + j->origin_len;
+    PyObject *data = build_signed_data(w, start, owner, owner_len, rdtype, rdatas);
+    if (!data)
+        return PyErr_Occurred() ? -1 : 0;
+    PyObject *signature = PyBytes_FromStringAndSize((const char *)w + start, wlen - start);
+    if (!signature) {
+        Py_DECREF(data);
+        return -1;
+    }
+    PyObject *verdict = PyObject_CallFunctionObjArgs(key->check, signature, data, NULL);
+    Py_DECREF(signature);
+    Py_DECREF(data);
+    if (!verdict) {
+        /* what workers._fast leaves to the reference path */
+        if (PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError) ||
+            PyErr_ExceptionMatches(PyExc_IndexError)) {
+            PyErr_Clear();
+            return 0;
+        }
+        return -1;
+    }
+    int good = PyObject_IsTrue(verdict);
+    Py_DECREF(verdict);
+    if (good <= 0)
+        return good;
+    int64_t original = U32(w, 4);
+    int f = 0;
+    if (ttl > original)
+        f |= WARN_ORIGINAL_TTL;
+    if (rrsig_ttl > original)
+        f |= WARN_RRSIG_TTL;
+    if (j->now + (ttl < original ? ttl : original) > exp)
+        f |= WARN_TTL_BEYOND;
+    if (key->deprecated)
+        f |= WARN_DEPRECATED;
+    *inception = inc;
+    *expiration = exp;
+    *algorithm = alg;
+    *tag = keytag;
+    *flags = f;
+    return 1;
+}
+
+/* The counts of the VALID signatures without warnings, which Python only counts. */
+typedef struct {
+    Py_ssize_t count, soon;
+    int64_t latest;
+    PyObject *days; /* dict: UTC day number -> signatures expiring that day */
+    int64_t run_day;
+    Py_ssize_t run; /* signatures of run_day not yet added to days */
+} Plain;
+
+static int
+flush_day(Plain *p)
+{
+    if (!p->run)
+        return 0;
+    PyObject *day = PyLong_FromLongLong(p->run_day);
+    if (!day)
+        return -1;
+    PyObject *old = PyDict_GetItemWithError(p->days, day);
+    Py_ssize_t before = old ? PyLong_AsSsize_t(old) : 0;
+    PyObject *total = PyErr_Occurred() ? NULL : PyLong_FromSsize_t(before + p->run);
+    int failed = !total || PyDict_SetItem(p->days, day, total) < 0;
+    Py_XDECREF(total);
+    Py_DECREF(day);
+    p->run = 0;
+    return failed ? -1 : 0;
+}
+
+static int
+count_plain(const Judge *j, Plain *p, int64_t exp)
+{
+    /* floor division, as Python's expiration // 86400 */
+    int64_t day = exp / 86400 - (exp % 86400 < 0);
+    if (p->run && day != p->run_day && flush_day(p) < 0)
+        return -1;
+    p->run_day = day;
+    p->run++;
+    if (!p->count++ || exp > p->latest)
+        p->latest = exp;
+    if (j->now <= exp && exp <= j->horizon)
+        p->soon++;
+    return 0;
+}
+
+static int
+parse_keys(Judge *j, PyObject *keys)
+{
+    PyObject *seq = PySequence_Fast(keys, "judge: keys must be a sequence");
+    if (!seq)
+        return -1;
+    j->key_count = 0;
+    /* more keys than fit are left to the reference path */
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(seq) && j->key_count < MAX_FAST_KEYS;
+         k++) {
+        Key *key = &j->keys[j->key_count];
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, k), "iiOp", &key->algorithm,
+                              &key->tag, &key->check, &key->deprecated)) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        j->key_count++;
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+/* What the fast path made of one RRSIG of a batch. */
+typedef struct {
+    Py_ssize_t item, sig;
+    int valid, flags, algorithm, tag;
+    int64_t inception, expiration;
+} Outcome;
+
+/* Every RRSIG of ``items`` through judge_one, into *out (PyMem, *count of them). */
+static int
+judge_all(const Judge *j, PyObject *items, int usable_times, Outcome **out, Py_ssize_t *count)
+{
+    Py_ssize_t cap = 0, n = 0;
+    Outcome *all = NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 6 ||
+            !PyBytes_Check(PyTuple_GET_ITEM(item, 0)) || !PyTuple_Check(PyTuple_GET_ITEM(item, 3)) ||
+            !PyTuple_Check(PyTuple_GET_ITEM(item, 5))) {
+            PyErr_SetString(PyExc_TypeError, "judge: items must be WorkItems");
+            goto fail;
+        }
+        PyObject *owner = PyTuple_GET_ITEM(item, 0), *rdatas = PyTuple_GET_ITEM(item, 3);
+        PyObject *rrsigs = PyTuple_GET_ITEM(item, 5);
+        long long rdtype = PyLong_AsLongLong(PyTuple_GET_ITEM(item, 1));
+        long long ttl = PyLong_AsLongLong(PyTuple_GET_ITEM(item, 2));
+        long long rrsig_ttl = PyLong_AsLongLong(PyTuple_GET_ITEM(item, 4));
+        if (PyErr_Occurred())
+            goto fail;
+        const unsigned char *o = (const unsigned char *)PyBytes_AS_STRING(owner);
+        Py_ssize_t olen = PyBytes_GET_SIZE(owner);
+        int labels = rrsig_labels(o, olen);
+        int usable = usable_times && labels >= 0 && rdtype >= 0 && rdtype <= 0xFFFF;
+        for (Py_ssize_t s = 0; s < PyTuple_GET_SIZE(rrsigs); s++) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 512;
+                Outcome *grown = PyMem_Realloc(all, sizeof(Outcome) * (size_t)cap);
+                if (!grown) {
+                    PyErr_NoMemory();
+                    goto fail;
+                }
+                all = grown;
+            }
+            Outcome *r = &all[n++];
+            memset(r, 0, sizeof(*r));
+            r->item = i;
+            r->sig = s;
+            PyObject *wire = PyTuple_GET_ITEM(rrsigs, s);
+            if (usable && PyBytes_Check(wire)) {
+                r->valid = judge_one(j, o, olen, (int)rdtype, labels, ttl, rrsig_ttl, rdatas, wire,
+                                     &r->inception, &r->expiration, &r->algorithm, &r->tag,
+                                     &r->flags);
+                if (r->valid < 0)
+                    goto fail;
+            }
+        }
+    }
+    *out = all;
+    *count = n;
+    return 0;
+fail:
+    PyMem_Free(all);
+    return -1;
+}
+
+/* judge(items, origin, now, horizon, keys, limit_exceeded, max_records)
+ *   -> (others, plain_count, days, soon, latest)
+ * workers._fast and the counting of workers.judge_items for a batch of WorkItems
+ * (a list). keys: (algorithm, key tag, verify(signature, data) -> bool, deprecated)
+ * for each key workers.fast_keys accepts. Each VALID signature without warnings is
+ * only counted (plain_count, days: {UTC day: count}, soon: expiring by horizon,
+ * latest expiration or None), except the first with the batch's earliest expiration
+ * among them, which could be the batch's earliest signature. It and every other
+ * RRSIG are in ``others``, in order, as (item index, RRSIG index, None or (algorithm,
+ * key tag, inception, expiration, warning flags)): None means the reference path
+ * judges it. */
+static PyObject *
+judge(PyObject *self, PyObject *args)
+{
+    PyObject *items, *keys, *origin;
+    long long now, horizon;
+    int limit_exceeded;
+    Py_ssize_t max_records;
+    if (!PyArg_ParseTuple(args, "O!SLLOpn", &PyList_Type, &items, &origin, &now, &horizon, &keys,
+                          &limit_exceeded, &max_records))
+        return NULL;
+    Judge j;
+    j.now = now;
+    j.horizon = horizon;
+    j.origin = (const unsigned char *)PyBytes_AS_STRING(origin);
+    j.origin_len = PyBytes_GET_SIZE(origin);
+    j.limit_exceeded = limit_exceeded;
+    j.max_records = max_records;
+    if (parse_keys(&j, keys) < 0)
+        return NULL;
+    /* far from the epoch the serial arithmetic is left to Python's integers */
+    int usable_times =
+        now > -SAFE_TIME && now < SAFE_TIME && horizon > -SAFE_TIME && horizon < SAFE_TIME;
+    Outcome *all = NULL;
+    Py_ssize_t n = 0;
+    if (judge_all(&j, items, usable_times, &all, &n) < 0)
+        return NULL;
+    Py_ssize_t earliest = -1;
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (all[k].valid && !all[k].flags &&
+            (earliest < 0 || all[k].expiration < all[earliest].expiration))
+            earliest = k;
+    Plain p = {0, 0, 0, PyDict_New(), 0, 0};
+    PyObject *others = PyList_New(0), *result = NULL;
+    if (!p.days || !others)
+        goto done;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const Outcome *r = &all[k];
+        if (r->valid && !r->flags && k != earliest) {
+            if (count_plain(&j, &p, r->expiration) < 0)
+                goto done;
+            continue;
+        }
+        PyObject *entry = r->valid ? Py_BuildValue("(nn(iiLLi))", r->item, r->sig, r->algorithm,
+                                                   r->tag, (long long)r->inception,
+                                                   (long long)r->expiration, r->flags)
+                                   : Py_BuildValue("(nnO)", r->item, r->sig, Py_None);
+        if (!entry || PyList_Append(others, entry) < 0) {
+            Py_XDECREF(entry);
+            goto done;
+        }
+        Py_DECREF(entry);
+    }
+    if (flush_day(&p) < 0)
+        goto done;
+    if (p.count)
+        result = Py_BuildValue("(OnOnL)", others, p.count, p.days, p.soon, (long long)p.latest);
+    else
+        result = Py_BuildValue("(OnOnO)", others, p.count, p.days, p.soon, Py_None);
+done:
+    PyMem_Free(all);
+    Py_XDECREF(others);
+    Py_XDECREF(p.days);
     return result;
 }
 
@@ -1126,6 +1515,9 @@ static PyMethodDef methods[] = {
     {"signed_data", signed_data, METH_VARARGS,
      "signed_data(wire, owner, rdtype, rdatas, origin, labels)\n"
      "-> (algorithm, key_tag, original_ttl, expiration, inception, signature, data) | None"},
+    {"judge", judge, METH_VARARGS,
+     "judge(items, origin, now, horizon, keys, limit_exceeded, max_records)\n"
+     "-> (others, plain_count, days, soon, latest)"},
     {"configure", configure, METH_VARARGS,
      "configure(record_type, [(type word, value), ...], [other class words])"},
     {NULL, NULL, 0, NULL},

@@ -1,6 +1,7 @@
 """Type stub of the optional C extension ``_czone.c`` (see reader.py)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 def configure(record_type: type, types: list[tuple[str, int]], classes: list[str]) -> None: ...
 def scan(
@@ -25,3 +26,19 @@ def signed_data(
     labels: int,
     /,
 ) -> tuple[int, int, int, int, int, bytes, bytes] | None: ...
+def judge(
+    items: list[Any],
+    origin: bytes,
+    now: int,
+    horizon: int,
+    keys: Sequence[tuple[int, int, Callable[[bytes, bytes], bool], bool]],
+    limit_exceeded: bool,
+    max_records: int,
+    /,
+) -> tuple[
+    list[tuple[int, int, tuple[int, int, int, int, int] | None]],
+    int,
+    dict[int, int],
+    int,
+    int | None,
+]: ...

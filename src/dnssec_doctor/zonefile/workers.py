@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import NamedTuple, cast
 
 import dns.name
@@ -292,17 +293,133 @@ class Tally:
             self.latest = other.latest
 
 
+class _Batch:
+    """One call of :func:`judge_items`: the keys, and how a result is made from the
+    fast path's verdict or by the reference path."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.origin = _name(context.origin)
+        self.keys = rrset_from_wire(
+            self.origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys
+        )
+        self.fast_keys = fast_keys(context.origin, self.keys)
+        self._rrset: tuple[WorkItem, dns.rrset.RRset] | None = None
+
+    def valid(
+        self, item: WorkItem, index: int, fast: tuple[int, int, int, int, tuple[str, ...]]
+    ) -> SigResult:
+        alg, tag, inception, expiration, warnings = fast
+        return SigResult(
+            owner=_name(item.owner).to_text(),
+            rdtype=item.rdtype,
+            index=index,
+            status=RrsigStatus.VALID.value,
+            detail="",
+            algorithm=alg,
+            key_tag=tag,
+            inception=inception,
+            expiration=expiration,
+            warnings=warnings,
+            text="",
+            rrsig_ttl=item.rrsig_ttl,
+            rrsig_wire=item.rrsigs[index],
+        )
+
+    def reference(self, item: WorkItem, index: int) -> SigResult:
+        """The verdict of :func:`judge_rrsig`, for what the fast path declined."""
+        wire = item.rrsigs[index]
+        owner_text = _name(item.owner).to_text()
+        sig = cast(
+            RRSIG, dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire))
+        )
+        if self._rrset is None or self._rrset[0] is not item:  # RRSIGs of one RRset share it
+            rrset = rrset_from_wire(_name(item.owner), item.rdtype, item.ttl, item.rdatas)
+            self._rrset = (item, rrset)
+        context = self.context
+        j = judge_rrsig(
+            self._rrset[1],
+            sig,
+            self.keys,
+            context.at,
+            zone=self.origin,
+            rrsig_ttl=item.rrsig_ttl,
+        )
+        return SigResult(
+            owner=owner_text,
+            rdtype=item.rdtype,
+            index=index,
+            status=j.status.value,
+            detail=j.detail,
+            algorithm=j.algorithm,
+            key_tag=j.key_tag,
+            inception=j.inception,
+            expiration=j.expiration,
+            warnings=tuple(sorted(w.value for w in j.warnings)),
+            text=f"{owner_text} {item.rrsig_ttl} IN RRSIG {sig.to_text()}",
+        )
+
+
+# the C judge's warning bits (``_czone.c``, WARN_*)
+_WARNING_BITS = (
+    (1, RrsigWarning.ORIGINAL_TTL_MISMATCH.value),
+    (2, RrsigWarning.RRSIG_TTL_EXCEEDS_ORIGINAL.value),
+    (4, RrsigWarning.TTL_BEYOND_EXPIRATION.value),
+    (8, RrsigWarning.ALGORITHM_DEPRECATED.value),
+)
+
+
+def _warnings(flags: int) -> tuple[str, ...]:
+    return tuple(sorted(text for bit, text in _WARNING_BITS if flags & bit))
+
+
 def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
     """Judge every RRSIG of ``items``; the result is a :class:`Tally`."""
-    origin = _name(context.origin)
-    keys = rrset_from_wire(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
-    prepared = fast_keys(context.origin, keys)
-    czone = reader._CZONE  # the C extension, when built (it builds the signed data)
+    czone = reader._CZONE  # the C extension, when built
+    if czone is not None:
+        return _judge_c(czone, _Batch(context), list(items))
+    return _judge_python(_Batch(context), items)
+
+
+def _judge_c(czone: ModuleType, batch: _Batch, items: list[WorkItem]) -> Tally:
+    """The C fast path: every VALID signature without warnings is only counted there;
+    the rest come back in order and are made into results here."""
+    context, keys = batch.context, batch.fast_keys
+    c_keys = [
+        (alg, tag, check, alg in keys.deprecated) for (alg, tag), check in keys.verifiers.items()
+    ]
+    others, plain, days, soon, latest = czone.judge(
+        items,
+        keys.origin,
+        context.at,
+        context.horizon,
+        c_keys,
+        keys.key_count > limits.MAX_RECORDS_PER_RRSET,
+        limits.MAX_RECORDS_PER_RRSET,
+    )
+    tally = Tally()
+    tally.signatures += plain
+    tally.days.update(days)
+    tally.soon += soon
+    tally.latest = latest
+    for index, sig, fast in others:
+        item = items[index]
+        if fast is None:
+            result = batch.reference(item, sig)
+        else:
+            alg, tag, inception, expiration, flags = fast
+            result = batch.valid(item, sig, (alg, tag, inception, expiration, _warnings(flags)))
+        tally.count(result, context.at, context.horizon)
+    return tally
+
+
+def _judge_python(batch: _Batch, items: Sequence[WorkItem]) -> Tally:
+    """The same without the C judge: :func:`_fast`, or the reference path."""
+    context, prepared = batch.context, batch.fast_keys
+    czone = reader._CZONE
     signed = czone.signed_data if czone is not None else None
     tally = Tally()
     for item in items:
-        owner_text = ""  # made when a result needs it: most never do
-        rrset: dns.rrset.RRset | None = None
         count, wild = fastsig.label_count(item.owner)
         labels = count - wild
         for index, wire in enumerate(item.rrsigs):
@@ -310,50 +427,14 @@ def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
                 fast = _fast(context, prepared, item, labels, wire, signed)
             except (ValueError, IndexError, struct.error):
                 fast = None
-            if fast is not None:
-                alg, tag, inception, expiration, warnings = fast
-                earliest = tally.earliest
-                if not warnings and earliest is not None and expiration >= earliest.expiration:
-                    tally.count_plain(expiration, context.at, context.horizon)
-                    continue
-                owner_text = owner_text or _name(item.owner).to_text()
-                result = SigResult(
-                    owner=owner_text,
-                    rdtype=item.rdtype,
-                    index=index,
-                    status=RrsigStatus.VALID.value,
-                    detail="",
-                    algorithm=alg,
-                    key_tag=tag,
-                    inception=inception,
-                    expiration=expiration,
-                    warnings=warnings,
-                    text="",
-                    rrsig_ttl=item.rrsig_ttl,
-                    rrsig_wire=wire,
-                )
+            if fast is None:
+                result = batch.reference(item, index)
             else:
-                owner_text = owner_text or _name(item.owner).to_text()
-                sig = cast(
-                    RRSIG,
-                    dns.rdata.from_wire(dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire)),
-                )
-                if rrset is None:
-                    rrset = rrset_from_wire(_name(item.owner), item.rdtype, item.ttl, item.rdatas)
-                j = judge_rrsig(rrset, sig, keys, context.at, zone=origin, rrsig_ttl=item.rrsig_ttl)
-                result = SigResult(
-                    owner=owner_text,
-                    rdtype=item.rdtype,
-                    index=index,
-                    status=j.status.value,
-                    detail=j.detail,
-                    algorithm=j.algorithm,
-                    key_tag=j.key_tag,
-                    inception=j.inception,
-                    expiration=j.expiration,
-                    warnings=tuple(sorted(w.value for w in j.warnings)),
-                    text=f"{owner_text} {item.rrsig_ttl} IN RRSIG {sig.to_text()}",
-                )
+                earliest = tally.earliest
+                if not fast[4] and earliest is not None and fast[3] >= earliest.expiration:
+                    tally.count_plain(fast[3], context.at, context.horizon)
+                    continue
+                result = batch.valid(item, index, fast)
             tally.count(result, context.at, context.horizon)
     return tally
 
