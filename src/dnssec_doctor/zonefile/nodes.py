@@ -68,15 +68,33 @@ def stream_nodes(records: Iterable[Record]) -> Iterator[Node]:
     when an owner's records are not contiguous."""
     seen: set[bytes] = set()
     node: Node | None = None
-    for record in records:
-        if node is None or record.owner != node.owner:
+    owner = b""
+    rrsets: dict[RRsetKey, RRsetData] = {}
+    # Node.add inlined: this loop runs for every record of the zone
+    for record_owner, ttl, rdtype, rdata, _line in records:
+        if node is None or record_owner != owner:
             if node is not None:
                 yield node
-            if record.owner in seen:
-                raise Unordered(record.owner)
-            seen.add(record.owner)
-            node = Node(record.owner)
-        node.add(record)
+            if record_owner in seen:
+                raise Unordered(record_owner)
+            seen.add(record_owner)
+            node = Node(record_owner)
+            owner, rrsets = record_owner, node.rrsets
+        key = (
+            (rdtype, (rdata[0] << 8 | rdata[1]) if len(rdata) >= 2 else 0)
+            if rdtype == RRSIG
+            else (rdtype, 0)
+        )
+        rrset = rrsets.get(key)
+        if rrset is None:
+            rrsets[key] = RRsetData(ttl, [rdata])
+            node.record_count += 1
+            continue
+        if ttl < rrset.ttl:
+            rrset.ttl = ttl
+        if rdata not in rrset.rdatas:
+            rrset.rdatas.append(rdata)
+            node.record_count += 1
     if node is not None:
         yield node
 

@@ -17,7 +17,6 @@ also reports errors with their exact line numbers).
 
 from __future__ import annotations
 
-import io
 import itertools
 import os
 import re
@@ -34,7 +33,7 @@ from dnssec_doctor.findings import Finding
 from dnssec_doctor.zonefile import cutscan
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, nsec3_records
 from dnssec_doctor.zonefile.nodes import Unordered, stream_nodes
-from dnssec_doctor.zonefile.reader import Record, ZoneSyntaxError, read_records
+from dnssec_doctor.zonefile.reader import Record, TextSource, ZoneSyntaxError, read_records
 from dnssec_doctor.zonefile.signatures import check_node
 from dnssec_doctor.zonefile.structure import Role, ZoneShape
 from dnssec_doctor.zonefile.workers import CHUNK_RRSETS, Context, Tally, WorkItem, judge_items
@@ -261,7 +260,7 @@ def read_range(task: Task) -> ChunkResult:
         if text.startswith("$") or "\n$" in text:
             result.failure = "a directive inside the zone"
             return result
-        records = read_records(io.StringIO(text), task.origin, task.default_ttl, name=task.path)
+        records = read_records(TextSource(text), task.origin, task.default_ttl, name=task.path)
         for node in stream_nodes(records):
             if node.owner == task.origin_wire:
                 result.failure = "the apex again"

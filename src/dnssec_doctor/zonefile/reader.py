@@ -41,7 +41,7 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import NamedTuple, TextIO, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import dns.exception
 import dns.name
@@ -51,9 +51,23 @@ import dns.rdatatype
 import dns.tokenizer
 import dns.ttl
 
-__all__ = ["MAX_INCLUDE_DEPTH", "Record", "ZoneSyntaxError", "c_reader_enabled", "read_records"]
+__all__ = [
+    "MAX_INCLUDE_DEPTH",
+    "Record",
+    "TextSource",
+    "ZoneSyntaxError",
+    "c_reader_enabled",
+    "read_records",
+]
 
 MAX_INCLUDE_DEPTH = 16
+
+
+class TextStream(Protocol):
+    """What the reader needs of a stream: blocks of text (an open text file,
+    io.StringIO, :class:`TextSource`)."""
+
+    def read(self, size: int = -1, /) -> str: ...
 
 
 class Record(NamedTuple):
@@ -563,7 +577,7 @@ class _Reader:
 
     # --- files -------------------------------------------------------------
 
-    def read(self, stream: TextIO, path: str) -> Iterator[Record]:
+    def read(self, stream: TextStream, path: str) -> Iterator[Record]:
         if _CZONE is not None:
             yield from self.read_c(stream, path, _CZONE.scan)
             return
@@ -588,7 +602,7 @@ class _Reader:
             raise self.error(self.lineno + 1, "not UTF-8 text") from None
         self.path, self.lineno, self.dirty = saved
 
-    def read_c(self, stream: TextIO, path: str, scan: _Scan) -> Iterator[Record]:
+    def read_c(self, stream: TextStream, path: str, scan: _Scan) -> Iterator[Record]:
         """read() with the C extension: it reads runs of plain records from the
         current block of lines; each record it declines is read here, as read()
         would, and the C reader goes on after it."""
@@ -855,8 +869,25 @@ def _message(exc: BaseException) -> str:
     return text if text else type(exc).__name__
 
 
+class TextSource:
+    """An in-memory text read as a stream, for :func:`read_records`.  io.StringIO
+    would do, but it keeps its text as 4-octet characters and builds every block it
+    returns back from them: ~8% of the reading time of a byte range."""
+
+    def __init__(self, text: str, name: str = "<input>") -> None:
+        self.text = text
+        self.name = name
+        self.pos = 0
+
+    def read(self, size: int = -1) -> str:
+        start = self.pos
+        end = len(self.text) if size < 0 else min(len(self.text), start + size)
+        self.pos = end
+        return self.text[start:end]
+
+
 def read_records(
-    source: str | Path | TextIO,
+    source: str | Path | TextStream,
     origin: str | None = None,
     default_ttl: int | None = None,
     name: str | None = None,
@@ -886,7 +917,7 @@ def read_records(
         yield from reader.read(source, name or str(getattr(source, "name", "<input>")))
 
 
-def _lines(stream: TextIO, reader: _Reader) -> Iterator[str]:
+def _lines(stream: TextStream, reader: _Reader) -> Iterator[str]:
     """The lines of a stream, without newlines (see _blocks)."""
     for block in _blocks(stream, reader):
         yield from block
@@ -896,7 +927,7 @@ class _Lines:
     """The lines of a stream as an iterator that also shows the current block and
     the position in it (the C reader works on the block)."""
 
-    def __init__(self, stream: TextIO, reader: _Reader) -> None:
+    def __init__(self, stream: TextStream, reader: _Reader) -> None:
         self.blocks = _blocks(stream, reader)
         self.block: list[str] = []
         self.pos = 0
@@ -920,7 +951,7 @@ class _Lines:
         return False
 
 
-def _blocks(stream: TextIO, reader: _Reader) -> Iterator[list[str]]:
+def _blocks(stream: TextStream, reader: _Reader) -> Iterator[list[str]]:
     """The lines of a stream, without newlines, read in large blocks (faster than
     line iteration) and yielded a block at a time. A CR or CRLF ends a line, as in
     dnspython's tokenizer (which keeps a CR inside a quoted string; we end the line

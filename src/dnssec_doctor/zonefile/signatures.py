@@ -21,6 +21,7 @@ from dnssec_doctor.zonefile.wire import to_text, type_text
 from dnssec_doctor.zonefile.workers import TTL_WARNING, SigResult, WorkItem
 
 _FLAG_ZONE, _FLAG_REVOKE = 0x0100, 0x0080
+_new_item = tuple.__new__
 
 STATUS_CODE: dict[str, str] = {
     RrsigStatus.BAD_SIGNATURE: F.RRSIG_BAD_SIGNATURE,
@@ -84,15 +85,16 @@ def check_node(
         rdatas = sigs.rdatas
         ttl = rrset.ttl
         want = ttl.to_bytes(4, "big")  # Original TTL: octets 4-7 of the RRSIG RDATA
-        # this runs for every signed RRset: the usual case (one algorithm, every
-        # RRSIG of it, with the RRset's TTL) in one pass without slices
-        if (
-            only >= 0
-            and sigs.ttl == ttl
-            and all(len(s) > 8 and s[2] == only and s.startswith(want, 4) for s in rdatas)
-        ):
-            pass
+        # this runs for every signed RRset: the usual case (one algorithm, one RRSIG
+        # or every RRSIG of it, with the RRset's TTL) without slices
+        if len(rdatas) == 1:
+            one = rdatas[0]
+            usual = len(one) > 8 and one[2] == only and one.startswith(want, 4)
         else:
+            usual = only >= 0 and all(
+                len(s) > 8 and s[2] == only and s.startswith(want, 4) for s in rdatas
+            )
+        if not usual or sigs.ttl != ttl:
             missing = algorithms.difference([_algorithm(s) for s in rdatas])
             original_wrong = [s for s in rdatas if s[4:8] != want]
             if missing or sigs.ttl != ttl or original_wrong:
@@ -100,8 +102,9 @@ def check_node(
                 out += _ttl_and_algorithm_findings(
                     z, f"{name} {_t(rdtype)}", ttl, sigs.ttl, sorted(missing), original_wrong
                 )
-        # positional: a million are made
-        work.append(WorkItem(node.owner, rdtype, ttl, tuple(rrset.rdatas), sigs.ttl, tuple(rdatas)))
+        # a million are made: tuple.__new__ skips the NamedTuple's own __new__ (Python)
+        item = (node.owner, rdtype, ttl, tuple(rrset.rdatas), sigs.ttl, tuple(rdatas))
+        work.append(_new_item(WorkItem, item))
     out += _stray_signatures(z, node, placed)
     return out
 
