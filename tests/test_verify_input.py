@@ -77,6 +77,14 @@ def test_bad_input_exits_3_with_one_line(args: tuple[str, ...], words: tuple[str
     _one_line(cli("verify", *args), *words)
 
 
+def test_rdata_beyond_64_kib_is_a_syntax_error(tmp_path: Path) -> None:
+    """RDLENGTH is 16 bits: such a record cannot be served, nor signed data built."""
+    zone = tmp_path / "big.zone"
+    strings = ('"' + "c" * 255 + '" ') * 300
+    zone.write_text(UNSIGNED.read_text() + f"big 300 IN TXT {strings}\n")
+    _one_line(cli("verify", str(zone), "--origin", ORIGIN), "big.zone:", "RDATA", "65535")
+
+
 def test_ds_file_without_ds(tmp_path: Path) -> None:
     ds = tmp_path / "ds"
     ds.write_text(f"{ORIGIN} 300 IN A 192.0.2.1\n")

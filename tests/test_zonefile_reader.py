@@ -272,6 +272,15 @@ def test_errors_carry_the_line(text: str, line: int) -> None:
         reference(text)
 
 
+def test_rdata_beyond_64_kib_is_an_error() -> None:
+    """dnspython reads this TXT (76,800 octets of RDATA); no RDLENGTH can state it,
+    so no server could send it and no signature can cover it: an error here."""
+    text = "x 1 A 192.0.2.1\ny 1 TXT " + ('"' + "c" * 255 + '" ') * 300 + "\n"
+    err = raises_line(text)
+    assert err.line == 2 and "76800 octets" in err.message
+    assert len(reference(text)) == 2  # the documented difference
+
+
 def test_records_carry_their_first_line() -> None:
     text = (
         "x 1 TXT ( a\n b )\n\n"

@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 MAX_INCLUDE_DEPTH = 16
+#: RFC 1035 3.2.1: RDLENGTH is a 16-bit count of octets.
+MAX_RDATA = 0xFFFF
 
 
 class TextStream(Protocol):
@@ -570,6 +572,8 @@ class _Reader:
                 ttl = self.implicit_ttl()
         if ttl is None:
             raise self.error(line, "Missing default TTL value")
+        if len(rdata) > MAX_RDATA:  # RDLENGTH is 16 bits: no server could send it
+            raise self.error(line, f"RDATA of {len(rdata)} octets, more than {MAX_RDATA}")
         return Record(owner, ttl, rdtype, rdata, line)
 
     def error(self, line: int, message: str) -> ZoneSyntaxError:
