@@ -320,7 +320,7 @@ init_tables(void)
 
 /* One quad of base64 digits into out; the number of octets (3, or 1-2 for a final
  * padded quad "xx==" / "xxx="), or -1 for anything else. */
-static int
+static inline int
 base64_quad(const unsigned char *q, unsigned char *out, int last)
 {
     int v0 = b64_value[q[0]], v1 = b64_value[q[1]], v2 = b64_value[q[2]], v3 = b64_value[q[3]];
