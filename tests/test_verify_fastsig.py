@@ -337,3 +337,18 @@ def test_c_judge_gives_the_python_results(
         if when == "inside":
             assert c.counts  # the variants were noticed
             assert c.days and max(c.days.values()) >= len(items)  # the originals are valid
+
+
+def test_times_beyond_64_bits_are_judged_by_python(
+    signed_zones: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A time the C judge cannot hold (Python API callers; --at stops at year 9999)
+    is no error: every signature is judged, none valid."""
+    path = next(iter(signed_zones.values()))
+    origin, keys, items, _ = _work(path)
+    at = 1 << 70
+    context = Context(origin, keys.ttl, tuple(keys.rdatas), at, at + 7 * 86400)
+    tally = workers.judge_items(context, items)
+    assert tally == _reference_tally(context, items, monkeypatch)
+    assert tally.signatures == sum(len(i.rrsigs) for i in items)
+    assert RrsigStatus.VALID.value not in tally.counts and tally.counts

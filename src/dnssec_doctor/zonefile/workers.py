@@ -376,9 +376,13 @@ def _warnings(flags: int) -> tuple[str, ...]:
 def judge_items(context: Context, items: Sequence[WorkItem]) -> Tally:
     """Judge every RRSIG of ``items``; the result is a :class:`Tally`."""
     czone = reader._CZONE  # the C extension, when built
-    if czone is not None:
+    if czone is not None and abs(context.at) < _C_TIMES and abs(context.horizon) < _C_TIMES:
         return _judge_c(czone, _Batch(context), list(items))
     return _judge_python(_Batch(context), items)
+
+
+#: Times the C judge takes (64-bit); --at beyond them is judged by Python's integers.
+_C_TIMES = 1 << 60
 
 
 def _judge_c(czone: ModuleType, batch: _Batch, items: list[WorkItem]) -> Tally:
