@@ -1338,12 +1338,14 @@ judge_all(const Judge *j, PyObject *items, int usable_times, Outcome **out, Py_s
         const unsigned char *o = (const unsigned char *)PyBytes_AS_STRING(owner);
         Py_ssize_t olen = PyBytes_GET_SIZE(owner);
         int labels = rrsig_labels(o, olen);
+        Py_INCREF(item); /* the verifiers run Python code: keep what we point into */
         int usable = usable_times && labels >= 0 && rdtype >= 0 && rdtype <= 0xFFFF;
         for (Py_ssize_t s = 0; s < PyTuple_GET_SIZE(rrsigs); s++) {
             if (n == cap) {
                 cap = cap ? cap * 2 : 512;
                 Outcome *grown = PyMem_Realloc(all, sizeof(Outcome) * (size_t)cap);
                 if (!grown) {
+                    Py_DECREF(item);
                     PyErr_NoMemory();
                     goto fail;
                 }
@@ -1358,10 +1360,13 @@ judge_all(const Judge *j, PyObject *items, int usable_times, Outcome **out, Py_s
                 r->valid = judge_one(j, o, olen, (int)rdtype, labels, ttl, rrsig_ttl, rdatas, wire,
                                      &r->inception, &r->expiration, &r->algorithm, &r->tag,
                                      &r->flags);
-                if (r->valid < 0)
+                if (r->valid < 0) {
+                    Py_DECREF(item);
                     goto fail;
+                }
             }
         }
+        Py_DECREF(item);
     }
     *out = all;
     *count = n;
