@@ -451,6 +451,12 @@ NSEC_RANGE_CASES: list[tuple[str, Edit, set[str], bool]] = [
         False,
     ),
     (
+        "nsec-not-at-the-apex",  # no chain part in the ranges: every name sent, as before
+        drop(r"^example\.test\. \d+ IN (NSEC|RRSIG NSEC) "),
+        {"NSEC_MISSING"},
+        False,
+    ),
+    (
         "nsec-and-nsec3",
         insert_after(
             r"^www\.example\.test\. \d+ IN RRSIG NSEC ",

@@ -156,18 +156,15 @@ def _denial(
     z = to_text(shape.origin)
     has_nsec = any(n in shape.types for n in shape.nsec)
     has_nsec3 = bool(shape.nsec3) or bool(nsec3param)
-    if has_nsec:
-        chain = nsec if nsec is not None else check_nsec_chain(shape)
-    if has_nsec and has_nsec3:
-        return "NSEC+NSEC3", [
-            Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has both NSEC and NSEC3 records"),
-            *chain,
-        ]
-    if has_nsec:
-        return "NSEC", chain
-    if has_nsec3:
+    if not has_nsec and has_nsec3:
         return "NSEC3", check_nsec3_chain(shape, nsec3param, nsec3)
-    return "none", [Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has no NSEC or NSEC3 chain")]
+    if not has_nsec:
+        return "none", [Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has no NSEC or NSEC3 chain")]
+    chain = nsec if nsec is not None else check_nsec_chain(shape)
+    if has_nsec3:
+        both = Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has both NSEC and NSEC3 records")
+        return "NSEC+NSEC3", [both, *chain]
+    return "NSEC", chain
 
 
 def _rrset(owner: dns.name.Name, rdtype: int, data: RRsetData | None) -> dns.rrset.RRset | None:
