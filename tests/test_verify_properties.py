@@ -104,24 +104,31 @@ def _nsec(next_name: bytes, types: str = "A RRSIG NSEC") -> bytes:
 def test_the_nsec_chain_closes_without_a_sort_exactly_when_the_sorted_check_agrees(
     data: st.DataObject, names: list[bytes]
 ) -> None:
-    """Any NSEC nexts (the canonical successor, mostly, with swaps, duplicates,
-    missing records and names that are not in the zone) spread over any ranges in
-    any order: :func:`chain_closes` holds exactly when the sorted check finds no
-    broken link, and the ranges' own findings are the sorted check's others."""
+    """Any NSEC records (pointing at the canonical successor, mostly, with swaps,
+    duplicates, missing, repeated and malformed records, wrong bitmaps and names
+    that are not in the zone) spread over any ranges in any order: :func:`chain_closes`
+    holds exactly when the sorted check finds every name's NSEC and no broken link,
+    and the ranges' own findings are the sorted check's others."""
     ordered = sorted([_ORIGIN, *names], key=canonical_key)
-    nexts: dict[bytes, bytes | None] = {
-        n: ordered[(i + 1) % len(ordered)] for i, n in enumerate(ordered)
-    }
+    nexts = {n: ordered[(i + 1) % len(ordered)] for i, n in enumerate(ordered)}
     for _ in range(data.draw(st.integers(0, 2))):  # swaps: more than one cycle
         a, b = data.draw(st.sampled_from(ordered)), data.draw(st.sampled_from(ordered))
         nexts[a], nexts[b] = nexts[b], nexts[a]
+    for _ in range(data.draw(st.integers(0, 2))):  # a duplicate, a cycle, no such name
+        victim = data.draw(st.sampled_from(ordered))
+        nexts[victim] = data.draw(st.sampled_from([*ordered, b"\x03zzz" + _ORIGIN]))
+    rdatas = {n: [_nsec(nexts[n])] for n in ordered}
     for _ in range(data.draw(st.integers(0, 2))):
         victim = data.draw(st.sampled_from(ordered))
-        nexts[victim] = data.draw(
-            st.one_of(
-                st.sampled_from(ordered),  # a swap's half, a duplicate, a cycle
-                st.just(None),  # no NSEC
-                st.just(b"\x03zzz" + _ORIGIN),  # no such name
+        rdatas[victim] = data.draw(
+            st.sampled_from(
+                [
+                    [],  # no NSEC
+                    [b""],  # malformed: no next name
+                    [b"\x05ab"],  # malformed: a truncated one
+                    [_nsec(nexts[victim], "A")],  # a wrong bitmap
+                    [_nsec(nexts[victim]), _nsec(_ORIGIN)],  # two: the first goes on
+                ]
             )
         )
     whole = ZoneShape(_ORIGIN)
@@ -135,13 +142,13 @@ def test_the_nsec_chain_closes_without_a_sort_exactly_when_the_sorted_check_agre
             for s in (shape, whole):
                 s.types[name] = frozenset({1})
                 s.signed_names.add(name)
-                target = nexts[name]
-                if target is not None:
-                    s.nsec[name] = [_nsec(target)]
+                if rdatas[name]:
+                    s.nsec[name] = rdatas[name]
         found, part = range_chain(shape)
         own += found
         parts.append(part)
     exact = check_nsec_chain(whole)
     links = [f for f in exact if " points to " in f.message]
-    assert chain_closes(parts) == (not links and all(nexts.values()))
+    unchained = [f for f in exact if "malformed" in f.message or "has no NSEC" in f.message]
+    assert chain_closes(parts) == (not links and not unchained)
     assert sorted(own, key=repr) == sorted([f for f in exact if f not in links], key=repr)

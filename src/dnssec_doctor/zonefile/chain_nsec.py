@@ -235,10 +235,10 @@ def _plain_next(
     if rdatas is None or len(rdatas) != 1:
         return None
     rdata, origin = rdatas[0], shape.origin
-    first = rdata[0]
+    first = rdata[0] if rdata else 0
     end = 1 + first + len(origin)
     if not 0 < first < 64 or rdata[1 + first : end].lower() != origin:
-        return None
+        return None  # empty, the root, a bad label, deeper or elsewhere: _own decides
     key = (shape.types[name], name in shape.signed_names, rdata[end:])
     right = plain.get(key)
     if right is None:
