@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from dnssec_doctor.zonefile import parallel, verify
+from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.verify import VerifyReport
-from verify_helpers import verify_both
+from verify_helpers import comparable, verify_both
 from zonefiles.signing import (
     ORIGIN,
     Signed,
@@ -371,3 +373,137 @@ def test_revoked_key_is_reported(tmp_path: Path) -> None:
     assert "DNSKEY_REVOKED" in {f.code for f in report.findings}
     assert sum(k.revoked for k in report.keys) == 1
     assert int(report.exit_code) == 0  # the other KSK still signs: revoking is routine
+
+
+def insert_after(pattern: str, line: str) -> Edit:
+    """Add ``line`` after the first line matching ``pattern`` (the owner's records
+    stay together: the file can still be read in byte ranges)."""
+
+    def edit(lines: list[str]) -> list[str]:
+        i = _index(lines, pattern)
+        return [*lines[: i + 1], line, *lines[i + 1 :]]
+
+    return edit
+
+
+def _nsec_next(owner: str, old: str, new: str) -> Edit:
+    return sub(rf"^{re.escape(owner)} \d+ IN NSEC ", f" NSEC {old} ", f" NSEC {new} ")
+
+
+def _both(*edits: Edit) -> Edit:
+    def edit(lines: list[str]) -> list[str]:
+        for one in edits:
+            lines = one(lines)
+        return lines
+
+    return edit
+
+
+_NSEC3_OWNER = "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.test."
+_BY_ID = {c[0]: c for c in CASES}
+# (id, edit, codes the stream read reports, the chain needs the exact second read)
+NSEC_RANGE_CASES: list[tuple[str, Edit, set[str], bool]] = [
+    ("clean", _both(), set(), False),
+    *((i, _BY_ID[i][2], _BY_ID[i][3], True) for i in ("nsec-removed", "nsec-next-skips")),
+    (
+        "nsec-bitmap-lacks-type",
+        _BY_ID["nsec-bitmap-lacks-type"][2],
+        {"NSEC_BITMAP_MISMATCH"},
+        False,
+    ),
+    (
+        "nsec-nexts-swapped",  # still every name once: two cycles
+        _both(
+            _nsec_next("host03.example.test.", "host04.example.test.", "host21.example.test."),
+            _nsec_next("host20.example.test.", "host21.example.test.", "host04.example.test."),
+        ),
+        {"NSEC_CHAIN_BROKEN"},
+        True,
+    ),
+    (
+        "nsec-next-no-name",
+        _nsec_next("host10.example.test.", "host11.example.test.", "nohost.example.test."),
+        {"NSEC_CHAIN_BROKEN"},
+        True,
+    ),
+    (
+        "nsec-not-closed",
+        _nsec_next("www.example.test.", "example.test.", "zzz.example.test."),
+        {"NSEC_CHAIN_BROKEN"},
+        True,
+    ),
+    (
+        "nsec-two-records",  # the first in canonical order goes on with the chain
+        insert_after(
+            r"^host03\.example\.test\. \d+ IN NSEC ",
+            "host03.example.test. 300 IN NSEC host05.example.test. A TXT RRSIG NSEC",
+        ),
+        {"NSEC_CHAIN_BROKEN"},
+        False,
+    ),
+    (
+        "nsec-at-glue",
+        insert_after(
+            r"^ns\.insecure\.example\.test\. \d+ IN A ",
+            "ns.insecure.example.test. 300 IN NSEC www.example.test. A RRSIG NSEC",
+        ),
+        {"NSEC_CHAIN_BROKEN"},
+        False,
+    ),
+    (
+        "nsec-not-at-the-apex",  # no chain part in the ranges: every name sent, as before
+        drop(r"^example\.test\. \d+ IN (NSEC|RRSIG NSEC) "),
+        {"NSEC_MISSING"},
+        False,
+    ),
+    (
+        "nsec-and-nsec3",
+        insert_after(
+            r"^www\.example\.test\. \d+ IN RRSIG NSEC ",
+            f"{_NSEC3_OWNER} 300 IN NSEC3 1 0 0 - 0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM A",
+        ),
+        {"ZONE_NO_DENIAL_CHAIN"},
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "codes", "exact"), [pytest.param(*c[1:], id=c[0]) for c in NSEC_RANGE_CASES]
+)
+def test_nsec_chains_read_in_byte_ranges_give_the_stream_findings(
+    base: dict[str, Signed],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Edit,
+    codes: set[str],
+    exact: bool,
+) -> None:
+    """Each range checks its names' NSEC records and the parent only whether the
+    nexts make the canonical order; a broken link makes it read the ranges again
+    for the exact, sorted check.  Either way: the one-stream read's findings, with
+    a few ranges and with one per owner (an NSEC and the names around it in other
+    ranges)."""
+    lines = base["nsec"].path.read_text().splitlines()
+    zone = tmp_path / "zone"
+    zone.write_text("\n".join(edit(lines)) + "\n")
+    at = int(time.time())
+    stream = verify_file(str(zone), at, jobs=1)
+    assert stream.stats.reading == "stream"
+    found = {f.code for f in stream.findings}
+    assert codes <= found if codes else int(stream.exit_code) == 0, sorted(found)
+    second: list[str] = []
+    exactly = verify._nsec_exactly
+
+    def counted(*args: object, **kwargs: object) -> object:
+        second.append("read again")
+        return exactly(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(verify, "_nsec_exactly", counted)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    for ranges in (1, 3, 10_000):
+        monkeypatch.setattr(parallel, "RANGES_PER_JOB", ranges)
+        split = verify_file(str(zone), at, jobs=2)
+        assert split.stats.reading == "parallel"
+        assert comparable(split) == comparable(stream)
+    assert len(second) == (3 if exact else 0)

@@ -31,6 +31,7 @@ import dns.ttl
 
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.zonefile import cutscan
+from dnssec_doctor.zonefile.chain_nsec import ChainPart, range_chain
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, nsec3_records
 from dnssec_doctor.zonefile.nodes import Unordered, stream_nodes
 from dnssec_doctor.zonefile.reader import Record, TextSource, ZoneSyntaxError, read_records
@@ -72,6 +73,10 @@ class ChunkResult:
     owners: list[bytes] = field(default_factory=list)
     nsec3: list[Nsec3Record] = field(default_factory=list)  # the range's NSEC3 chain part
     failure: str = ""
+    # Task.nsec_chain: the range's own NSEC findings and chain part (``shape`` then
+    # holds no per-name types, NSEC or signed names)
+    nsec_findings: list[Finding] = field(default_factory=list)
+    nsec_chain: ChainPart | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class Task:
     default_ttl: int | None
     context: Context | None  # None: the zone is not signed
     algorithms: frozenset[int]
+    # the zone has an NSEC chain (the apex has an NSEC): check each name's NSEC
+    # here and send back the chain part instead of the names
+    nsec_chain: bool = False
 
 
 def header(path: str, origin: str, origin_wire: bytes) -> tuple[list[Record], int, int | None]:
@@ -278,6 +286,9 @@ def read_range(task: Task) -> ChunkResult:
         if work and task.context is not None:
             result.tally.merge(judge_items(task.context, work))
         result.nsec3 = nsec3_records(result.shape)  # parsed here, not after all ranges
+        if task.nsec_chain:
+            result.nsec_findings, result.nsec_chain = range_chain(result.shape)
+            result.shape.drop_names()  # what only the chain checks read
         # the parsed records stand for the RDATA, which is not sent back: only the
         # owners are still looked at (is there an NSEC3 chain at all)
         sent: list[bytes] = []  # one shared empty list: pickled once
@@ -298,16 +309,19 @@ def read_ranges(
     jobs: int,
     owners: cutscan.CutOwners,
     known: cutscan.KnownCuts,
+    *,
+    nsec_chain: bool = False,
 ) -> Iterator[ChunkResult]:
     """The results of every range after the apex, in file order.  ``owners``: the
     file's cuts and DNAMEs, ``known`` the same as wire names (every worker places
-    names below them, wherever they are in the file)."""
+    names below them, wherever they are in the file); ``nsec_chain``: as
+    :attr:`Task.nsec_chain`."""
     size = os.path.getsize(path)
     count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
     cuts = _cuts(path, body_start, size, count, cutscan.origin_text(origin), owners)
     bounds = [body_start, *cuts, size]
     tasks = [
-        Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms)
+        Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms, nsec_chain)
         for a, b in itertools.pairwise(bounds)
         if b > a
     ]

@@ -255,6 +255,15 @@ class ZoneShape:
             self.occluded_sample.sort(key=lambda nt: (canonical_key(nt[0]), nt[1]))
             del self.occluded_sample[OCCLUDED_SAMPLE:]
 
+    def drop_names(self) -> None:
+        """Forget what only the denial chain checks read per name (types, signed
+        names, NSEC RDATA, empty non-terminal candidates): for a range of the
+        byte-range read whose NSEC chain part is already made (``parallel.py``)."""
+        self.types = {}
+        self.signed_names = set()
+        self.nsec = {}
+        self._ent_candidates = set()
+
     @property
     def ents(self) -> set[bytes]:
         """Empty non-terminals between the apex and the authoritative names."""

@@ -31,7 +31,7 @@ from dnssec_doctor import findings as F
 from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.findings import Finding, Severity
 from dnssec_doctor.zonefile import cutscan, parallel
-from dnssec_doctor.zonefile.chain_nsec import check_nsec_chain
+from dnssec_doctor.zonefile.chain_nsec import ChainPart, chain_closes, check_nsec_chain, range_chain
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, check_nsec3_chain, nsec3_records
 from dnssec_doctor.zonefile.expiry import Expiry, expiry_findings, summarize
 from dnssec_doctor.zonefile.keys import KeyInfo, check_keys
@@ -146,21 +146,25 @@ def _occluded(z: str, shape: ZoneShape) -> list[Finding]:
 
 
 def _denial(
-    shape: ZoneShape, nsec3param: list[bytes], nsec3: list[Nsec3Record] | None = None
+    shape: ZoneShape,
+    nsec3param: list[bytes],
+    nsec3: list[Nsec3Record] | None = None,
+    nsec: list[Finding] | None = None,
 ) -> tuple[str, list[Finding]]:
+    """``nsec``: the NSEC chain's findings, when the read already made them (then
+    ``shape`` holds only the apex's names and NSEC)."""
     z = to_text(shape.origin)
     has_nsec = any(n in shape.types for n in shape.nsec)
     has_nsec3 = bool(shape.nsec3) or bool(nsec3param)
-    if has_nsec and has_nsec3:
-        return "NSEC+NSEC3", [
-            Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has both NSEC and NSEC3 records"),
-            *check_nsec_chain(shape),
-        ]
-    if has_nsec:
-        return "NSEC", check_nsec_chain(shape)
-    if has_nsec3:
+    if not has_nsec and has_nsec3:
         return "NSEC3", check_nsec3_chain(shape, nsec3param, nsec3)
-    return "none", [Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has no NSEC or NSEC3 chain")]
+    if not has_nsec:
+        return "none", [Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has no NSEC or NSEC3 chain")]
+    chain = nsec if nsec is not None else check_nsec_chain(shape)
+    if has_nsec3:
+        both = Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has both NSEC and NSEC3 records")
+        return "NSEC+NSEC3", [both, *chain]
+    return "NSEC", chain
 
 
 def _rrset(owner: dns.name.Name, rdtype: int, data: RRsetData | None) -> dns.rrset.RRset | None:
@@ -203,6 +207,7 @@ class _Read:
     signed_zone: bool
     reading: str = "stream"
     nsec3: list[Nsec3Record] | None = None  # nsec3_records(shape), when already made
+    nsec: list[Finding] | None = None  # the NSEC chain's findings, when already made
 
 
 @dataclass(frozen=True)
@@ -341,6 +346,8 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         tally.merge(judge_items(start.context, work))
     owners: set[bytes] = {origin_wire}
     nsec3 = nsec3_records(shape)  # the apex's; then each range's, in file order
+    # an NSEC chain (the apex has its NSEC): each range checks its names' NSEC
+    chain = _NsecChain(shape) if start.context is not None and origin_wire in shape.nsec else None
     ranges = parallel.read_ranges(
         path,
         body,
@@ -352,6 +359,7 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         job.jobs,
         cut_owners,
         known,
+        nsec_chain=chain is not None,
     )
     for part in ranges:
         if not owners.isdisjoint(part.owners):
@@ -365,12 +373,74 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         tally.merge(part.tally)
         signed += part.signed
         nsec3 += part.nsec3
+        if chain is not None:
+            chain.add(part)
     try:
         shape.confirm()
     except Unordered as error:
         raise parallel.NotParallel("a zone cut the byte search found is not one") from error
     signed_zone = start.context is not None
-    return _Read(shape, start.apex, found, tally, signed, signed_zone, "parallel", nsec3)
+    read = _Read(shape, start.apex, found, tally, signed, signed_zone, "parallel", nsec3)
+    if chain is not None:
+        read.nsec = chain.findings
+        if not chain_closes(chain.parts):
+            del owners  # every name: the second read holds them all again
+            read.nsec = _nsec_exactly(path, job, body, default_ttl, first, cut_owners, known)
+    return read
+
+
+class _NsecChain:
+    """The NSEC chain as the byte-range read checks it: what each name's NSEC says
+    on its own (from the apex, here, and each range's worker) and each range's part
+    of the chain, for :func:`chain_nsec.chain_closes`."""
+
+    findings: list[Finding]
+    parts: list[ChainPart]
+
+    def __init__(self, apex: ZoneShape) -> None:
+        """Start with the apex (``apex``: the shape of it alone)."""
+        found, part = range_chain(apex)
+        self.findings, self.parts = found, [part]
+
+    def add(self, part: parallel.ChunkResult) -> None:
+        if part.nsec_chain is None:
+            raise parallel.NotParallel("a range without its NSEC chain part")
+        self.findings += part.nsec_findings
+        self.parts.append(part.nsec_chain)
+
+
+def _nsec_exactly(
+    path: str,
+    job: _Job,
+    body: int,
+    default_ttl: int | None,
+    apex: Node,
+    cut_owners: cutscan.CutOwners,
+    known: cutscan.KnownCuts,
+) -> list[Finding]:
+    """The NSEC chain is not the canonical order: read the ranges again, keeping
+    every name's types and NSEC this time (no signature is judged again), for the
+    sorted check that names each broken link as the one-stream read does."""
+    shape = ZoneShape(job.origin_wire, *known)
+    shape.classify(apex)
+    ranges = parallel.read_ranges(
+        path,
+        body,
+        job.z,
+        job.origin_wire,
+        default_ttl,
+        None,
+        frozenset(),
+        job.jobs,
+        cut_owners,
+        known,
+    )
+    try:
+        for part in ranges:
+            shape.merge(part.shape)
+    except Unordered as error:
+        raise parallel.NotParallel("the second read does not place names as the first") from error
+    return check_nsec_chain(shape)
 
 
 def _report(
@@ -390,7 +460,7 @@ def _report(
             ds,
         )
         keys = key_check.keys
-        denial, denial_findings = _denial(shape, apex.nsec3param, read.nsec3)
+        denial, denial_findings = _denial(shape, apex.nsec3param, read.nsec3, read.nsec)
         found += [*key_check.findings, *result_findings(z, tally.problems), *denial_findings]
     found = _occluded(z, shape) + list(extra) + found
     expiry = summarize(tally, warn_days)
