@@ -13,6 +13,12 @@ else — a range that does not parse on its own, an owner or a zone cut seen in 
 ranges, a name placed in one range below a cut from another — raises
 :class:`NotParallel`, and the caller reads the file in one stream as before (which
 also reports errors with their exact line numbers).
+
+Each range places its names knowing its own zone cuts and DNAMEs (the range is read
+whole before any name is placed), so glue that comes before its delegation in the
+same range is placed right without any search of the file.  A name below a cut of
+another range is caught when the results are merged (:class:`CrossRange`); the
+caller then finds every cut first (``cutscan``) and reads the ranges again.
 """
 
 from __future__ import annotations
@@ -33,10 +39,11 @@ import dns.ttl
 from dnssec_doctor.findings import Finding
 from dnssec_doctor.zonefile import cutscan
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, nsec3_records
-from dnssec_doctor.zonefile.nodes import Unordered, stream_nodes
+from dnssec_doctor.zonefile.nodes import Node, Unordered, stream_nodes
 from dnssec_doctor.zonefile.reader import Record, ZoneSyntaxError, read_records
 from dnssec_doctor.zonefile.signatures import check_node
 from dnssec_doctor.zonefile.structure import Role, ZoneShape
+from dnssec_doctor.zonefile.wire import is_subdomain
 from dnssec_doctor.zonefile.workers import CHUNK_RRSETS, Context, Tally, WorkItem, judge_items
 
 #: Files smaller than this are read in one stream (starting workers costs more).
@@ -56,10 +63,17 @@ _WINDOW = 1 << 16
 _RECORD_START = re.compile(rb"\n(?=[^ \t;$()\r\n])")
 _OWNER = re.compile(rb"[^ \t\r\n;()]+")
 _DIRECTIVE = re.compile(r"^\$(\S+)\s*(\S*)", re.MULTILINE)
+# the RRset keys (nodes.RRsetKey) of the types that cut the zone or occlude below them
+_NS_KEY, _DNAME_KEY = (2, 0), (39, 0)
 
 
 class NotParallel(Exception):
     """Parallel reading cannot be shown to give the one-stream result here."""
+
+
+class CrossRange(NotParallel):
+    """A name in one range is below a zone cut or DNAME in another, which the ranges
+    did not know: read again with the file's cuts known in advance."""
 
 
 @dataclass
@@ -137,21 +151,31 @@ def header(path: str, origin: str, origin_wire: bytes) -> tuple[list[Record], in
 
 
 def _cuts(
-    path: str, start: int, size: int, count: int, origin: bytes, owners: cutscan.CutOwners
-) -> list[int]:
+    path: str,
+    start: int,
+    size: int,
+    count: int,
+    origin: bytes,
+    owners: cutscan.CutOwners | None,
+) -> list[int] | None:
     """Up to ``count - 1`` offsets between ``start`` and ``size`` where a range may
     start (files with the owner on every line keep an owner's records together).
 
     New children of the apex first; where they are too few (every name below one or
-    two labels), deeper owners that are not below a delegation (``owners``)."""
+    two labels), deeper owners that are not below a delegation (``owners``), or None
+    without ``owners``: the caller finds them (``cutscan``) and asks again."""
     tentatives = [start + (size - start) * k // count for k in range(1, count)]
     out, missed = _cuts_near(path, tentatives, start, size, origin, None)
     if missed:
+        if owners is None:
+            return None
         out, _ = _cuts_near(path, tentatives, start, size, origin, set(owners.all))
     return out
 
 
-# the zone's cuts and DNAMEs (wire), set in each worker process by the pool
+# the zone's cuts and DNAMEs (wire) known before reading, set in each worker process
+# by the pool: none on the first try (each range finds its own), every one the byte
+# search found when that was needed (``cutscan``)
 _KNOWN: cutscan.KnownCuts = (frozenset(), frozenset())
 
 
@@ -168,7 +192,7 @@ def _cuts_near(
     origin: bytes,
     delegations: set[bytes] | None,
 ) -> tuple[list[int], int]:
-    """The cuts found near each tentative offset, and how many windows had none."""
+    """The cuts found near each tentative offset, and how many whole windows had none."""
     out: list[int] = []
     missed = 0
     with open(path, "rb") as handle:
@@ -179,7 +203,8 @@ def _cuts_near(
             window = handle.read(_WINDOW)
             at = _owner_change(window, origin, delegations)
             if at is None:
-                missed += 1
+                # a window the file's end cuts short only makes the last range longer
+                missed += len(window) == _WINDOW
                 continue
             at += tentative - 1
             if start < at < size and (not out or at > out[-1]):
@@ -251,62 +276,110 @@ def _apex_child(owner: bytes, origin: bytes) -> bool:
 
 def read_range(task: Task) -> ChunkResult:
     """Read, place, check and judge one byte range (in a worker process)."""
-    result = ChunkResult(ZoneShape(task.origin_wire, *_KNOWN))
-    zone = task.origin if task.origin.endswith(".") else task.origin + "."
-    work: list[WorkItem] = []
+    result = ChunkResult(ZoneShape(task.origin_wire))
     try:
-        with open(task.path, "rb") as handle:
-            handle.seek(task.start)
-            text = handle.read(task.end - task.start).decode("utf-8")
-        if text.startswith("$") or "\n$" in text:
-            result.failure = "a directive inside the zone"
-            return result
-        records = read_records(io.StringIO(text), task.origin, task.default_ttl, name=task.path)
-        for node in stream_nodes(records):
-            if node.owner == task.origin_wire:
-                result.failure = "the apex again"
-                return result
-            result.owners.append(node.owner)
-            placed = result.shape.classify(node)
-            if placed.role is Role.OUTSIDE:
-                continue
-            result.signed += len(placed.signed)
-            if task.context is not None:
-                result.findings += check_node(zone, node, placed, task.algorithms, work)
-                if len(work) >= CHUNK_RRSETS:
-                    result.tally.merge(judge_items(task.context, work))
-                    work = []
-        if work and task.context is not None:
-            result.tally.merge(judge_items(task.context, work))
+        nodes = _range_nodes(task)
+        own = _own_cuts(nodes, task.origin_wire)
+        # the range's own cuts and DNAMEs are known before any name is placed, so its
+        # glue may come before its delegation; a cut of another range above a name
+        # of this one is for the caller's merge to find (it knows only _KNOWN)
+        result.shape = ZoneShape(task.origin_wire, _KNOWN[0] | own[0], _KNOWN[1] | own[1])
+        _read_nodes(task, nodes, result)
+        _confirm_own(result.shape, own)
         result.nsec3 = nsec3_records(result.shape)  # parsed here, not after all ranges
         # the parsed records stand for the RDATA, which is not sent back: only the
         # owners are still looked at (is there an NSEC3 chain at all)
         sent: list[bytes] = []  # one shared empty list: pickled once
         result.shape.nsec3 = {owner: sent for owner in result.shape.nsec3}
-    except (ZoneSyntaxError, Unordered, UnicodeDecodeError, ValueError, OSError) as error:
+    except (
+        NotParallel,
+        ZoneSyntaxError,
+        Unordered,
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+    ) as error:
         result.failure = f"{type(error).__name__}: {error}"
     return result
 
 
+def _range_nodes(task: Task) -> list[Node]:
+    """Every node of the range, held: its cuts must be known before it is placed.
+    A range is at most MAX_RANGE_BYTES of text, so this stays small."""
+    with open(task.path, "rb") as handle:
+        handle.seek(task.start)
+        text = handle.read(task.end - task.start).decode("utf-8")
+    if text.startswith("$") or "\n$" in text:
+        raise NotParallel("a directive inside the zone")
+    records = read_records(io.StringIO(text), task.origin, task.default_ttl, name=task.path)
+    nodes = list(stream_nodes(records))
+    if any(node.owner == task.origin_wire for node in nodes):
+        raise NotParallel("the apex again")
+    return nodes
+
+
+def _own_cuts(nodes: list[Node], origin: bytes) -> cutscan.KnownCuts:
+    """The owners below the apex, among ``nodes``, with NS (cuts) and with DNAME."""
+    inside = [node for node in nodes if node.owner != origin and is_subdomain(node.owner, origin)]
+    return (
+        frozenset(node.owner for node in inside if _NS_KEY in node.rrsets),
+        frozenset(node.owner for node in inside if _DNAME_KEY in node.rrsets),
+    )
+
+
+def _confirm_own(shape: ZoneShape, own: cutscan.KnownCuts) -> None:
+    """Each NS or DNAME owner of the range was placed as a cut or DNAME; one below
+    another cut (a cut below a cut) is left to the one-stream read, as before."""
+    cuts, dnames = own
+    if not (cuts <= shape.cuts and dnames <= shape.dnames):
+        raise Unordered(min((cuts - shape.cuts) | (dnames - shape.dnames)))
+
+
+def _read_nodes(task: Task, nodes: list[Node], result: ChunkResult) -> None:
+    """Place, check and judge the range's nodes into ``result``."""
+    zone = task.origin if task.origin.endswith(".") else task.origin + "."
+    work: list[WorkItem] = []
+    for node in nodes:
+        result.owners.append(node.owner)
+        placed = result.shape.classify(node)
+        if placed.role is Role.OUTSIDE:
+            continue
+        result.signed += len(placed.signed)
+        if task.context is not None:
+            result.findings += check_node(zone, node, placed, task.algorithms, work)
+            if len(work) >= CHUNK_RRSETS:
+                result.tally.merge(judge_items(task.context, work))
+                work = []
+    if work and task.context is not None:
+        result.tally.merge(judge_items(task.context, work))
+
+
+def range_bounds(
+    path: str, body_start: int, origin: str, jobs: int, owners: cutscan.CutOwners | None
+) -> list[int] | None:
+    """Where the ranges after the apex start and end (the first is ``body_start``, the
+    last the file's size); None when new children of the apex are too few to cut at
+    and the file's cuts and DNAMEs (``owners``) are not given."""
+    size = os.path.getsize(path)
+    count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
+    cuts = _cuts(path, body_start, size, count, cutscan.origin_text(origin), owners)
+    return None if cuts is None else [body_start, *cuts, size]
+
+
 def read_ranges(
     path: str,
-    body_start: int,
+    bounds: list[int],
     origin: str,
     origin_wire: bytes,
     default_ttl: int | None,
     context: Context | None,
     algorithms: frozenset[int],
     jobs: int,
-    owners: cutscan.CutOwners,
-    known: cutscan.KnownCuts,
+    known: cutscan.KnownCuts = (frozenset(), frozenset()),
 ) -> Iterator[ChunkResult]:
-    """The results of every range after the apex, in file order.  ``owners``: the
-    file's cuts and DNAMEs, ``known`` the same as wire names (every worker places
-    names below them, wherever they are in the file)."""
-    size = os.path.getsize(path)
-    count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
-    cuts = _cuts(path, body_start, size, count, cutscan.origin_text(origin), owners)
-    bounds = [body_start, *cuts, size]
+    """The results of the ranges between ``bounds``, in file order.  ``known``: cuts
+    and DNAMEs (wire) every worker places names below, wherever they are in the file;
+    each range also knows its own."""
     tasks = [
         Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms)
         for a, b in itertools.pairwise(bounds)
@@ -315,12 +388,18 @@ def read_ranges(
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_know, initargs=known) as pool:
             ahead: deque[Future[ChunkResult]] = deque()
-            for task in tasks:
-                if len(ahead) >= jobs * AHEAD_PER_JOB:
+            try:
+                for task in tasks:
+                    if len(ahead) >= jobs * AHEAD_PER_JOB:
+                        yield _done(ahead.popleft())
+                    ahead.append(pool.submit(read_range, task))
+                while ahead:
                     yield _done(ahead.popleft())
-                ahead.append(pool.submit(read_range, task))
-            while ahead:
-                yield _done(ahead.popleft())
+            finally:
+                # given up early (NotParallel here or in the caller): do not wait for
+                # ranges no one will look at
+                for future in ahead:
+                    future.cancel()
     except (OSError, BrokenProcessPool) as error:
         raise NotParallel(f"workers: {error}") from error
 
@@ -335,9 +414,11 @@ def _done(future: Future[ChunkResult]) -> ChunkResult:
 __all__ = [
     "MIN_PARALLEL_BYTES",
     "ChunkResult",
+    "CrossRange",
     "NotParallel",
     "Task",
     "header",
+    "range_bounds",
     "read_range",
     "read_ranges",
 ]

@@ -317,21 +317,59 @@ def _read_known_cuts(
         return None
 
 
+@dataclass(frozen=True)
+class _Head:
+    """The apex, read in this process, and where the ranges after it begin."""
+
+    first: Node
+    start: _Start
+    body: int  # byte offset of the first line after the apex
+    default_ttl: int | None
+
+
 def _read_parallel(path: str, job: _Job) -> _Read:
     """Read the apex here and the rest in byte ranges in the workers; raises
-    NotParallel when the one-stream read must be used."""
+    NotParallel when the one-stream read must be used.
+
+    Each range first knows only its own cuts and DNAMEs, so nothing searches the
+    file first.  When a name in one range is below a cut of another (glue far from
+    its delegation: dnssec-signzone's order), or the file has too few new children of
+    the apex to cut at, its cuts are found by a byte search (``cutscan``) and the
+    ranges are read knowing them all."""
     z, origin_wire = job.z, job.origin_wire
     records, body, default_ttl = parallel.header(path, z, origin_wire)
     (first,) = stream_nodes(records)
     if not _apex_complete(first):
         raise parallel.NotParallel("the apex's records are not all at the start")
-    start = _start(first, job)
+    head = _Head(first, _start(first, job), body, default_ttl)
+    bounds = parallel.range_bounds(path, body, z, job.jobs, None)
+    if bounds is not None:
+        try:
+            return _read_ranges(path, job, head, bounds, (frozenset(), frozenset()))
+        except parallel.CrossRange:
+            pass  # again, below, with the file's cuts known in advance
     cut_owners = cutscan.scan(path, body, cutscan.origin_text(z))
     known = cut_owners.as_wire() if cut_owners is not None else None
     if cut_owners is None or known is None:
         raise parallel.NotParallel("zone cuts that text does not name")
+    if bounds is not None and not (known[0] or known[1]):
+        raise parallel.NotParallel("the cuts across ranges are ones the byte search misses")
+    bounds = parallel.range_bounds(path, body, z, job.jobs, cut_owners)
+    assert bounds is not None  # with the owners given, there always are
+    return _read_ranges(path, job, head, bounds, known)
+
+
+def _read_ranges(
+    path: str, job: _Job, head: _Head, bounds: list[int], known: cutscan.KnownCuts
+) -> _Read:
+    """The apex and the ranges between ``bounds`` (read by the workers, who place
+    names below ``known`` wherever they are), merged in file order.  Raises
+    CrossRange when a name is below a cut of another range that ``known`` lacks."""
+    z, origin_wire, first, start = job.z, job.origin_wire, head.first, head.start
+    # only what is known to every range counts as known here: a range's own cuts
+    # are not, so the merge sees a cut in one range above a name in another
     shape = ZoneShape(origin_wire, *known)
-    found = start.found
+    found = list(start.found)  # not start.found itself: this may be the second try
     tally = Tally()
     placed = shape.classify(first)
     signed = len(placed.signed)
@@ -343,14 +381,13 @@ def _read_parallel(path: str, job: _Job) -> _Read:
     nsec3 = nsec3_records(shape)  # the apex's; then each range's, in file order
     ranges = parallel.read_ranges(
         path,
-        body,
+        bounds,
         z,
         origin_wire,
-        default_ttl,
+        head.default_ttl,
         start.context,
         start.algorithms,
         job.jobs,
-        cut_owners,
         known,
     )
     for part in ranges:
@@ -360,7 +397,7 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         try:
             shape.merge(part.shape)
         except Unordered as error:
-            raise parallel.NotParallel("a zone cut and names below it in two ranges") from error
+            raise parallel.CrossRange("a zone cut and names below it in two ranges") from error
         found += part.findings
         tally.merge(part.tally)
         signed += part.signed
