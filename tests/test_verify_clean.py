@@ -8,13 +8,15 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cli_helpers import invoke
 from dnssec_doctor.findings import Severity
-from dnssec_doctor.zonefile import cutscan, parallel
+from dnssec_doctor.zonefile import cutscan, parallel, verify
 from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.verify import VerifyReport
 from verify_helpers import comparable, verify_both
@@ -321,33 +323,49 @@ def test_each_range_knows_its_own_cuts_and_the_merge_the_others(
 ) -> None:
     """Glue next to its delegation (canonical order): every range finds its cuts as
     it reads, and the file is never searched for them.  Glue in another range than
-    its delegation: the ranges' own cuts do not hide it from the merge, which sends
-    the read to a second try with the cuts found first (``cutscan``, once); the
-    one-stream report both times."""
+    its delegation: the ranges' own cuts do not hide it from the merge; the range
+    with the glue is read again knowing every range's cuts, or, past
+    ``REREAD_RANGES``, every range is, after the cuts are found by ``cutscan``.  The
+    one-stream report every time."""
     scans: list[str] = []
     search = cutscan.scan
+    reads: list[int] = []  # ranges per parallel.read_ranges call
+    read = parallel.read_ranges
 
     def counted(path: str, start: int, origin: bytes) -> cutscan.CutOwners | None:
         scans.append(path)
         return search(path, start, origin)
 
+    def counted_reads(
+        path: str, spans: list[tuple[int, int]], *args: Any
+    ) -> Iterator[parallel.ChunkResult]:
+        reads.append(len(spans))
+        return read(path, spans, *args)
+
     monkeypatch.setattr(cutscan, "scan", counted)
+    monkeypatch.setattr(parallel, "read_ranges", counted_reads)
     at = int(time.time())
     path = signed["bind-nsec"].path
     assert_ranges_give(verify_file(str(path), at, jobs=1), str(path), at, monkeypatch)
-    assert scans == []
+    assert scans == [] and len(reads) == 2  # one try for each number of ranges
     moved = glue_first(path, tmp_path / "glue-first.zone")
-    stream = verify_file(str(moved), at, jobs=1)  # the stream read needs the search too
+    stream = verify_file(str(moved), at, jobs=1)  # the stream read needs the search
     assert stream.stats.reading == "stream" and len(scans) == 1
     assert comparable(dataclasses.replace(stream, source="")) == comparable(
         dataclasses.replace(verify_file(str(path), at, jobs=1), source="")
     )
-    scans.clear()
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "RANGES_PER_JOB", 10_000)  # a range per child of the apex
-    split = verify_file(str(moved), at, jobs=2)
-    assert comparable(split) == comparable(stream)
-    assert split.stats.reading == "parallel" and len(scans) == 1
+    for limit, searched, ranges_again in ((4, 0, 1), (0, 1, -1)):
+        monkeypatch.setattr(verify, "REREAD_RANGES", limit)
+        monkeypatch.setattr(verify, "REREAD_SHARE", 1 << 30)
+        scans.clear()
+        reads.clear()
+        split = verify_file(str(moved), at, jobs=2)
+        assert comparable(split) == comparable(stream)
+        assert split.stats.reading == "parallel" and len(scans) == searched
+        # read again: the glue's range alone, or all of them (with the cuts known)
+        assert len(reads) == 2 and reads[1] == (ranges_again if ranges_again > 0 else reads[0])
 
 
 BEFORE_ITS_CUT = """$ORIGIN example.test.

@@ -260,5 +260,11 @@ class ZoneShape:
         """Empty non-terminals between the apex and the authoritative names."""
         return {n for n in self._ent_candidates if n not in self.types}
 
+    def open_ancestors(self) -> set[bytes]:
+        """Ancestors of the names placed that are neither cuts or DNAMEs here nor known
+        ones: where a cut found elsewhere (another byte range) would place them anew."""
+        placed = self.cuts | self.dnames | self.known_cuts | self.known_dnames
+        return self._above - placed
+
 
 __all__ = ["OCCLUDED_SAMPLE", "Placement", "Role", "ZoneShape", "type_text"]

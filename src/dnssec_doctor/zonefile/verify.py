@@ -327,44 +327,113 @@ class _Head:
     default_ttl: int | None
 
 
+#: Ranges read again at most (or one in REREAD_SHARE, if more) when their names turn
+#: out to be below a cut of another range; past that (glue all over the file, far
+#: from its delegation: dnssec-signzone's order) the ranges are read again, all of
+#: them, with the file's cuts found first (``cutscan``), which is found out early.
+REREAD_RANGES = 4
+REREAD_SHARE = 10
+
+
 def _read_parallel(path: str, job: _Job) -> _Read:
     """Read the apex here and the rest in byte ranges in the workers; raises
     NotParallel when the one-stream read must be used.
 
     Each range first knows only its own cuts and DNAMEs, so nothing searches the
-    file first.  When a name in one range is below a cut of another (glue far from
-    its delegation: dnssec-signzone's order), or the file has too few new children of
-    the apex to cut at, its cuts are found by a byte search (``cutscan``) and the
-    ranges are read knowing them all."""
+    file first; the few ranges with names below a cut of another range are read
+    again, knowing every range's cuts.  When there are more of those, or the file
+    has too few new children of the apex to cut at, the file's cuts are found by a
+    byte search (``cutscan``) and the ranges are read knowing them all."""
     z, origin_wire = job.z, job.origin_wire
     records, body, default_ttl = parallel.header(path, z, origin_wire)
     (first,) = stream_nodes(records)
     if not _apex_complete(first):
         raise parallel.NotParallel("the apex's records are not all at the start")
     head = _Head(first, _start(first, job), body, default_ttl)
-    bounds = parallel.range_bounds(path, body, z, job.jobs, None)
-    if bounds is not None:
+    spans = parallel.range_spans(path, body, z, job.jobs, None)
+    if spans is not None:
         try:
-            return _read_ranges(path, job, head, bounds, (frozenset(), frozenset()))
+            return _read_ranges(path, job, head, spans, (frozenset(), frozenset()))
         except parallel.CrossRange:
             pass  # again, below, with the file's cuts known in advance
     cut_owners = cutscan.scan(path, body, cutscan.origin_text(z))
     known = cut_owners.as_wire() if cut_owners is not None else None
     if cut_owners is None or known is None:
         raise parallel.NotParallel("zone cuts that text does not name")
-    if bounds is not None and not (known[0] or known[1]):
+    if spans is not None and not (known[0] or known[1]):
         raise parallel.NotParallel("the cuts across ranges are ones the byte search misses")
-    bounds = parallel.range_bounds(path, body, z, job.jobs, cut_owners)
-    assert bounds is not None  # with the owners given, there always are
-    return _read_ranges(path, job, head, bounds, known)
+    spans = parallel.range_spans(path, body, z, job.jobs, cut_owners)
+    assert spans is not None  # with the owners given, there always are
+    return _read_ranges(path, job, head, spans, known)
+
+
+@dataclass
+class _Part:
+    """What a range gave that is merged in file order, after all ranges are in."""
+
+    findings: list[Finding]
+    tally: Tally
+    signed: int
+    nsec3: list[Nsec3Record]
+
+
+@dataclass
+class _Merge:
+    """The ranges' results as they come.  A range whose names all sit below the
+    apex's children or its own cuts is placed as one stream would: its shape is
+    merged at once.  One with other ancestors (a cut of a range not yet seen may be
+    above them) is held until every range is in, and read again if one is."""
+
+    shape: ZoneShape  # knows only the cuts known to every range
+    limit: int  # ranges read again at most; past that, CrossRange
+    parts: list[_Part] = field(default_factory=list)
+    held: dict[int, parallel.ChunkResult] = field(default_factory=dict)
+    again: set[int] = field(default_factory=set)  # held ranges to read again
+    owners: set[bytes] = field(default_factory=set)
+    cuts: set[bytes] = field(default_factory=set)  # every range's cuts so far
+    dnames: set[bytes] = field(default_factory=set)  # and DNAMEs
+
+    def add(self, part: parallel.ChunkResult) -> None:
+        if not self.owners.isdisjoint(part.owners):
+            raise parallel.NotParallel("an owner in two ranges")
+        self.owners.update(part.owners)
+        index, own = len(self.parts), part.shape.cuts | part.shape.dnames
+        self.again.update(i for i, held in self.held.items() if held.open_above & own)
+        if part.open_above & self.cuts or part.open_above & self.dnames:
+            self.again.add(index)
+        self.cuts |= part.shape.cuts
+        self.dnames |= part.shape.dnames
+        if part.open_above:
+            self.held[index] = part
+        else:
+            try:
+                self.shape.merge(part.shape)
+            except Unordered as error:
+                raise parallel.CrossRange("a zone cut and names below it apart") from error
+        self.parts.append(_Part(part.findings, part.tally, part.signed, part.nsec3))
+        if len(self.again) > self.limit:
+            raise parallel.CrossRange("names below cuts of other ranges, in many ranges")
+
+    def replace(self, index: int, part: parallel.ChunkResult) -> None:
+        """The range ``index`` read again."""
+        self.held[index] = part
+        self.parts[index] = _Part(part.findings, part.tally, part.signed, part.nsec3)
+
+    def finish(self) -> None:
+        """Merge the held ranges' shapes (file order does not matter to a shape)."""
+        for index in sorted(self.held):
+            try:
+                self.shape.merge(self.held.pop(index).shape)
+            except Unordered as error:
+                raise parallel.NotParallel("a zone cut and names below it apart") from error
 
 
 def _read_ranges(
-    path: str, job: _Job, head: _Head, bounds: list[int], known: cutscan.KnownCuts
+    path: str, job: _Job, head: _Head, spans: list[tuple[int, int]], known: cutscan.KnownCuts
 ) -> _Read:
-    """The apex and the ranges between ``bounds`` (read by the workers, who place
-    names below ``known`` wherever they are), merged in file order.  Raises
-    CrossRange when a name is below a cut of another range that ``known`` lacks."""
+    """The apex and the ranges ``spans`` (read by the workers, who place names below
+    ``known`` wherever they are), merged in file order.  Raises CrossRange when too
+    many ranges have names below a cut of another range that ``known`` lacks."""
     z, origin_wire, first, start = job.z, job.origin_wire, head.first, head.start
     # only what is known to every range counts as known here: a range's own cuts
     # are not, so the merge sees a cut in one range above a name in another
@@ -377,31 +446,25 @@ def _read_ranges(
         work: list[WorkItem] = []
         found += check_node(z, first, placed, start.algorithms, work)
         tally.merge(judge_items(start.context, work))
-    owners: set[bytes] = {origin_wire}
     nsec3 = nsec3_records(shape)  # the apex's; then each range's, in file order
-    ranges = parallel.read_ranges(
-        path,
-        bounds,
-        z,
-        origin_wire,
-        head.default_ttl,
-        start.context,
-        start.algorithms,
-        job.jobs,
-        known,
-    )
-    for part in ranges:
-        if not owners.isdisjoint(part.owners):
-            raise parallel.NotParallel("an owner in two ranges")
-        owners.update(part.owners)
-        try:
-            shape.merge(part.shape)
-        except Unordered as error:
-            raise parallel.CrossRange("a zone cut and names below it in two ranges") from error
-        found += part.findings
-        tally.merge(part.tally)
-        signed += part.signed
-        nsec3 += part.nsec3
+    merge = _Merge(shape, max(REREAD_RANGES, len(spans) // REREAD_SHARE), owners={origin_wire})
+    args = (z, origin_wire, head.default_ttl, start.context, start.algorithms, job.jobs)
+    for part in parallel.read_ranges(path, spans, *args, known):
+        merge.add(part)
+    if merge.again:
+        # every range's own cuts and DNAMEs: all of the file's, as the reader found them
+        everything = (frozenset(known[0] | merge.cuts), frozenset(known[1] | merge.dnames))
+        again = sorted(merge.again)
+        parts = list(parallel.read_ranges(path, [spans[i] for i in again], *args, everything))
+        for index, part in zip(again, parts, strict=True):
+            merge.replace(index, part)
+        shape.known_cuts, shape.known_dnames = everything
+    merge.finish()
+    for piece in merge.parts:
+        found += piece.findings
+        tally.merge(piece.tally)
+        signed += piece.signed
+        nsec3 += piece.nsec3
     try:
         shape.confirm()
     except Unordered as error:
