@@ -17,8 +17,10 @@ also reports errors with their exact line numbers).
 Each range places its names knowing its own zone cuts and DNAMEs (the range is read
 whole before any name is placed), so glue that comes before its delegation in the
 same range is placed right without any search of the file.  A name below a cut of
-another range is caught when the results are merged (:class:`CrossRange`); the
-caller then finds every cut first (``cutscan``) and reads the ranges again.
+another range is caught when the results are merged (``verify._Merge``): that range
+is read again knowing every range's cuts, or, when there are many such ranges
+(:class:`CrossRange`), every cut is found first (``cutscan``) and all ranges are read
+again.
 """
 
 from __future__ import annotations

@@ -327,10 +327,11 @@ class _Head:
     default_ttl: int | None
 
 
-#: Ranges read again at most (or one in REREAD_SHARE, if more) when their names turn
-#: out to be below a cut of another range; past that (glue all over the file, far
-#: from its delegation: dnssec-signzone's order) the ranges are read again, all of
-#: them, with the file's cuts found first (``cutscan``), which is found out early.
+#: Ranges read again at most (or one in REREAD_SHARE of those in so far, if more)
+#: when their names turn out to be below a cut of another range; past that (glue all
+#: over the file, far from its delegation: dnssec-signzone's order, which shows in the
+#: first few ranges) the ranges are read again, all of them, with the file's cuts
+#: found first (``cutscan``).
 REREAD_RANGES = 4
 REREAD_SHARE = 10
 
@@ -385,7 +386,6 @@ class _Merge:
     above them) is held until every range is in, and read again if one is."""
 
     shape: ZoneShape  # knows only the cuts known to every range
-    limit: int  # ranges read again at most; past that, CrossRange
     parts: list[_Part] = field(default_factory=list)
     held: dict[int, parallel.ChunkResult] = field(default_factory=dict)
     again: set[int] = field(default_factory=set)  # held ranges to read again
@@ -411,7 +411,7 @@ class _Merge:
             except Unordered as error:
                 raise parallel.CrossRange("a zone cut and names below it apart") from error
         self.parts.append(_Part(part.findings, part.tally, part.signed, part.nsec3))
-        if len(self.again) > self.limit:
+        if len(self.again) > max(REREAD_RANGES, len(self.parts) // REREAD_SHARE):
             raise parallel.CrossRange("names below cuts of other ranges, in many ranges")
 
     def replace(self, index: int, part: parallel.ChunkResult) -> None:
@@ -447,7 +447,7 @@ def _read_ranges(
         found += check_node(z, first, placed, start.algorithms, work)
         tally.merge(judge_items(start.context, work))
     nsec3 = nsec3_records(shape)  # the apex's; then each range's, in file order
-    merge = _Merge(shape, max(REREAD_RANGES, len(spans) // REREAD_SHARE), owners={origin_wire})
+    merge = _Merge(shape, owners={origin_wire})
     args = (z, origin_wire, head.default_ttl, start.context, start.algorithms, job.jobs)
     for part in parallel.read_ranges(path, spans, *args, known):
         merge.add(part)
