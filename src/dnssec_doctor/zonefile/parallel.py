@@ -290,7 +290,7 @@ def read_range(task: Task) -> ChunkResult:
         # the range's own cuts and DNAMEs are known before any name is placed, so its
         # glue may come before its delegation; a cut of another range above a name
         # of this one is for the caller's merge to find (it knows only _KNOWN)
-        result.shape = ZoneShape(task.origin_wire, _KNOWN[0] | own[0], _KNOWN[1] | own[1])
+        result.shape = ZoneShape(task.origin_wire, *_with_own(own))
         _read_nodes(task, nodes, result)
         _confirm_own(result.shape, own)
         result.open_above = result.shape.open_ancestors()
@@ -332,6 +332,15 @@ def _own_cuts(nodes: list[Node], origin: bytes) -> cutscan.KnownCuts:
     return (
         frozenset(node.owner for node in inside if _NS_KEY in node.rrsets),
         frozenset(node.owner for node in inside if _DNAME_KEY in node.rrsets),
+    )
+
+
+def _with_own(own: cutscan.KnownCuts) -> cutscan.KnownCuts:
+    """_KNOWN and the range's own cuts and DNAMEs; _KNOWN itself when it holds them
+    (it may hold every cut of a big zone: not copied for each range)."""
+    return (
+        _KNOWN[0] if own[0] <= _KNOWN[0] else _KNOWN[0] | own[0],
+        _KNOWN[1] if own[1] <= _KNOWN[1] else _KNOWN[1] | own[1],
     )
 
 

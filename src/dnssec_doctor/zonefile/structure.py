@@ -263,8 +263,9 @@ class ZoneShape:
     def open_ancestors(self) -> set[bytes]:
         """Ancestors of the names placed that are neither cuts or DNAMEs here nor known
         ones: where a cut found elsewhere (another byte range) would place them anew."""
-        placed = self.cuts | self.dnames | self.known_cuts | self.known_dnames
-        return self._above - placed
+        # by name, not by set union: the known sets may hold every cut of a big zone
+        placed = (self.cuts, self.dnames, self.known_cuts, self.known_dnames)
+        return {name for name in self._above if not any(name in s for s in placed)}
 
 
 __all__ = ["OCCLUDED_SAMPLE", "Placement", "Role", "ZoneShape", "type_text"]
