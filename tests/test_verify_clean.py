@@ -8,13 +8,15 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cli_helpers import invoke
 from dnssec_doctor.findings import Severity
-from dnssec_doctor.zonefile import cutscan, parallel
+from dnssec_doctor.zonefile import cutscan, parallel, verify
 from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.verify import VerifyReport
 from verify_helpers import comparable, verify_both
@@ -209,7 +211,8 @@ def test_a_zone_with_every_name_below_one_label_is_read_in_byte_ranges(
 ) -> None:
     """All names under ``dept.`` (one child of the apex): ranges start at new owners
     that are not below the owner before them nor below a delegation (its glue and
-    occluded names stay in one range), and give the one-stream report."""
+    occluded names stay in one range; the delegations found first by ``cutscan``),
+    and give the one-stream report."""
     if not have("dnssec-signzone"):
         pytest.skip("dnssec-signzone not installed (scripts/install-system-packages)")
     hosts = "".join(
@@ -223,7 +226,13 @@ def test_a_zone_with_every_name_below_one_label_is_read_in_byte_ranges(
     stream = verify_file(path, at, jobs=1)
     assert stream.stats.reading == "stream"
     assert "OCCLUDED_DATA" in {f.code for f in stream.findings}
+    # windows shorter than the file: one the end cuts short is not a miss
+    monkeypatch.setattr(parallel, "_WINDOW", 1024)
+    scans: list[str] = []
+    search = cutscan.scan
+    monkeypatch.setattr(cutscan, "scan", lambda *args: scans.append(args[0]) or search(*args))
     assert_ranges_give(stream, path, at, monkeypatch)
+    assert len(scans) == 2  # once for each number of ranges
 
 
 def test_no_range_starts_inside_a_delegation(tmp_path: Path) -> None:
@@ -288,6 +297,75 @@ def test_glue_before_its_delegation_is_read_as_it_comes(
         dataclasses.replace(canonical, source="")
     )
     assert_ranges_give(stream, str(raw), at, monkeypatch)  # glue, delegation apart too
+
+
+def glue_first(zone: Path, out: Path) -> Path:
+    """``zone`` (one record per line, absolute names) with every name below a
+    delegation moved to just after the apex: far from its cut, with children of the
+    apex (where ranges start) in between."""
+    lines = zone.read_text().splitlines()
+    below = [
+        x
+        for x in lines
+        if x.split()[0].endswith(("secure.example.test.", "insecure.example.test."))
+    ]
+    below = [
+        x for x in below if x.split()[0] not in ("secure.example.test.", "insecure.example.test.")
+    ]
+    rest = [x for x in lines if x not in below]
+    apex = sum(1 for x in rest if x.split()[0] == ORIGIN)
+    out.write_text("\n".join([*rest[:apex], *below, *rest[apex:]]) + "\n")
+    return out
+
+
+def test_each_range_knows_its_own_cuts_and_the_merge_the_others(
+    signed: dict[str, Signed], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Glue next to its delegation (canonical order): every range finds its cuts as
+    it reads, and the file is never searched for them.  Glue in another range than
+    its delegation: the ranges' own cuts do not hide it from the merge; the range
+    with the glue is read again knowing every range's cuts, or, past
+    ``REREAD_RANGES``, every range is, after the cuts are found by ``cutscan``.  The
+    one-stream report every time."""
+    scans: list[str] = []
+    search = cutscan.scan
+    reads: list[int] = []  # ranges per parallel.read_ranges call
+    read = parallel.read_ranges
+
+    def counted(path: str, start: int, origin: bytes) -> cutscan.CutOwners | None:
+        scans.append(path)
+        return search(path, start, origin)
+
+    def counted_reads(
+        path: str, spans: list[tuple[int, int]], *args: Any
+    ) -> Iterator[parallel.ChunkResult]:
+        reads.append(len(spans))
+        return read(path, spans, *args)
+
+    monkeypatch.setattr(cutscan, "scan", counted)
+    monkeypatch.setattr(parallel, "read_ranges", counted_reads)
+    at = int(time.time())
+    path = signed["bind-nsec"].path
+    assert_ranges_give(verify_file(str(path), at, jobs=1), str(path), at, monkeypatch)
+    assert scans == [] and len(reads) == 2  # one try for each number of ranges
+    moved = glue_first(path, tmp_path / "glue-first.zone")
+    stream = verify_file(str(moved), at, jobs=1)  # the stream read needs the search
+    assert stream.stats.reading == "stream" and len(scans) == 1
+    assert comparable(dataclasses.replace(stream, source="")) == comparable(
+        dataclasses.replace(verify_file(str(path), at, jobs=1), source="")
+    )
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "RANGES_PER_JOB", 10_000)  # a range per child of the apex
+    for limit, searched, ranges_again in ((4, 0, 1), (0, 1, -1)):
+        monkeypatch.setattr(verify, "REREAD_RANGES", limit)
+        monkeypatch.setattr(verify, "REREAD_SHARE", 1 << 30)
+        scans.clear()
+        reads.clear()
+        split = verify_file(str(moved), at, jobs=2)
+        assert comparable(split) == comparable(stream)
+        assert split.stats.reading == "parallel" and len(scans) == searched
+        # read again: the glue's range alone, or all of them (with the cuts known)
+        assert len(reads) == 2 and reads[1] == (ranges_again if ranges_again > 0 else reads[0])
 
 
 BEFORE_ITS_CUT = """$ORIGIN example.test.

@@ -185,8 +185,13 @@ D = b"d.example.test."
         (b'a 300 IN NSEC b A NS SOA RRSIG\nt TXT "x NS y"\n  NS z\n', set(), set()),
         (b"w 60 CLASS1 DNAME elsewhere.", set(), {b"w.example.test."}),  # no final newline
         (b"e\\.x NS y\n", set(), set()),  # an escape: text cannot name it
+        (
+            b"c CNAME x\nn 60 IN NAME x\nm TXT DNS\td\tDNAME\tx\nD DNAME\tx\n",
+            set(),
+            {b"d.example.test."},
+        ),
     ],
-    ids=["relative", "absolute-and-rrsig", "not-a-type-word", "dname", "escaped"],
+    ids=["relative", "absolute-and-rrsig", "not-a-type-word", "dname", "escaped", "cname"],
 )
 def test_cutscan_finds_ns_and_dname_owners(
     tmp_path: Path, text: bytes, cuts: set[bytes], dnames: set[bytes]
@@ -195,6 +200,37 @@ def test_cutscan_finds_ns_and_dname_owners(
     zone.write_bytes(text)
     found = cutscan.scan(str(zone), 0, b"example.test.")
     assert found is not None and found.cuts == cuts and found.dnames == dnames
+
+
+CUTSCAN_TEXT = (
+    b"$TTL 300\n@ SOA a b 1 2 3 4 5\n\t300 NS ns1\nd NS x\nd RRSIG NS 13 2 300 ( 1 2 3 e. AA== )\n"
+    b"ns.d A 192.0.2.1\nx.w DNAME y.\n$ORIGIN example.test.\nc CNAME d\n"
+    + b'long TXT "'
+    + b"NS " * 40
+    + b'"\n'
+    + b"".join(b"h%d NS x\n" % i for i in range(20))
+    + b"last NS x"  # no final newline
+)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 16, 64, 1 << 20])
+def test_cutscan_finds_the_same_whatever_the_block_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Blocks that end inside a line, lines longer than a block, the last line without
+    its newline: the same owners as the whole file searched at once."""
+    zone = tmp_path / "z"
+    zone.write_bytes(CUTSCAN_TEXT)
+    monkeypatch.setattr(cutscan, "BLOCK_BYTES", block)
+    found = cutscan.scan(str(zone), 0, b"example.test.")
+    hosts = {b"h%d.example.test." % i for i in range(20)}
+    assert found is not None
+    assert found.cuts == {b"d.example.test.", b"last.example.test.", *hosts}
+    assert found.dnames == {b"x.w.example.test."}
+    start = CUTSCAN_TEXT.index(b"c CNAME")  # from a byte on: what comes after it only
+    after = cutscan.scan(str(zone), start, b"example.test.")
+    assert after is not None and after.cuts == {b"last.example.test.", *hosts}
+    assert not after.dnames
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,14 @@ else — a range that does not parse on its own, an owner or a zone cut seen in 
 ranges, a name placed in one range below a cut from another — raises
 :class:`NotParallel`, and the caller reads the file in one stream as before (which
 also reports errors with their exact line numbers).
+
+Each range places its names knowing its own zone cuts and DNAMEs (the range is read
+whole before any name is placed), so glue that comes before its delegation in the
+same range is placed right without any search of the file.  A name below a cut of
+another range is caught when the results are merged (``verify._Merge``): that range
+is read again knowing every range's cuts, or, when there are many such ranges
+(:class:`CrossRange`), every cut is found first (``cutscan``) and all ranges are read
+again.
 """
 
 from __future__ import annotations
@@ -33,10 +41,11 @@ from dnssec_doctor.findings import Finding
 from dnssec_doctor.zonefile import cutscan
 from dnssec_doctor.zonefile.chain_nsec import ChainPart, range_chain
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, nsec3_records
-from dnssec_doctor.zonefile.nodes import Unordered, stream_nodes
+from dnssec_doctor.zonefile.nodes import Node, Unordered, stream_nodes
 from dnssec_doctor.zonefile.reader import Record, TextSource, ZoneSyntaxError, read_records
 from dnssec_doctor.zonefile.signatures import check_node
 from dnssec_doctor.zonefile.structure import Role, ZoneShape
+from dnssec_doctor.zonefile.wire import is_subdomain
 from dnssec_doctor.zonefile.workers import CHUNK_RRSETS, Context, Tally, WorkItem, judge_items
 
 #: Files smaller than this are read in one stream (starting workers costs more).
@@ -44,8 +53,11 @@ MIN_PARALLEL_BYTES = 8 << 20
 #: Ranges per worker at least: more than one, so a slow range does not hold the
 #: others up.
 RANGES_PER_JOB = 4
-#: Bytes per range at most: a worker holds its range's text while it reads it.
-MAX_RANGE_BYTES = 8 << 20
+#: Bytes per range at most: a worker holds its range's text while it reads it, and
+#: its nodes, all of them, before it places the first (4 MiB of RSASHA256 zone: a
+#: worker's peak 29 MiB above its start, where 8 MiB of text read node by node, as
+#: before, took 45 MiB).
+MAX_RANGE_BYTES = 4 << 20
 #: Ranges handed out ahead per worker: results are merged in file order, and only
 #: this many wait (memory stays flat whatever the file's size).
 AHEAD_PER_JOB = 2
@@ -56,10 +68,17 @@ _WINDOW = 1 << 16
 _RECORD_START = re.compile(rb"\n(?=[^ \t;$()\r\n])")
 _OWNER = re.compile(rb"[^ \t\r\n;()]+")
 _DIRECTIVE = re.compile(r"^\$(\S+)\s*(\S*)", re.MULTILINE)
+# the RRset keys (nodes.RRsetKey) of the types that cut the zone or occlude below them
+_NS_KEY, _DNAME_KEY = (2, 0), (39, 0)
 
 
 class NotParallel(Exception):
     """Parallel reading cannot be shown to give the one-stream result here."""
+
+
+class CrossRange(NotParallel):
+    """A name in one range is below a zone cut or DNAME in another, which the ranges
+    did not know: read again with the file's cuts known in advance."""
 
 
 @dataclass
@@ -71,6 +90,8 @@ class ChunkResult:
     tally: Tally = field(default_factory=Tally)
     signed: int = 0
     owners: list[bytes] = field(default_factory=list)
+    # ancestors of its names that a cut of another range would place anew
+    open_above: set[bytes] = field(default_factory=set)
     nsec3: list[Nsec3Record] = field(default_factory=list)  # the range's NSEC3 chain part
     failure: str = ""
     # Task.nsec_chain: the range's own NSEC findings and chain part (``shape`` then
@@ -144,21 +165,31 @@ def header(path: str, origin: str, origin_wire: bytes) -> tuple[list[Record], in
 
 
 def _cuts(
-    path: str, start: int, size: int, count: int, origin: bytes, owners: cutscan.CutOwners
-) -> list[int]:
+    path: str,
+    start: int,
+    size: int,
+    count: int,
+    origin: bytes,
+    owners: cutscan.CutOwners | None,
+) -> list[int] | None:
     """Up to ``count - 1`` offsets between ``start`` and ``size`` where a range may
     start (files with the owner on every line keep an owner's records together).
 
     New children of the apex first; where they are too few (every name below one or
-    two labels), deeper owners that are not below a delegation (``owners``)."""
+    two labels), deeper owners that are not below a delegation (``owners``), or None
+    without ``owners``: the caller finds them (``cutscan``) and asks again."""
     tentatives = [start + (size - start) * k // count for k in range(1, count)]
     out, missed = _cuts_near(path, tentatives, start, size, origin, None)
     if missed:
+        if owners is None:
+            return None
         out, _ = _cuts_near(path, tentatives, start, size, origin, set(owners.all))
     return out
 
 
-# the zone's cuts and DNAMEs (wire), set in each worker process by the pool
+# the zone's cuts and DNAMEs (wire) known before reading, set in each worker process
+# by the pool: none on the first try (each range finds its own), every one the byte
+# search found when that was needed (``cutscan``)
 _KNOWN: cutscan.KnownCuts = (frozenset(), frozenset())
 
 
@@ -175,7 +206,7 @@ def _cuts_near(
     origin: bytes,
     delegations: set[bytes] | None,
 ) -> tuple[list[int], int]:
-    """The cuts found near each tentative offset, and how many windows had none."""
+    """The cuts found near each tentative offset, and how many whole windows had none."""
     out: list[int] = []
     missed = 0
     with open(path, "rb") as handle:
@@ -186,7 +217,8 @@ def _cuts_near(
             window = handle.read(_WINDOW)
             at = _owner_change(window, origin, delegations)
             if at is None:
-                missed += 1
+                # a window the file's end cuts short only makes the last range longer
+                missed += len(window) == _WINDOW
                 continue
             at += tentative - 1
             if start < at < size and (not out or at > out[-1]):
@@ -258,33 +290,17 @@ def _apex_child(owner: bytes, origin: bytes) -> bool:
 
 def read_range(task: Task) -> ChunkResult:
     """Read, place, check and judge one byte range (in a worker process)."""
-    result = ChunkResult(ZoneShape(task.origin_wire, *_KNOWN))
-    zone = task.origin if task.origin.endswith(".") else task.origin + "."
-    work: list[WorkItem] = []
+    result = ChunkResult(ZoneShape(task.origin_wire))
     try:
-        with open(task.path, "rb") as handle:
-            handle.seek(task.start)
-            text = handle.read(task.end - task.start).decode("utf-8")
-        if text.startswith("$") or "\n$" in text:
-            result.failure = "a directive inside the zone"
-            return result
-        records = read_records(TextSource(text), task.origin, task.default_ttl, name=task.path)
-        for node in stream_nodes(records):
-            if node.owner == task.origin_wire:
-                result.failure = "the apex again"
-                return result
-            result.owners.append(node.owner)
-            placed = result.shape.classify(node)
-            if placed.role is Role.OUTSIDE:
-                continue
-            result.signed += len(placed.signed)
-            if task.context is not None:
-                result.findings += check_node(zone, node, placed, task.algorithms, work)
-                if len(work) >= CHUNK_RRSETS:
-                    result.tally.merge(judge_items(task.context, work))
-                    work = []
-        if work and task.context is not None:
-            result.tally.merge(judge_items(task.context, work))
+        nodes = _range_nodes(task)
+        own = _own_cuts(nodes, task.origin_wire)
+        # the range's own cuts and DNAMEs are known before any name is placed, so its
+        # glue may come before its delegation; a cut of another range above a name
+        # of this one is for the caller's merge to find (it knows only _KNOWN)
+        result.shape = ZoneShape(task.origin_wire, *_with_own(own))
+        _read_nodes(task, nodes, result)
+        _confirm_own(result.shape, own)
+        result.open_above = result.shape.open_ancestors()
         result.nsec3 = nsec3_records(result.shape)  # parsed here, not after all ranges
         if task.nsec_chain:
             result.nsec_findings, result.nsec_chain = range_chain(result.shape)
@@ -293,47 +309,127 @@ def read_range(task: Task) -> ChunkResult:
         # owners are still looked at (is there an NSEC3 chain at all)
         sent: list[bytes] = []  # one shared empty list: pickled once
         result.shape.nsec3 = {owner: sent for owner in result.shape.nsec3}
-    except (ZoneSyntaxError, Unordered, UnicodeDecodeError, ValueError, OSError) as error:
+    except (
+        NotParallel,
+        ZoneSyntaxError,
+        Unordered,
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+    ) as error:
         result.failure = f"{type(error).__name__}: {error}"
     return result
 
 
+def _range_nodes(task: Task) -> list[Node]:
+    """Every node of the range, held: its cuts must be known before it is placed.
+    A range is at most MAX_RANGE_BYTES of text, so this stays small."""
+    with open(task.path, "rb") as handle:
+        handle.seek(task.start)
+        text = handle.read(task.end - task.start).decode("utf-8")
+    if text.startswith("$") or "\n$" in text:
+        raise NotParallel("a directive inside the zone")
+    records = read_records(TextSource(text), task.origin, task.default_ttl, name=task.path)
+    nodes = list(stream_nodes(records))
+    if any(node.owner == task.origin_wire for node in nodes):
+        raise NotParallel("the apex again")
+    return nodes
+
+
+def _own_cuts(nodes: list[Node], origin: bytes) -> cutscan.KnownCuts:
+    """The owners below the apex, among ``nodes``, with NS (cuts) and with DNAME."""
+    inside = [node for node in nodes if node.owner != origin and is_subdomain(node.owner, origin)]
+    return (
+        frozenset(node.owner for node in inside if _NS_KEY in node.rrsets),
+        frozenset(node.owner for node in inside if _DNAME_KEY in node.rrsets),
+    )
+
+
+def _with_own(own: cutscan.KnownCuts) -> cutscan.KnownCuts:
+    """_KNOWN and the range's own cuts and DNAMEs; _KNOWN itself when it holds them
+    (it may hold every cut of a big zone: not copied for each range)."""
+    return (
+        _KNOWN[0] if own[0] <= _KNOWN[0] else _KNOWN[0] | own[0],
+        _KNOWN[1] if own[1] <= _KNOWN[1] else _KNOWN[1] | own[1],
+    )
+
+
+def _confirm_own(shape: ZoneShape, own: cutscan.KnownCuts) -> None:
+    """Each NS or DNAME owner of the range was placed as a cut or DNAME; one below
+    another cut (a cut below a cut) is left to the one-stream read, as before."""
+    cuts, dnames = own
+    if not (cuts <= shape.cuts and dnames <= shape.dnames):
+        raise Unordered(min((cuts - shape.cuts) | (dnames - shape.dnames)))
+
+
+def _read_nodes(task: Task, nodes: list[Node], result: ChunkResult) -> None:
+    """Place, check and judge the range's nodes into ``result``."""
+    zone = task.origin if task.origin.endswith(".") else task.origin + "."
+    work: list[WorkItem] = []
+    for node in nodes:
+        result.owners.append(node.owner)
+        placed = result.shape.classify(node)
+        if placed.role is Role.OUTSIDE:
+            continue
+        result.signed += len(placed.signed)
+        if task.context is not None:
+            result.findings += check_node(zone, node, placed, task.algorithms, work)
+            if len(work) >= CHUNK_RRSETS:
+                result.tally.merge(judge_items(task.context, work))
+                work = []
+    if work and task.context is not None:
+        result.tally.merge(judge_items(task.context, work))
+
+
+def range_spans(
+    path: str, body_start: int, origin: str, jobs: int, owners: cutscan.CutOwners | None
+) -> list[tuple[int, int]] | None:
+    """The ranges after the apex, (start, end) in file order, from ``body_start`` to
+    the file's end; None when new children of the apex are too few to cut at and the
+    file's cuts and DNAMEs (``owners``) are not given."""
+    size = os.path.getsize(path)
+    count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
+    cuts = _cuts(path, body_start, size, count, cutscan.origin_text(origin), owners)
+    if cuts is None:
+        return None
+    return [(a, b) for a, b in itertools.pairwise([body_start, *cuts, size]) if b > a]
+
+
 def read_ranges(
     path: str,
-    body_start: int,
+    spans: list[tuple[int, int]],
     origin: str,
     origin_wire: bytes,
     default_ttl: int | None,
     context: Context | None,
     algorithms: frozenset[int],
     jobs: int,
-    owners: cutscan.CutOwners,
-    known: cutscan.KnownCuts,
+    known: cutscan.KnownCuts = (frozenset(), frozenset()),
     *,
     nsec_chain: bool = False,
 ) -> Iterator[ChunkResult]:
-    """The results of every range after the apex, in file order.  ``owners``: the
-    file's cuts and DNAMEs, ``known`` the same as wire names (every worker places
-    names below them, wherever they are in the file); ``nsec_chain``: as
-    :attr:`Task.nsec_chain`."""
-    size = os.path.getsize(path)
-    count = max(jobs * RANGES_PER_JOB, -(-(size - body_start) // MAX_RANGE_BYTES))
-    cuts = _cuts(path, body_start, size, count, cutscan.origin_text(origin), owners)
-    bounds = [body_start, *cuts, size]
+    """The results of the ranges ``spans`` (start, end), in their order.  ``known``:
+    cuts and DNAMEs (wire) every worker places names below, wherever they are in the
+    file; each range also knows its own.  ``nsec_chain``: as :attr:`Task.nsec_chain`."""
     tasks = [
         Task(path, a, b, origin, origin_wire, default_ttl, context, algorithms, nsec_chain)
-        for a, b in itertools.pairwise(bounds)
-        if b > a
+        for a, b in spans
     ]
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_know, initargs=known) as pool:
             ahead: deque[Future[ChunkResult]] = deque()
-            for task in tasks:
-                if len(ahead) >= jobs * AHEAD_PER_JOB:
+            try:
+                for task in tasks:
+                    if len(ahead) >= jobs * AHEAD_PER_JOB:
+                        yield _done(ahead.popleft())
+                    ahead.append(pool.submit(read_range, task))
+                while ahead:
                     yield _done(ahead.popleft())
-                ahead.append(pool.submit(read_range, task))
-            while ahead:
-                yield _done(ahead.popleft())
+            finally:
+                # given up early (NotParallel here or in the caller): do not wait for
+                # ranges no one will look at
+                for future in ahead:
+                    future.cancel()
     except (OSError, BrokenProcessPool) as error:
         raise NotParallel(f"workers: {error}") from error
 
@@ -348,9 +444,11 @@ def _done(future: Future[ChunkResult]) -> ChunkResult:
 __all__ = [
     "MIN_PARALLEL_BYTES",
     "ChunkResult",
+    "CrossRange",
     "NotParallel",
     "Task",
     "header",
+    "range_spans",
     "read_range",
     "read_ranges",
 ]

@@ -269,5 +269,12 @@ class ZoneShape:
         """Empty non-terminals between the apex and the authoritative names."""
         return {n for n in self._ent_candidates if n not in self.types}
 
+    def open_ancestors(self) -> set[bytes]:
+        """Ancestors of the names placed that are neither cuts or DNAMEs here nor known
+        ones: where a cut found elsewhere (another byte range) would place them anew."""
+        # by name, not by set union: the known sets may hold every cut of a big zone
+        placed = (self.cuts, self.dnames, self.known_cuts, self.known_dnames)
+        return {name for name in self._above if not any(name in s for s in placed)}
+
 
 __all__ = ["OCCLUDED_SAMPLE", "Placement", "Role", "ZoneShape", "type_text"]

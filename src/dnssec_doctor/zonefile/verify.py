@@ -322,21 +322,136 @@ def _read_known_cuts(
         return None
 
 
+@dataclass(frozen=True)
+class _Head:
+    """The apex, read in this process, and where the ranges after it begin."""
+
+    first: Node
+    start: _Start
+    body: int  # byte offset of the first line after the apex
+    default_ttl: int | None
+
+
+#: Ranges read again at most (or one in REREAD_SHARE of those in so far, if more)
+#: when their names turn out to be below a cut of another range; past that (glue all
+#: over the file, far from its delegation: dnssec-signzone's order, which shows in the
+#: first few ranges) the ranges are read again, all of them, with the file's cuts
+#: found first (``cutscan``).
+REREAD_RANGES = 4
+REREAD_SHARE = 10
+
+
 def _read_parallel(path: str, job: _Job) -> _Read:
     """Read the apex here and the rest in byte ranges in the workers; raises
-    NotParallel when the one-stream read must be used."""
+    NotParallel when the one-stream read must be used.
+
+    Each range first knows only its own cuts and DNAMEs, so nothing searches the
+    file first; the few ranges with names below a cut of another range are read
+    again, knowing every range's cuts.  When there are more of those, or the file
+    has too few new children of the apex to cut at, the file's cuts are found by a
+    byte search (``cutscan``) and the ranges are read knowing them all."""
     z, origin_wire = job.z, job.origin_wire
     records, body, default_ttl = parallel.header(path, z, origin_wire)
     (first,) = stream_nodes(records)
     if not _apex_complete(first):
         raise parallel.NotParallel("the apex's records are not all at the start")
-    start = _start(first, job)
+    head = _Head(first, _start(first, job), body, default_ttl)
+    spans = parallel.range_spans(path, body, z, job.jobs, None)
+    if spans is not None:
+        try:
+            return _read_ranges(path, job, head, spans, (frozenset(), frozenset()))
+        except parallel.CrossRange:
+            pass  # again, below, with the file's cuts known in advance
     cut_owners = cutscan.scan(path, body, cutscan.origin_text(z))
     known = cut_owners.as_wire() if cut_owners is not None else None
     if cut_owners is None or known is None:
         raise parallel.NotParallel("zone cuts that text does not name")
+    if spans is not None and not (known[0] or known[1]):
+        raise parallel.NotParallel("the cuts across ranges are ones the byte search misses")
+    spans = parallel.range_spans(path, body, z, job.jobs, cut_owners)
+    assert spans is not None  # with the owners given, there always are
+    return _read_ranges(path, job, head, spans, known)
+
+
+@dataclass
+class _Part:
+    """What a range gave that is merged in file order, after all ranges are in."""
+
+    findings: list[Finding]
+    tally: Tally
+    signed: int
+    nsec3: list[Nsec3Record]
+    nsec_findings: list[Finding]  # with Task.nsec_chain: the range's part of the chain
+    nsec_chain: ChainPart | None
+
+
+def _part(part: parallel.ChunkResult) -> _Part:
+    return _Part(
+        part.findings, part.tally, part.signed, part.nsec3, part.nsec_findings, part.nsec_chain
+    )
+
+
+@dataclass
+class _Merge:
+    """The ranges' results as they come.  A range whose names all sit below the
+    apex's children or its own cuts is placed as one stream would: its shape is
+    merged at once.  One with other ancestors (a cut of a range not yet seen may be
+    above them) is held until every range is in, and read again if one is."""
+
+    shape: ZoneShape  # knows only the cuts known to every range
+    parts: list[_Part] = field(default_factory=list)
+    held: dict[int, parallel.ChunkResult] = field(default_factory=dict)
+    again: set[int] = field(default_factory=set)  # held ranges to read again
+    owners: set[bytes] = field(default_factory=set)
+    cuts: set[bytes] = field(default_factory=set)  # every range's cuts so far
+    dnames: set[bytes] = field(default_factory=set)  # and DNAMEs
+
+    def add(self, part: parallel.ChunkResult) -> None:
+        if not self.owners.isdisjoint(part.owners):
+            raise parallel.NotParallel("an owner in two ranges")
+        self.owners.update(part.owners)
+        index, own = len(self.parts), part.shape.cuts | part.shape.dnames
+        self.again.update(i for i, held in self.held.items() if held.open_above & own)
+        if part.open_above & self.cuts or part.open_above & self.dnames:
+            self.again.add(index)
+        self.cuts |= part.shape.cuts
+        self.dnames |= part.shape.dnames
+        if part.open_above:
+            self.held[index] = part
+        else:
+            try:
+                self.shape.merge(part.shape)
+            except Unordered as error:
+                raise parallel.CrossRange("a zone cut and names below it apart") from error
+        self.parts.append(_part(part))
+        if len(self.again) > max(REREAD_RANGES, len(self.parts) // REREAD_SHARE):
+            raise parallel.CrossRange("names below cuts of other ranges, in many ranges")
+
+    def replace(self, index: int, part: parallel.ChunkResult) -> None:
+        """The range ``index`` read again."""
+        self.held[index] = part
+        self.parts[index] = _part(part)
+
+    def finish(self) -> None:
+        """Merge the held ranges' shapes (file order does not matter to a shape)."""
+        for index in sorted(self.held):
+            try:
+                self.shape.merge(self.held.pop(index).shape)
+            except Unordered as error:
+                raise parallel.NotParallel("a zone cut and names below it apart") from error
+
+
+def _read_ranges(
+    path: str, job: _Job, head: _Head, spans: list[tuple[int, int]], known: cutscan.KnownCuts
+) -> _Read:
+    """The apex and the ranges ``spans`` (read by the workers, who place names below
+    ``known`` wherever they are), merged in file order.  Raises CrossRange when too
+    many ranges have names below a cut of another range that ``known`` lacks."""
+    z, origin_wire, first, start = job.z, job.origin_wire, head.first, head.start
+    # only what is known to every range counts as known here: a range's own cuts
+    # are not, so the merge sees a cut in one range above a name in another
     shape = ZoneShape(origin_wire, *known)
-    found = start.found
+    found = list(start.found)  # not start.found itself: this may be the second try
     tally = Tally()
     placed = shape.classify(first)
     signed = len(placed.signed)
@@ -344,37 +459,34 @@ def _read_parallel(path: str, job: _Job) -> _Read:
         work: list[WorkItem] = []
         found += check_node(z, first, placed, start.algorithms, work)
         tally.merge(judge_items(start.context, work))
-    owners: set[bytes] = {origin_wire}
     nsec3 = nsec3_records(shape)  # the apex's; then each range's, in file order
     # an NSEC chain (the apex has its NSEC): each range checks its names' NSEC
     chain = _NsecChain(shape) if start.context is not None and origin_wire in shape.nsec else None
-    ranges = parallel.read_ranges(
-        path,
-        body,
-        z,
-        origin_wire,
-        default_ttl,
-        start.context,
-        start.algorithms,
-        job.jobs,
-        cut_owners,
-        known,
-        nsec_chain=chain is not None,
-    )
-    for part in ranges:
-        if not owners.isdisjoint(part.owners):
-            raise parallel.NotParallel("an owner in two ranges")
-        owners.update(part.owners)
-        try:
-            shape.merge(part.shape)
-        except Unordered as error:
-            raise parallel.NotParallel("a zone cut and names below it in two ranges") from error
-        found += part.findings
-        tally.merge(part.tally)
-        signed += part.signed
-        nsec3 += part.nsec3
+    with_chain = chain is not None
+    merge = _Merge(shape, owners={origin_wire})
+    args = (z, origin_wire, head.default_ttl, start.context, start.algorithms, job.jobs)
+    for part in parallel.read_ranges(path, spans, *args, known, nsec_chain=with_chain):
+        merge.add(part)
+    if merge.again:
+        # every range's own cuts and DNAMEs: all of the file's, as the reader found them
+        everything = (frozenset(known[0] | merge.cuts), frozenset(known[1] | merge.dnames))
+        again = sorted(merge.again)
+        parts = list(
+            parallel.read_ranges(
+                path, [spans[i] for i in again], *args, everything, nsec_chain=with_chain
+            )
+        )
+        for index, part in zip(again, parts, strict=True):
+            merge.replace(index, part)
+        shape.known_cuts, shape.known_dnames = everything
+    merge.finish()
+    for piece in merge.parts:
+        found += piece.findings
+        tally.merge(piece.tally)
+        signed += piece.signed
+        nsec3 += piece.nsec3
         if chain is not None:
-            chain.add(part)
+            chain.add(piece)
     try:
         shape.confirm()
     except Unordered as error:
@@ -384,8 +496,13 @@ def _read_parallel(path: str, job: _Job) -> _Read:
     if chain is not None:
         read.nsec = chain.findings
         if not chain_closes(chain.parts):
-            del owners  # every name: the second read holds them all again
-            read.nsec = _nsec_exactly(path, job, body, default_ttl, first, cut_owners, known)
+            merge.owners.clear()  # every name: the second read holds them all again
+            # every cut the first read found is known to every range the second time
+            cuts = (
+                frozenset(shape.known_cuts | merge.cuts),
+                frozenset(shape.known_dnames | merge.dnames),
+            )
+            read.nsec = _nsec_exactly(path, job, head, spans, cuts)
     return read
 
 
@@ -402,7 +519,7 @@ class _NsecChain:
         found, part = range_chain(apex)
         self.findings, self.parts = found, [part]
 
-    def add(self, part: parallel.ChunkResult) -> None:
+    def add(self, part: _Part) -> None:
         if part.nsec_chain is None:
             raise parallel.NotParallel("a range without its NSEC chain part")
         self.findings += part.nsec_findings
@@ -410,33 +527,17 @@ class _NsecChain:
 
 
 def _nsec_exactly(
-    path: str,
-    job: _Job,
-    body: int,
-    default_ttl: int | None,
-    apex: Node,
-    cut_owners: cutscan.CutOwners,
-    known: cutscan.KnownCuts,
+    path: str, job: _Job, head: _Head, spans: list[tuple[int, int]], known: cutscan.KnownCuts
 ) -> list[Finding]:
-    """The NSEC chain is not the canonical order: read the ranges again, keeping
-    every name's types and NSEC this time (no signature is judged again), for the
-    sorted check that names each broken link as the one-stream read does."""
+    """The NSEC chain is not the canonical order: read the ranges ``spans`` again,
+    keeping every name's types and NSEC this time (no signature is judged again;
+    ``known``: every cut and DNAME of the file), for the sorted check that names each
+    broken link as the one-stream read does."""
     shape = ZoneShape(job.origin_wire, *known)
-    shape.classify(apex)
-    ranges = parallel.read_ranges(
-        path,
-        body,
-        job.z,
-        job.origin_wire,
-        default_ttl,
-        None,
-        frozenset(),
-        job.jobs,
-        cut_owners,
-        known,
-    )
+    shape.classify(head.first)
+    args = (job.z, job.origin_wire, head.default_ttl, None, frozenset[int](), job.jobs)
     try:
-        for part in ranges:
+        for part in parallel.read_ranges(path, spans, *args, known):
             shape.merge(part.shape)
     except Unordered as error:
         raise parallel.NotParallel("the second read does not place names as the first") from error
