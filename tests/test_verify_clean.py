@@ -337,10 +337,10 @@ def test_each_range_knows_its_own_cuts_and_the_merge_the_others(
         return search(path, start, origin)
 
     def counted_reads(
-        path: str, spans: list[tuple[int, int]], *args: Any
+        path: str, spans: list[tuple[int, int]], *args: Any, **options: Any
     ) -> Iterator[parallel.ChunkResult]:
         reads.append(len(spans))
-        return read(path, spans, *args)
+        return read(path, spans, *args, **options)
 
     monkeypatch.setattr(cutscan, "scan", counted)
     monkeypatch.setattr(parallel, "read_ranges", counted_reads)
