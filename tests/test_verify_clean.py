@@ -184,6 +184,26 @@ def test_byte_ranges_read_in_parallel_give_the_stream_report(
     assert comparable(again) == comparable(verify_file(str(scattered), at, jobs=1))
 
 
+def test_a_directive_after_the_apex_reads_one_stream(
+    signed: dict[str, Signed], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A $TTL line in the body changes how the lines after it read: no range may be
+    read on its own (a "$" inside a record's text is no directive)."""
+    path = signed["bind-nsec"].path
+    lines = path.read_text().splitlines()
+    middle = next(i for i in range(len(lines) // 2, len(lines)) if lines[i][:1].isalpha())
+    at = int(time.time())
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    directive = tmp_path / "directive.zone"
+    directive.write_text("\n".join([*lines[:middle], "$TTL 300", *lines[middle:]]) + "\n")
+    split = verify_file(str(directive), at, jobs=2)
+    assert split.stats.reading == "stream"
+    assert comparable(split) == comparable(verify_file(str(directive), at, jobs=1))
+    dollar = tmp_path / "dollar.zone"  # "$" not at a line's start: the ranges are read
+    dollar.write_text(path.read_text() + 'cost 300 IN TXT "$5"\n')
+    assert verify_file(str(dollar), at, jobs=2).stats.reading == "parallel"
+
+
 DEEP_ZONE = """$TTL 300
 @ IN SOA ns1.dept hostmaster.dept 2026112501 3600 600 86400 300
 @ NS ns1.dept

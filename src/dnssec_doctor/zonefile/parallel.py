@@ -326,14 +326,26 @@ def _range_nodes(task: Task) -> list[Node]:
     A range is at most MAX_RANGE_BYTES of text, so this stays small."""
     with open(task.path, "rb") as handle:
         handle.seek(task.start)
-        text = handle.read(task.end - task.start).decode("utf-8")
-    if text.startswith("$") or "\n$" in text:
+        data = handle.read(task.end - task.start)
+    if _has_directive(data):
         raise NotParallel("a directive inside the zone")
+    text = data.decode("utf-8")
     records = read_records(TextSource(text), task.origin, task.default_ttl, name=task.path)
     nodes = list(stream_nodes(records))
     if any(node.owner == task.origin_wire for node in nodes):
         raise NotParallel("the apex again")
     return nodes
+
+
+def _has_directive(data: bytes) -> bool:
+    """Does a line of ``data`` start with "$"?  A search for "$" alone runs at memory
+    speed ("\\n$" at a fifth of it: 4% of a worker's time)."""
+    at = data.find(b"$")
+    while at >= 0:
+        if at == 0 or data[at - 1] == 0x0A:
+            return True
+        at = data.find(b"$", at + 1)
+    return False
 
 
 def _own_cuts(nodes: list[Node], origin: bytes) -> cutscan.KnownCuts:

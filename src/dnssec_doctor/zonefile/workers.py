@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import ModuleType
 from typing import NamedTuple, cast
 
@@ -293,17 +294,22 @@ class Tally:
             self.latest = other.latest
 
 
+@lru_cache(maxsize=8)
+def _zone_keys(context: Context) -> tuple[dns.name.Name, dns.rrset.RRset, FastKeys]:
+    """The zone's name, DNSKEY RRset and fast-path keys, made once per process and
+    context, not once per batch (a 1M-name zone has ~8,000 batches); only read."""
+    origin = _name(context.origin)
+    keys = rrset_from_wire(origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys)
+    return origin, keys, fast_keys(context.origin, keys)
+
+
 class _Batch:
     """One call of :func:`judge_items`: the keys, and how a result is made from the
     fast path's verdict or by the reference path."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
-        self.origin = _name(context.origin)
-        self.keys = rrset_from_wire(
-            self.origin, dns.rdatatype.DNSKEY, context.dnskey_ttl, context.dnskeys
-        )
-        self.fast_keys = fast_keys(context.origin, self.keys)
+        self.origin, self.keys, self.fast_keys = _zone_keys(context)
         self._rrset: tuple[WorkItem, dns.rrset.RRset] | None = None
 
     def valid(
