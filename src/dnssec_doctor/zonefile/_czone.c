@@ -385,16 +385,21 @@ put_base64(Buf *o, const Tok *t, int count)
     return 0;
 }
 
+/* The value of c as a digit of ``base`` (16, or 32 for RFC 4648 base32hex: 0-9 then
+ * A-V), either case; -1 if it is none. */
 static int
-hexval(char c)
+digit_value(char c, int base)
 {
+    int v;
     if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+        v = c - '0';
+    else if (c >= 'a' && c <= 'z')
+        v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'Z')
+        v = c - 'A' + 10;
+    else
+        return -1;
+    return v < base ? v : -1;
 }
 
 /* binascii.unhexlify of the tokens joined; the number of octets, or -1. */
@@ -405,7 +410,7 @@ put_hex(Buf *o, const Tok *t, int count)
     int high = -1;
     for (int k = 0; k < count; k++)
         for (Py_ssize_t i = 0; i < t[k].n; i++) {
-            int v = hexval(t[k].p[i]);
+            int v = digit_value(t[k].p[i], 16);
             if (v < 0)
                 return -1;
             if (high < 0)
@@ -433,18 +438,6 @@ put_salt(Buf *o, const Tok *t)
         return -1;
     o->b[at] = (unsigned char)n;
     return 0;
-}
-
-static int
-b32hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'V')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'v')
-        return c - 'a' + 10;
-    return -1;
 }
 
 /* ---- type bitmaps (RFC 4034 4.1.2) ---- */
@@ -545,7 +538,7 @@ rdata(Buf *o, const Ctx *ctx, int rdtype, const Tok *t, int n)
         unsigned long long acc = 0;
         int bits = 0;
         for (Py_ssize_t i = 0; i < next->n; i++) {
-            int v = b32hexval(next->p[i]);
+            int v = digit_value(next->p[i], 32);
             if (v < 0)
                 return -1;
             acc = (acc << 5) | (unsigned)v;
@@ -575,7 +568,7 @@ rdata(Buf *o, const Ctx *ctx, int rdtype, const Tok *t, int n)
         if (n != 1 || t[0].n >= (Py_ssize_t)sizeof(text))
             return -1;
         for (Py_ssize_t i = 0; i < t[0].n; i++) {
-            if (t[0].p[i] != ':' && hexval(t[0].p[i]) < 0)
+            if (t[0].p[i] != ':' && digit_value(t[0].p[i], 16) < 0)
                 return -1;
             text[i] = t[0].p[i];
         }

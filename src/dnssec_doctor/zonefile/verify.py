@@ -427,6 +427,11 @@ class _Merge:
         if len(self.again) > max(REREAD_RANGES, len(self.parts) // REREAD_SHARE):
             raise parallel.CrossRange("names below cuts of other ranges, in many ranges")
 
+    def every_cut(self, known: cutscan.KnownCuts) -> cutscan.KnownCuts:
+        """``known`` and every range's own cuts and DNAMEs so far: all of the file's,
+        as the reader found them, once every range is in."""
+        return frozenset(known[0] | self.cuts), frozenset(known[1] | self.dnames)
+
     def replace(self, index: int, part: parallel.ChunkResult) -> None:
         """The range ``index`` read again."""
         self.held[index] = part
@@ -468,8 +473,7 @@ def _read_ranges(
     for part in parallel.read_ranges(path, spans, *args, known, nsec_chain=with_chain):
         merge.add(part)
     if merge.again:
-        # every range's own cuts and DNAMEs: all of the file's, as the reader found them
-        everything = (frozenset(known[0] | merge.cuts), frozenset(known[1] | merge.dnames))
+        everything = merge.every_cut(known)
         again = sorted(merge.again)
         parts = list(
             parallel.read_ranges(
@@ -498,11 +502,7 @@ def _read_ranges(
         if not chain_closes(chain.parts):
             merge.owners.clear()  # every name: the second read holds them all again
             # every cut the first read found is known to every range the second time
-            cuts = (
-                frozenset(shape.known_cuts | merge.cuts),
-                frozenset(shape.known_dnames | merge.dnames),
-            )
-            read.nsec = _nsec_exactly(path, job, head, spans, cuts)
+            read.nsec = _nsec_exactly(path, job, head, spans, merge.every_cut(known))
     return read
 
 
