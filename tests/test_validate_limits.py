@@ -182,3 +182,58 @@ def test_max_records_per_rrset_applies_to_the_dnskey_rrset(signer: Signer) -> No
     ]
     rrset_ = dns.rrset.from_rdata_list(signer.zone, 3600, keys)
     assert judge_rrsig(data, sig, rrset_, NOW).status is RrsigStatus.LIMIT_EXCEEDED
+
+
+def _big_exponent_signer() -> Signer:
+    """An RSASHA256 key pair whose public exponent is as long as its 2048-bit modulus
+    (a real key: d is small, e = d^-1): valid signatures, ~80x the verification cost."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from dns.dnssecalgs import get_algorithm_cls
+
+    numbers = rsa.generate_private_key(65537, 2048).private_numbers()
+    p, q = numbers.p, numbers.q
+    phi = (p - 1) * (q - 1)
+    d = (1 << 160) + 1
+    while True:
+        try:
+            e = pow(d, -1, phi)
+            break
+        except ValueError:
+            d += 2
+    private_numbers = rsa.RSAPrivateNumbers(
+        p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p), rsa.RSAPublicNumbers(e, p * q)
+    )
+    key = private_numbers.private_key(unsafe_skip_rsa_key_validation=True)
+    assert key.public_key().public_numbers().e.bit_length() > limits.MAX_RSA_EXPONENT_BITS
+    cls = get_algorithm_cls(Algorithm.RSASHA256)
+    private = cls(key)  # type: ignore[call-arg]
+    dnskey = dns.dnssec.make_dnskey(private.public_key(), Algorithm.RSASHA256, 257)  # type: ignore[attr-defined]
+    return Signer(n("example.com."), private, dnskey)
+
+
+def test_max_rsa_exponent_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dnssec_doctor.validate import fastsig
+
+    big = _big_exponent_signer()
+    sig = big.sign(_a(), T0, T1)
+    fastsig.verifier.cache_clear()
+    refused = judge_rrsig(_a(), sig, big.dnskey_rrset, NOW)
+    assert refused.status is RrsigStatus.INVALID_KEY
+    # The same signature verifies once the limit is lifted: it is the limit that refused.
+    monkeypatch.setattr(limits, "MAX_RSA_EXPONENT_BITS", 4096)
+    fastsig.verifier.cache_clear()
+    try:
+        assert judge_rrsig(_a(), sig, big.dnskey_rrset, NOW).status is RrsigStatus.VALID
+    finally:
+        fastsig.verifier.cache_clear()
+
+
+def test_max_rsa_modulus_bits() -> None:
+    from dnssec_doctor.validate import fastsig
+
+    def rsa_key(modulus_bits: int) -> bytes:
+        modulus = (1 << (modulus_bits - 1)) | 1
+        return bytes([1, 1, 3, 8, 1, 3]) + modulus.to_bytes(modulus_bits // 8, "big")
+
+    assert fastsig.verifier(rsa_key(limits.MAX_RSA_MODULUS_BITS)) is not None
+    assert fastsig.verifier(rsa_key(limits.MAX_RSA_MODULUS_BITS + 8)) is None

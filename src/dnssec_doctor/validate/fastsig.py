@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from dnssec_doctor.validate import limits
+
 Verifier = Callable[[bytes, bytes], bool]
 
 _RSA_HASH: dict[int, type[hashes.HashAlgorithm]] = {
@@ -55,9 +57,14 @@ def _rsa(algorithm: int, key: bytes) -> Verifier | None:
         elen, start = int.from_bytes(key[1:3], "big"), 3
     if len(key) < start + elen:
         return None
-    public = rsa.RSAPublicNumbers(
-        int.from_bytes(key[start : start + elen], "big"), int.from_bytes(key[start + elen :], "big")
-    ).public_key()
+    exponent = int.from_bytes(key[start : start + elen], "big")
+    modulus = int.from_bytes(key[start + elen :], "big")
+    if (
+        exponent.bit_length() > limits.MAX_RSA_EXPONENT_BITS
+        or modulus.bit_length() > limits.MAX_RSA_MODULUS_BITS
+    ):
+        return None  # a CPU sink, refused as validators refuse it: the key does not load
+    public = rsa.RSAPublicNumbers(exponent, modulus).public_key()
     chosen = _RSA_HASH[algorithm]()
 
     def check(signature: bytes, data: bytes) -> bool:
