@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +20,7 @@ import pytest
 
 from cli_helpers import invoke
 from dnssec_doctor.causes import Cause
-from dnssec_doctor.lab.real.process import Started, is_running
+from dnssec_doctor.lab.real.process import Started, is_running, start_time
 from dnssec_doctor.lab.runner import BUILTIN_STATE
 from dnssec_doctor.lab.scenarios import SCENARIOS
 from ports import free_port
@@ -107,3 +113,89 @@ def test_docs_list_every_finding_code() -> None:
     docs = (Path(__file__).parent.parent / "docs" / "findings.md").read_text()
     for code in REGISTRY:
         assert f"`{code}`" in docs
+
+
+# -- a state file is believed only when it is ours, and names only our processes ----------
+
+
+@pytest.fixture
+def bystander() -> Iterator[subprocess.Popen[bytes]]:
+    """A live process that `lab down` must never signal (it is not the lab's)."""
+    proc = subprocess.Popen(["sleep", "60"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def _forge(lab_dir: Path, proc: subprocess.Popen[bytes], command: list[str] | None) -> None:
+    forged = {
+        "name": "builtin", "kind": "builtin", "pid": proc.pid,
+        "start_time": start_time(proc.pid), "config": str(lab_dir / "lab.json"),
+        "log": str(lab_dir / "log"), "port": 5300,
+    }  # fmt: skip
+    if command is not None:
+        forged["command"] = command
+    (lab_dir / BUILTIN_STATE).write_text(json.dumps(forged))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [None, [sys.executable, "-m", "dnssec_doctor.lab.server", "--dir", "x"]],
+    ids=["old-state-without-command", "lab-server-command"],
+)
+def test_down_never_signals_a_process_that_is_not_the_labs(
+    lab_dir: Path, bystander: subprocess.Popen[bytes], command: list[str] | None
+) -> None:
+    # the PID and start time match a live process; its program and command line do not
+    _forge(lab_dir, bystander, command)
+    down = invoke(["lab", "down", "--dir", str(lab_dir)])
+    assert down.exit_code == 0, down.output
+    assert f"pid {bystander.pid} not running" in down.output
+    time.sleep(0.2)
+    assert bystander.poll() is None  # still running: not signalled
+
+
+def test_down_refuses_a_state_file_others_may_write(
+    lab_dir: Path, bystander: subprocess.Popen[bytes]
+) -> None:
+    _forge(lab_dir, bystander, [shutil.which("sleep") or "sleep", "60"])
+    (lab_dir / BUILTIN_STATE).chmod(0o666)
+    down = invoke(["lab", "down", "--dir", str(lab_dir)])
+    assert down.exit_code == 3
+    assert "not trusted" in down.output and "writable by others" in down.output
+    assert len(down.output.strip().splitlines()) == 1 and "Traceback" not in down.output
+    assert bystander.poll() is None
+    (lab_dir / BUILTIN_STATE).chmod(0o644)  # let the fixture's `lab down` read it
+
+
+def test_up_refuses_a_directory_others_may_write(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    up = invoke(["lab", "up", "--dir", str(shared), "--port", str(free_port())])
+    assert up.exit_code == 3
+    assert "refusing the lab directory" in up.output and "writable by others" in up.output
+    assert not (shared / BUILTIN_STATE).exists()
+
+
+def test_down_after_the_server_died_says_so(lab_dir: Path) -> None:
+    up = invoke(["lab", "up", "--dir", str(lab_dir), "--port", str(free_port())])
+    assert up.exit_code == 0, up.output
+    state = json.loads((lab_dir / BUILTIN_STATE).read_text())
+    os.kill(state["pid"], signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while start_time(state["pid"]) is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    down = invoke(["lab", "down", "--dir", str(lab_dir)])
+    assert down.exit_code == 0
+    assert f"pid {state['pid']} not running" in down.output
+
+
+def test_default_lab_dir_is_per_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from dnssec_doctor.cli import default_lab_dir
+
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert default_lab_dir() == tmp_path / f"dnssec-doctor-lab-{os.geteuid()}"
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    assert default_lab_dir() == tmp_path / "run" / "dnssec-doctor-lab"

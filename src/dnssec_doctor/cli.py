@@ -110,9 +110,15 @@ JOBS = _bounded(int, 1)
 
 
 def default_lab_dir() -> Path:
+    """Per user: $XDG_RUNTIME_DIR (private by definition), else a name in the temporary
+    directory that carries the user's id (a shared fixed path could be another user's)."""
     import tempfile
 
-    return Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / "dnssec-doctor-lab"
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        return Path(runtime) / "dnssec-doctor-lab"
+    base = Path(os.environ.get("TMPDIR", tempfile.gettempdir()))
+    return base / f"dnssec-doctor-lab-{os.geteuid()}"
 
 
 # -- the parser --------------------------------------------------------------------------

@@ -21,7 +21,14 @@ from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import RECURSOR_ADDRESS, UNBOUND_ADDRESS, LabManifest
 from dnssec_doctor.lab.real.errors import RealLabError
 from dnssec_doctor.lab.real.lab import start_real_lab, stop_real_lab
-from dnssec_doctor.lab.real.process import Started, is_running, log_tail, start_time, stop
+from dnssec_doctor.lab.real.process import (
+    Started,
+    distrust,
+    is_running,
+    log_tail,
+    start_time,
+    stop,
+)
 from dnssec_doctor.lab.real.state import RealLabState
 
 BUILTIN_PORT = defaults.BUILTIN_LAB_PORT
@@ -48,6 +55,8 @@ class RunningLab:
 def up(directory: Path, kind: str, port: int | None = None) -> RunningLab:
     """Build a lab into *directory* and start serving it; raise LabError if anything fails."""
     began = time.monotonic()
+    if directory.exists() and (why := distrust(directory)):
+        raise LabError(f"refusing the lab directory: {why}")
     _refuse_if_running(directory)
     try:
         manifest = build_lab(directory)
@@ -71,9 +80,14 @@ def down(directory: Path) -> str:
     stopped = []
     builtin = _load_builtin_state(directory)
     if builtin is not None:
+        was_running = is_running(builtin)
         stop([builtin])
         (directory / BUILTIN_STATE).unlink(missing_ok=True)
-        stopped.append(f"built-in server (pid {builtin.pid})")
+        stopped.append(
+            f"built-in server (pid {builtin.pid})"
+            if was_running
+            else f"built-in server (pid {builtin.pid} not running: nothing to stop)"
+        )
     try:
         if stop_real_lab(directory):
             stopped.append("real servers")
@@ -91,7 +105,10 @@ def _refuse_if_running(directory: Path) -> None:
             f"a lab is already running from {directory} (built-in server pid {builtin.pid}):"
             " run `dnssec-doctor lab down` first"
         )
-    real = RealLabState.load(directory)
+    try:
+        real = RealLabState.load(directory)
+    except RealLabError as error:
+        raise LabError(str(error)) from error
     if real is not None and any(is_running(d) for d in real.daemons):
         raise LabError(
             f"a real-server lab is already running from {directory}:"
@@ -121,6 +138,7 @@ def _start_builtin(manifest: LabManifest, port: int) -> Started:
         start_time=start_time(proc.pid) or 0,
         config=str(directory / "lab.json"),
         log=str(log_path),
+        command=tuple(command),
     )
     (directory / BUILTIN_STATE).write_text(json.dumps({**asdict(started), "port": port}) + "\n")
     deadline = time.monotonic() + READY_TIMEOUT
@@ -137,14 +155,23 @@ def _start_builtin(manifest: LabManifest, port: int) -> Started:
 
 
 def _load_builtin_state(directory: Path) -> Started | None:
+    path = directory / BUILTIN_STATE
     try:
-        raw = json.loads((directory / BUILTIN_STATE).read_text())
-        raw.pop("port", None)
-        return Started(**raw)
+        text = path.read_text()
+        why = distrust(path.parent, path)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, TypeError) as error:
-        raise LabError(f"unreadable lab state {directory / BUILTIN_STATE}: {error}") from error
+    except OSError as error:
+        raise LabError(f"unreadable lab state {path}: {error.strerror}") from error
+    if why:
+        raise LabError(f"lab state not trusted: {why}")
+    try:
+        raw = json.loads(text)
+        raw.pop("port", None)
+        raw["command"] = tuple(raw.get("command", ()))
+        return Started(**raw)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise LabError(f"unreadable lab state {path}: {error}") from error
 
 
 def describe(lab: RunningLab) -> str:

@@ -3,7 +3,10 @@
 Daemons run in the foreground as children in their own session (so a terminal's Ctrl-C
 does not reach them), with stdout and stderr appended to their log.  A PID alone could be
 reused after the daemon dies, so a daemon is known by its PID *and* its start time
-(/proc/PID/stat field 22): `lab down` stops exactly the processes the lab started.
+(/proc/PID/stat field 22), and by the program it runs (/proc/PID/exe) and, for our own
+Python daemons, its command line: `lab down` stops exactly the processes the lab started,
+and a forged state file cannot make it signal anything else.  State files are believed
+only when they and their directory belong to us and nobody else may write them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import os
 import re
 import signal
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -55,6 +59,9 @@ class Started:
     start_time: int  # clock ticks since boot, /proc/PID/stat field 22
     config: str
     log: str
+    # what was executed, [program, *args]; empty in state files of older versions, whose
+    # processes are then not recognised as ours
+    command: tuple[str, ...] = ()
 
 
 def spawn(spec: DaemonSpec) -> tuple[Started, subprocess.Popen[bytes]]:
@@ -76,6 +83,7 @@ def spawn(spec: DaemonSpec) -> tuple[Started, subprocess.Popen[bytes]]:
         start_time=start_time(proc.pid) or 0,
         config=str(spec.config),
         log=str(spec.log),
+        command=(program, *spec.args),
     )
     return started, proc
 
@@ -93,8 +101,42 @@ def start_time(pid: int) -> int | None:
     return int(fields[19])
 
 
+#: Kinds whose command line is ours to know: third-party daemons may rewrite theirs
+#: (process titles), so for them the executable alone is compared.
+_OWN_COMMAND_LINE = frozenset({"builtin", "sink"})
+
+
 def is_running(started: Started) -> bool:
-    return start_time(started.pid) == started.start_time
+    """The process recorded in *started* is alive and is the one we started."""
+    if not started.command or start_time(started.pid) != started.start_time:
+        return False
+    try:
+        exe = os.path.realpath(f"/proc/{started.pid}/exe", strict=True)
+        cmdline = Path(f"/proc/{started.pid}/cmdline").read_bytes()
+    except OSError:  # gone, or not ours to inspect
+        return False
+    if exe != os.path.realpath(started.command[0]):
+        return False
+    if started.kind in _OWN_COMMAND_LINE:
+        return cmdline.split(b"\0")[:-1] == [os.fsencode(a) for a in started.command]
+    return True
+
+
+def distrust(*paths: Path) -> str | None:
+    """Why the existing *paths* (a state file and its directory, or a lab directory) must
+    not be believed, or None if they may: each must be ours and writable by nobody else,
+    so that a forged state in a shared directory cannot make `lab down` signal another
+    user's process."""
+    me = os.geteuid()
+    for item in paths:
+        info = item.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return f"{item} is a symbolic link"
+        if info.st_uid != me:
+            return f"{item} belongs to uid {info.st_uid}, not to us ({me})"
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return f"{item} is writable by others (mode {stat.S_IMODE(info.st_mode):o})"
+    return None
 
 
 def stop(started: list[Started], procs: dict[int, subprocess.Popen[bytes]] | None = None) -> None:

@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dnssec_doctor.lab.real.errors import RealLabError
 from dnssec_doctor.lab.real.layout import state_file
-from dnssec_doctor.lab.real.process import Started
+from dnssec_doctor.lab.real.process import Started, distrust
 
 STATE_FORMAT = "dnssec-doctor-real-lab/1"
 
@@ -36,14 +37,25 @@ class RealLabState:
     def load(cls, directory: Path) -> RealLabState | None:
         path = state_file(directory)
         try:
-            raw: dict[str, Any] = json.loads(path.read_text())
+            text = path.read_text()
+            why = distrust(path.parent, path)
         except FileNotFoundError:
             return None
-        if raw.get("format") != STATE_FORMAT:
-            raise ValueError(f"{path} is not a real-lab state file ({STATE_FORMAT})")
-        return cls(
-            directory=raw["directory"],
-            port=int(raw["port"]),
-            added_addresses=list(raw["added_addresses"]),
-            daemons=[Started(**d) for d in raw["daemons"]],
-        )
+        except OSError as error:
+            raise RealLabError(f"unreadable lab state {path}: {error.strerror}") from error
+        if why:
+            raise RealLabError(f"lab state not trusted: {why}")
+        try:
+            raw: dict[str, Any] = json.loads(text)
+            if raw.get("format") != STATE_FORMAT:
+                raise ValueError(f"not a real-lab state file ({STATE_FORMAT})")
+            return cls(
+                directory=raw["directory"],
+                port=int(raw["port"]),
+                added_addresses=list(raw["added_addresses"]),
+                daemons=[
+                    Started(**{**d, "command": tuple(d.get("command", ()))}) for d in raw["daemons"]
+                ],
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise RealLabError(f"unreadable lab state {path}: {error}") from error
