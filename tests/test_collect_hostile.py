@@ -306,6 +306,43 @@ def test_max_ns_names_per_zone() -> None:
     replays(found)
 
 
+def test_thousands_of_glueless_names_inside_their_own_zone_cost_no_lookups() -> None:
+    # A 52 KB referral: every name needs the zone's own servers, so none can be found
+    # from above; looking them up (and their lookups' lookups) once cost N^depth.
+    inside = [(f"ns{i}.big.", "") for i in range(2000)]
+
+    def build(query: dns.message.Message) -> dns.message.Message:
+        if query.question[0].name.is_subdomain(N("big.")):
+            return referral(query, N("big."), inside)
+        return response(query, rcode=dns.rcode.NXDOMAIN)
+
+    found = walk([ROOT], big(build), "www.big.", timeout=1.0)
+    assert len(found.zones[N("big.")].unresolved) == 2000
+    assert not any(ex.qname.startswith("ns") for ex in found.evidence.exchanges)
+    one_problem(found, "no address for any of its nameservers")
+    replays(found)
+
+
+def test_glueless_zones_that_need_each_other_end_after_one_round() -> None:
+    # big. is served by names in other., other. by names in big.: no address exists.
+    def handler(address: str, transport: str, wire: bytes) -> bytes:
+        query, name, qtype = question(wire)
+        if qtype in APEX_TYPES:
+            return nodata(query, dns.name.root)
+        top = name.split(2)[1]
+        across = "other." if top == N("big.") else "big."
+        return referral(query, top, [(f"ns{i}.{across}", "") for i in range(16)]).to_wire()
+
+    found = walk([ROOT], handler, "www.big.", timeout=1.0)
+    looked_up = [ex for ex in found.evidence.exchanges if ex.qname.startswith("ns")]
+    # each of big.'s names asked once (A and AAAA); other.'s names are inside big.'s
+    # lookup and need big.: never asked
+    assert len(looked_up) == 2 * L.MAX_NS_NAMES_PER_ZONE
+    assert all(ex.qname.endswith("other.") for ex in looked_up)
+    one_problem(found, "no address for any of its nameservers")
+    replays(found)
+
+
 def test_max_ns_resolution_depth() -> None:
     def handler(address: str, transport: str, wire: bytes) -> bytes:
         # zK. is served by ns.z(K+1). and nothing has glue: each lookup needs the next one

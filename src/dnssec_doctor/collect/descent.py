@@ -272,7 +272,7 @@ class Walk:
         elif glueless:
             notes: list[str] = []
             finder = AddressFinder(self.session, self.limits, self._known())
-            found = await finder.find_many(self.main, glueless, notes)
+            found = await finder.find_many(self.main, glueless, notes, resolving=(name,))
             for note in notes:
                 self.problem(note)
             for ns in glueless:

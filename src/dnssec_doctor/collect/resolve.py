@@ -3,7 +3,12 @@
 It starts at the deepest zone the check already knows above the name (the root at
 worst), asks a couple of that zone's servers for A and AAAA, and follows referrals down,
 resolving glueless nameservers of those zones in turn, nested at most
-MAX_NS_RESOLUTION_DEPTH deep.  Only addresses are wanted here: no DNSKEY or SOA is
+MAX_NS_RESOLUTION_DEPTH deep.  A referral to a zone whose nameservers are already being
+looked up further out in the same lookup is a dead end, not a new lookup: whatever that
+zone's other names could give, the outer lookup tries them itself; and a glueless name
+inside the zone it serves is not looked up at all.  Without these rules a referral
+listing N glueless names inside its own zone costs N^depth lookups (16 names: 4,096),
+each answered by the whole referral again.  Only addresses are wanted here: no DNSKEY or SOA is
 asked, and the zones passed on the way are not part of the Collection (their exchanges
 are in the Evidence).  Failing to find an address is not an error; the caller records
 the name as unresolved.  Limits that are hit add a line to *notes*.
@@ -56,13 +61,14 @@ class AddressFinder:
         notes: list[str],
         depth: int = 0,
         chain: tuple[Name, ...] = (),
+        resolving: tuple[Name, ...] = (),
     ) -> dict[Name, list[str]]:
         """Each name's addresses, looked up side by side, one lane each."""
         lanes = [lane.fork() for _ in names]
         own_notes: list[list[str]] = [[] for _ in names]
         found = await asyncio.gather(
             *(
-                self.find(sub, name, sub_notes, depth, chain)
+                self.find(sub, name, sub_notes, depth, chain, resolving)
                 for sub, name, sub_notes in zip(lanes, names, own_notes, strict=True)
             )
         )
@@ -78,10 +84,15 @@ class AddressFinder:
         notes: list[str],
         depth: int = 0,
         chain: tuple[Name, ...] = (),
+        resolving: tuple[Name, ...] = (),
     ) -> list[str]:
-        """The A and AAAA addresses of *name*, or [] when they cannot be found."""
+        """The A and AAAA addresses of *name*, or [] when they cannot be found.
+        *chain* holds the names, *resolving* the zones whose servers are being looked up
+        further out in this lookup."""
         if name in chain:
             return []  # needs itself to be found: circular glueless delegation
+        if self._unreachable(name, resolving):
+            return []  # only the servers being looked up could tell
         if depth > self.limits.max_ns_resolution_depth:
             notes.append(
                 limit_hit(
@@ -105,7 +116,7 @@ class AddressFinder:
                 )
             assert verdict.child is not None  # a usable verdict is an answer or a referral
             servers = await self._servers_of(
-                lane, verdict, found.server, notes, depth, (*chain, name)
+                lane, verdict, found.server, notes, depth, (*chain, name), resolving
             )
             if not servers:
                 return []
@@ -118,6 +129,14 @@ class AddressFinder:
             )
         )
         return []
+
+    def _unreachable(self, name: Name, resolving: Sequence[Name]) -> bool:
+        """A glueless *name* inside a zone whose servers are being looked up, where no
+        known zone at or below that one could be asked instead: only those very servers
+        could tell (RFC 1034 4.2.1: such names need glue), and asking from above would
+        only bring back the same referral."""
+        start = self._start(name)[0]
+        return any(name.is_subdomain(z) and not start.is_subdomain(z) for z in resolving)
 
     def _start(self, name: Name) -> tuple[Name, list[str]]:
         zone = name
@@ -152,6 +171,7 @@ class AddressFinder:
         notes: list[str],
         depth: int,
         chain: tuple[Name, ...],
+        resolving: tuple[Name, ...],
     ) -> list[str]:
         """The addresses to ask in the zone *verdict* refers to."""
         cap = self.limits.max_server_addresses_per_zone
@@ -159,8 +179,13 @@ class AddressFinder:
             return [server]
         if verdict.glue:
             return list(dict.fromkeys(address for _, address in verdict.glue))[:cap]
-        for ns in verdict.ns[: self.limits.max_ns_names_per_zone]:
-            found = await self.find(lane, ns, notes, depth + 1, chain)
+        assert verdict.child is not None
+        if verdict.child in resolving:
+            return []  # its nameservers are being looked up further out already
+        inner = (*resolving, verdict.child)
+        outside = [ns for ns in verdict.ns if not self._unreachable(ns, inner)]
+        for ns in outside[: self.limits.max_ns_names_per_zone]:
+            found = await self.find(lane, ns, notes, depth + 1, chain, inner)
             if found:
                 return found[:cap]
         return []
