@@ -189,6 +189,7 @@ def test_stop_removes_exactly_what_it_added(
         s.address for s in manifest.servers if s.address != preexisting
     )
     assert {d.kind for d in state.daemons} == {"named", "nsd", "knot", "sink"}
+    assert all(is_running(d) for d in state.daemons)  # recognised as ours by program too
     pids = {d.pid for d in state.daemons}
     children = _descendants(pids)
     # `lab down` is another process: it knows the lab only from the state file
