@@ -140,3 +140,12 @@ def test_repeats_report_the_median_run() -> None:
     chosen, index = bench.median_run(runs)
     assert (chosen.verdict, index) == ("c", 2)  # the lower middle of an even count
     assert bench.median_run(runs[:1]) == (runs[0], 0)
+
+
+def test_hostile_bench_runs_a_case_and_measures_it() -> None:
+    hostile = _load("hostile")
+    assert "test_thousands_of_glueless_names_inside_their_own_zone_cost_no_lookups" in (
+        hostile.cases()
+    )
+    wall, cpu, mib, code = hostile.run("test_a_cname_loop")
+    assert code == 0 and wall > 0 and cpu > 0 and mib > 10
