@@ -29,9 +29,12 @@ class CliResult:
         return self.stdout + self.stderr
 
 
-def invoke(args: list[str], input: bytes | str | None = None) -> CliResult:
-    """``dnssec-doctor ARGS`` as a process would run it; exceptions other than an exit
-    propagate (a traceback is a test failure, not an exit code)."""
+def invoke(
+    args: list[str], input: bytes | str | None = None, *, internal_error: bool = False
+) -> CliResult:
+    """``dnssec-doctor ARGS`` as a process would run it.  main() turns an unexpected
+    exception into one "internal error" line and exit 3; unless *internal_error* says the
+    test provokes one, that line fails the test (a bug is not an exit code)."""
     data = input.encode() if isinstance(input, str) else (input or b"")
     stdin = io.TextIOWrapper(io.BytesIO(data))
     stdout, stderr = io.BytesIO(), io.BytesIO()
@@ -47,4 +50,7 @@ def invoke(args: list[str], input: bytes | str | None = None) -> CliResult:
         out.flush()
         err.flush()
         sys.stdin, sys.stdout, sys.stderr = saved
-    return CliResult(code, stdout.getvalue(), stderr.getvalue())
+    result = CliResult(code, stdout.getvalue(), stderr.getvalue())
+    if not internal_error:
+        assert "internal error:" not in result.stderr, result.stderr
+    return result

@@ -3,6 +3,7 @@ look like options are values, and a check loads only what a check needs."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from check_fixtures import BuiltinLab
-from cli_helpers import invoke
+from cli_helpers import CliResult, invoke
 
 
 @pytest.mark.parametrize(
@@ -20,8 +21,16 @@ from cli_helpers import invoke
         (["check", "www.test", "--bogus"], ("unrecognized arguments: --bogus",)),
         (["check", "www.test", "--port", "0"], ("--port", "out of range")),
         (["check", "www.test", "--port", "x"], ("--port", "not a number")),
-        (["check", "www.test", "--timeout", "0"], ("--timeout", "at least 0.05")),
-        (["check", "www.test", "--warn-days", "-1"], ("--warn-days", "at least 0")),
+        (["check", "www.test", "--timeout", "0"], ("--timeout", "out of range (0.05-60)")),
+        (["check", "www.test", "--warn-days", "-1"], ("--warn-days", "out of range")),
+        (["check", "www.test", "--warn-days", "nan"], ("--warn-days", "not a finite number")),
+        (["check", "www.test", "--warn-days", "inf"], ("--warn-days", "not a finite number")),
+        (["check", "www.test", "--warn-days", "1e309"], ("--warn-days", "not a finite number")),
+        (["check", "www.test", "--warn-days", "3651"], ("--warn-days", "0-3650")),
+        (["verify", "z.zone", "--warn-days", "nan"], ("--warn-days", "not a finite number")),
+        (["check", "www.test", "--timeout", "nan"], ("--timeout", "not a finite number")),
+        (["check", "www.test", "--timeout", "inf"], ("--timeout", "not a finite number")),
+        (["check", "www.test", "--timeout", "1e9"], ("--timeout", "0.05-60")),
         (["verify", "z.zone", "--jobs", "0"], ("--jobs", "at least 1")),
         (["lab", "up", "--servers", "docker"], ("--servers", "invalid choice")),
         (["probe", "www.test"], ("required", "--output")),
@@ -80,3 +89,131 @@ def test_a_json_check_loads_no_text_renderer(builtin_lab: BuiltinLab, tmp_path: 
     assert done.returncode == 0, done.stderr
     assert '"verdict": "secure"' in done.stdout
     assert done.stderr.strip() == "[]"
+
+
+# -- issue 17: bad values are one line and exit 3, never a traceback ---------------------
+
+
+@pytest.fixture(scope="module")
+def saved_evidence(builtin_lab: BuiltinLab, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    record = next(r for r in builtin_lab.manifest.scenarios if r.id == "ds-digest-mismatch")
+    path = tmp_path_factory.mktemp("evidence") / "e.json"
+    done = invoke(["probe", *builtin_lab.cli_args(record), "-o", str(path)])
+    assert done.exit_code == 0, done.output
+    return path
+
+
+def _one_line_exit_3(result: CliResult, *words: str) -> str:
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dnssec-doctor: "), result.stderr
+    assert len(lines[0]) < 400 and "Traceback" not in result.output
+    for word in words:
+        assert word in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "at",
+    ["+99999999999d", "-1000000d", "+2932896d", "9999-12-31T23:59:59.999999Z", "1969-12-31T00:00Z"],
+)
+def test_a_time_out_of_range_is_refused(saved_evidence: Path, at: str) -> None:
+    args = ["check", "www.ds-digest-mismatch.test", "--evidence", str(saved_evidence)]
+    _one_line_exit_3(invoke([*args, "--at", at, "--json"]), "--at must lie within 1970-9000")
+
+
+def test_verify_refuses_a_time_out_of_range(tmp_path: Path) -> None:
+    zone = tmp_path / "z.zone"
+    zone.write_text("@ 300 IN SOA ns h 1 2 3 4 5\n")
+    result = invoke(["verify", str(zone), "--origin", "z.", "--at", "+99999999999d"])
+    _one_line_exit_3(result, "--at must lie within")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("at", "9999-12-31T23:59:59-01:00", ("outside 1970-9000",)),
+        ("at", "0001-01-01T00:00:00+01:00", ("outside 1970-9000",)),
+        ("rtt_ms", 10**400, ("rtt_ms", "non-negative number")),
+        ("rtt_ms", "1" + "0" * 400, ("rtt_ms",)),
+    ],
+)
+def test_evidence_with_values_out_of_range_is_refused(
+    saved_evidence: Path, tmp_path: Path, field: str, value: object, words: tuple[str, ...]
+) -> None:
+    document = json.loads(saved_evidence.read_text())
+    if field == "at":
+        document["at"] = value
+    else:
+        document["exchanges"][0]["rtt_ms"] = value
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    result = invoke(["check", "www.ds-digest-mismatch.test", "--evidence", str(bad)])
+    line = _one_line_exit_3(result, *words)
+    assert line.count(str(bad)) == 1  # the path once, not "F: F: ..."
+
+
+def test_evidence_unreadable_says_the_path_once(tmp_path: Path) -> None:
+    missing = tmp_path / "none.json"
+    line = _one_line_exit_3(invoke(["check", "x.test", "--evidence", str(missing)]))
+    assert line.count(str(missing)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "qtype", "words"),
+    [
+        (
+            "www.other.test",
+            "A",
+            ("evidence holds www.ds-digest-mismatch.test. A", "not www.other.test. A"),
+        ),
+        ("www.ds-digest-mismatch.test", "AAAA", ("not www.ds-digest-mismatch.test. AAAA",)),
+    ],
+)
+def test_evidence_answers_only_its_own_question(
+    saved_evidence: Path, name: str, qtype: str, words: tuple[str, ...]
+) -> None:
+    result = invoke(["check", name, qtype, "--evidence", str(saved_evidence)])
+    _one_line_exit_3(result, *words)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("", ("empty name",)),
+        ("www.\ttest", ("control characters",)),
+        ("a\nb.test", ("control characters",)),
+    ],
+)
+def test_names_that_are_not_names_are_refused(name: str, words: tuple[str, ...]) -> None:
+    _one_line_exit_3(
+        invoke(["check", name, "--root-hints", "/nonexistent", "--timeout", "0.1"]), *words
+    )
+
+
+def test_a_50_mb_name_gives_a_short_line() -> None:
+    line = _one_line_exit_3(invoke(["check", "a" * 50_000_000]))
+    assert "not a valid domain name" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "target"),
+    [
+        (["check", "x.test", "--root-hints", "/dev/null"], "dnssec_doctor.check.run_check"),
+        (["probe", "x.test", "-o", "/tmp/x.json"], "dnssec_doctor.check.probe"),
+        (["verify", "z.zone"], "dnssec_doctor.zonefile.run.run_verify"),
+        (["lab", "list"], "dnssec_doctor.lab.catalog.catalog"),
+        (["lab", "down", "--dir", "/nonexistent"], "dnssec_doctor.lab.runner.down"),
+    ],
+)
+def test_an_unexpected_exception_is_one_line_and_exit_3(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], target: str
+) -> None:
+    # a stand-in for a bug: the one place a stub is right, since no real input must crash
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("simulated bug\nsecond line")
+
+    monkeypatch.setattr(target, crash)
+    result = invoke(args, internal_error=True)
+    line = _one_line_exit_3(result, "internal error: RuntimeError: simulated bug second line")
+    assert line.endswith("please report")

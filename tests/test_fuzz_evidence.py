@@ -74,11 +74,12 @@ def _set(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 def _analyse(document: Any, tmp: Path) -> None:
     path = tmp / "evidence.json"
     path.write_text(json.dumps(document))
-    name = "example."
+    name, qtype = "example.", "A"
     if isinstance(document, dict) and isinstance(document.get("query"), dict):
         name = str(document["query"].get("name", name))
+        qtype = str(document["query"].get("type", qtype))
     try:
-        report = check_evidence(path, CheckOptions(name=name))
+        report = check_evidence(path, CheckOptions(name=name, qtype=qtype))
     except CheckError as error:
         assert "\n" not in str(error)
         return

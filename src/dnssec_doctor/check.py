@@ -76,10 +76,14 @@ class CheckOptions(NamedTuple):
 
 
 def parse_name(text: str) -> dns.name.Name:
+    if not text:
+        raise CheckError("an empty name is not a domain name (the root is '.')")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise CheckError(f"a domain name has no control characters: {text[:100]!r}")
     try:
         name = dns.name.from_text(text)
     except (dns.exception.DNSException, ValueError, UnicodeError) as error:
-        raise CheckError(f"not a valid domain name: {text!r} ({error})") from error
+        raise CheckError(f"not a valid domain name: {text[:100]!r} ({error})") from error
     return name
 
 
@@ -101,18 +105,27 @@ def parse_at(text: str | None, base: datetime) -> datetime:
     """An absolute ISO 8601 time, or +N/-N with a unit (s m h d w) relative to *base*."""
     if text is None or text == "now":
         return base
+    span = f"--at must lie within {ev.EARLIEST_AT.year}-{ev.LATEST_AT.year}: {text[:100]!r}"
     relative = _RELATIVE.match(text.strip())
-    if relative:
-        sign, amount, unit = relative.groups()
-        delta = timedelta(seconds=float(amount) * _UNITS[unit])
-        return base + delta if sign == "+" else base - delta
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise CheckError(
-            f"--at wants ISO 8601 (2026-12-01T00:00Z) or +3d/-12h: {text!r}"
-        ) from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if relative:
+            sign, amount, unit = relative.groups()
+            delta = timedelta(seconds=float(amount) * _UNITS[unit])
+            moment = base + delta if sign == "+" else base - delta
+        else:
+            try:
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError as error:
+                raise CheckError(
+                    f"--at wants ISO 8601 (2026-12-01T00:00Z) or +3d/-12h: {text[:100]!r}"
+                ) from error
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            moment = moment.astimezone(UTC)
+    except OverflowError as error:  # beyond what a datetime holds
+        raise CheckError(span) from error
+    if not ev.in_time_range(moment):
+        raise CheckError(span)
+    return moment
 
 
 def _anchors(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
@@ -200,10 +213,22 @@ def load_evidence(path: Path) -> ev.Evidence:
         raise CheckError(f"{path}: {error}") from error
 
 
+def _same_question(query: ev.Query, options: CheckOptions) -> None:
+    """Evidence answers only its own question: another name or type is refused, not
+    silently replaced by the evidence's."""
+    asked = (parse_name(options.name), parse_type(options.qtype))
+    if asked != (query.qname, query.rdtype):
+        raise CheckError(
+            f"the evidence holds {query.name} {query.type}, not "
+            f"{asked[0]} {dns.rdatatype.to_text(asked[1])}: check that name and type"
+        )
+
+
 def check_evidence(path: Path, options: CheckOptions) -> Report:
     """Analyse saved evidence instead of the network (the same walk, replayed)."""
     began = time.monotonic()
     parse_at(options.at, datetime.now(UTC))
     evidence = load_evidence(path)
+    _same_question(evidence.query, options)
     collection = asyncio.run(collect_from_evidence(evidence))
     return report_for(collection, options, began)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -93,7 +94,9 @@ def _bounded(
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(f"{text[:100]!r} is not a number") from None
+        if not math.isfinite(value):  # nan passes every comparison below
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if value < low or (high is not None and value > high):
             span = f"at least {low:g}" if high is None else f"{low:g}-{high:g}"
             raise argparse.ArgumentTypeError(f"{text!r} is out of range ({span})")
@@ -104,8 +107,12 @@ def _bounded(
 
 
 PORT = _bounded(int, 1, 65535)
-NON_NEGATIVE = _bounded(float, 0)
-TIMEOUT = _bounded(float, 0.05)
+#: --warn-days beyond ten years warns of nothing a signer plans for.
+MAX_WARN_DAYS = 3650.0
+#: --timeout beyond a minute lets one silent server hold a check (and a daemon) for minutes.
+MAX_TIMEOUT = 60.0
+WARN_DAYS = _bounded(float, 0, MAX_WARN_DAYS)
+TIMEOUT = _bounded(float, 0.05, MAX_TIMEOUT)
 JOBS = _bounded(int, 1)
 
 
@@ -165,7 +172,7 @@ def _add_time_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--warn-days",
-        type=NON_NEGATIVE,
+        type=WARN_DAYS,
         default=defaults.WARN_DAYS,
         metavar="DAYS",
         help=f"warn when signatures expire within this many days [default: {defaults.WARN_DAYS:g}]",
@@ -550,6 +557,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(failure.code)
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
+        return int(ExitCode.UNKNOWN)
+    except Exception as error:  # the last net: a bug is one line and UNKNOWN, never exit 1
+        what = " ".join(str(error).split())[:200]
+        sys.stderr.write(f"{PROG}: internal error: {type(error).__name__}: {what}, please report\n")
+        sys.stderr.flush()
         return int(ExitCode.UNKNOWN)
 
 

@@ -17,7 +17,6 @@ import base64
 import binascii
 import ipaddress
 import json
-import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -358,6 +357,20 @@ def _address(value: Any, where: str, allow_any: bool = False) -> str:
         raise _fail(where, f"not an IP address: {value!r}") from exc
 
 
+#: An answer slower than a day is not an answer: larger rtt_ms values are corrupt.
+MAX_RTT_MS = 86_400_000
+
+#: Times evidence and --at may name: POSIX time on (RRSIG times count from it, RFC 4034
+#: 3.1.5) to a year that leaves room for any --warn-days and every renderer.
+EARLIEST_AT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_AT = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def in_time_range(at: datetime) -> bool:
+    """Whether *at* (timezone-aware) lies within EARLIEST_AT..LATEST_AT."""
+    return EARLIEST_AT <= at <= LATEST_AT
+
+
 def _parse_at(value: Any) -> datetime:
     if not isinstance(value, str):
         raise _fail("at", "expected an ISO 8601 time string")
@@ -367,7 +380,13 @@ def _parse_at(value: Any) -> datetime:
         raise _fail("at", f"not an ISO 8601 time: {value!r}") from exc
     if at.tzinfo is None:
         raise _fail("at", "time has no timezone (use Z for UTC)")
-    return at.astimezone(UTC)
+    try:
+        at = at.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:59-01:00 is past the year 9999 in UTC
+        raise _fail("at", f"outside {EARLIEST_AT.year}-{LATEST_AT.year}: {value!r}") from exc
+    if not in_time_range(at):
+        raise _fail("at", f"outside {EARLIEST_AT.year}-{LATEST_AT.year}: {value!r}")
+    return at
 
 
 def _parse_trust_anchor(value: Any, where: str) -> str:
@@ -398,8 +417,7 @@ def _parse_exchange(value: Any, where: str) -> Exchange:
     if rtt is not None and (
         not isinstance(rtt, int | float)
         or isinstance(rtt, bool)
-        or not math.isfinite(rtt)
-        or rtt < 0
+        or not 0 <= rtt <= MAX_RTT_MS  # also NaN; a huge int never becomes a float
     ):
         raise _fail(f"{where}.rtt_ms", "expected a non-negative number or null")
     response_text = obj.get("response")
@@ -501,7 +519,7 @@ def load(path: str | Path) -> Evidence:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise EvidenceError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise EvidenceError(f"cannot read ({exc.strerror})") from exc
     return from_json(raw)
 
 
