@@ -4,6 +4,7 @@ look like options are values, and a check loads only what a check needs."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +218,63 @@ def test_an_unexpected_exception_is_one_line_and_exit_3(
     result = invoke(args, internal_error=True)
     line = _one_line_exit_3(result, "internal error: RuntimeError: simulated bug second line")
     assert line.endswith("please report")
+
+
+def _fifo(tmp_path: Path) -> Path:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    return fifo
+
+
+@pytest.mark.parametrize("option", ["--trust-anchor", "--root-hints", "--evidence"])
+@pytest.mark.parametrize("source", ["/dev/zero", "fifo", "directory"])
+def test_check_refuses_devices_fifos_and_directories(
+    tmp_path: Path, option: str, source: str
+) -> None:
+    path = {"/dev/zero": Path("/dev/zero"), "fifo": _fifo(tmp_path), "directory": tmp_path}[source]
+    # a child process with a deadline: a read that blocks or never ends fails the test
+    done = subprocess.run(
+        [sys.executable, "-m", "dnssec_doctor", "check", "x.test", option, str(path)],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "not a regular file" in lines[0] and str(path) in lines[0]
+
+
+def test_verify_refuses_a_ds_file_that_is_a_device(tmp_path: Path) -> None:
+    zone = tmp_path / "z.zone"
+    zone.write_text("@ 300 IN SOA ns h 1 2 3 4 5\n")
+    result = invoke(["verify", str(zone), "--origin", "z.", "--ds", "/dev/zero"])
+    _one_line_exit_3(result, "--ds /dev/zero", "not a regular file")
+
+
+def test_an_oversized_trust_anchor_file_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "root.key"
+    big.write_bytes(b";" * (2 << 20))
+    result = invoke(["check", "x.test", "--trust-anchor", str(big)])
+    _one_line_exit_3(result, "larger than 1048576 bytes")
+
+
+@pytest.mark.parametrize("source", ["stdin-zero", "fifo", "device"])
+def test_verify_ends_on_endless_or_blocking_input(tmp_path: Path, source: str) -> None:
+    command = [sys.executable, "-m", "dnssec_doctor", "verify", "--origin", "z."]
+    zero = open("/dev/zero", "rb")  # noqa: SIM115 - closed below
+    try:
+        if source == "stdin-zero":
+            done = subprocess.run(
+                [*command, "-"], stdin=zero, capture_output=True, text=True, timeout=30
+            )
+            words = ("<stdin>: binary data",)
+        else:
+            path = _fifo(tmp_path) if source == "fifo" else Path("/dev/zero")
+            done = subprocess.run(
+                [*command, str(path)], stdin=subprocess.DEVNULL, capture_output=True,
+                text=True, timeout=30,
+            )  # fmt: skip
+            words = (str(path), "not a regular file")
+    finally:
+        zero.close()
+    assert done.returncode == 3, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert all(word in line for word in words), line

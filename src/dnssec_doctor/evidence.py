@@ -27,6 +27,7 @@ import dns.name
 import dns.rdataclass
 import dns.rdatatype
 
+from dnssec_doctor.inputfile import MAX_EVIDENCE_FILE, read_small
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 
 FORMAT = "dnssec-evidence/1"
@@ -517,7 +518,7 @@ def from_json(text: str | bytes) -> Evidence:
 def load(path: str | Path) -> Evidence:
     """Read an evidence file; raises :class:`EvidenceError` for corrupt files."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_small(path, MAX_EVIDENCE_FILE)
     except OSError as exc:
         raise EvidenceError(f"cannot read ({exc.strerror})") from exc
     return from_json(raw)

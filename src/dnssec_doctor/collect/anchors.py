@@ -28,6 +28,7 @@ from dns.rdtypes.IN.A import A
 from dns.rdtypes.IN.AAAA import AAAA
 
 from dnssec_doctor.evidence import RootHint
+from dnssec_doctor.inputfile import MAX_TEXT_FILE, read_small
 
 RdataType = dns.rdatatype.RdataType
 
@@ -147,7 +148,7 @@ def load_root_hints(path: str | Path) -> list[RootHint]:
 
 def _read(path: str | Path) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_small(path, MAX_TEXT_FILE).decode("utf-8")
     except OSError as exc:
         raise AnchorFileError(str(path), None, f"cannot read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:

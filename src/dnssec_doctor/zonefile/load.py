@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 import dns.exception
 import dns.name
@@ -89,6 +90,27 @@ def _head_text(head: bytes, name: str, complete: bool) -> str:
         ) from error
 
 
+def _spool_text(stream: IO[bytes], out: IO[bytes]) -> None:
+    """Copy stdin to *out*, stopping at the first NUL: presentation format has none (it
+    writes \\000), and `verify - < /dev/zero` must end, not fill the disk."""
+    while block := stream.read(1 << 20):
+        if b"\0" in block:
+            raise ZoneLoadError("<stdin>: binary data, not a zone file in presentation format")
+        out.write(block)
+
+
+def _refuse_special(source: str) -> None:
+    """A FIFO would block the open and a device never end: only regular files are read."""
+    try:
+        mode = os.stat(source).st_mode
+    except OSError:
+        return  # the open below says why, in its words
+    if stat.S_ISDIR(mode):
+        raise ZoneLoadError(f"{source} is a directory, not a zone file")
+    if not stat.S_ISREG(mode):
+        raise ZoneLoadError(f"{source}: not a regular file (use - for a pipe)")
+
+
 @contextmanager
 def open_zone(source: str, origin: str | None = None) -> Iterator[ZoneSource]:
     """The zone at ``source`` (a path, or ``-`` for stdin) with its origin settled:
@@ -99,10 +121,11 @@ def open_zone(source: str, origin: str | None = None) -> Iterator[ZoneSource]:
         if source == "-":
             with tempfile.NamedTemporaryFile(prefix="dnssec-doctor-", delete=False) as out:
                 copy = out.name
-                shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+                _spool_text(sys.stdin.buffer, out)
             path, name = copy, "<stdin>"
         else:
             path, name = source, source
+            _refuse_special(source)
         try:
             with open(path, "rb") as handle:
                 head = handle.read(HEAD_BYTES)

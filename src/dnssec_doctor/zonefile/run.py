@@ -16,6 +16,7 @@ from dns.rdata import Rdata
 from dnssec_doctor.check import CheckError, CheckOptions, parse_at
 from dnssec_doctor.defaults import QUERY_TIMEOUT as DEFAULT_TIMEOUT
 from dnssec_doctor.findings import Finding
+from dnssec_doctor.inputfile import MAX_TEXT_FILE, read_small
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 from dnssec_doctor.zonefile.axfr import spooled_records, transfer
 from dnssec_doctor.zonefile.cutscan import KnownCuts
@@ -56,7 +57,7 @@ class VerifyOptions:
 def load_ds(path: Path, origin: dns.name.Name) -> list[Rdata]:
     """DS records from a zone-file-format file (e.g. dnssec-signzone's dsset-)."""
     try:
-        text = path.read_text()
+        text = read_small(path, MAX_TEXT_FILE).decode()
     except OSError as error:
         raise VerifyError(f"cannot read --ds {path}: {error.strerror}") from error
     except UnicodeDecodeError as error:
