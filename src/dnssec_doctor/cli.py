@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from dnssec_doctor import __version__, defaults
+from dnssec_doctor.excerpt import bounded_excerpt
 from dnssec_doctor.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -552,7 +553,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(_values_joined(words, parser))
         return int(args.run(args))
     except CommandFailed as failure:
-        sys.stderr.write(f"{PROG}: {failure}\n")
+        # One line, and bounded: a message may quote the input (a name, a path, a value).
+        sys.stderr.write(f"{PROG}: {bounded_excerpt(' '.join(str(failure).split()), 500)}\n")
         sys.stderr.flush()
         return int(failure.code)
     except KeyboardInterrupt:

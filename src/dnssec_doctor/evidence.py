@@ -27,6 +27,7 @@ import dns.name
 import dns.rdataclass
 import dns.rdatatype
 
+from dnssec_doctor.excerpt import bounded_excerpt
 from dnssec_doctor.inputfile import MAX_EVIDENCE_FILE, read_small
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 
@@ -296,7 +297,8 @@ def save(evidence: Evidence, path: str | Path) -> None:
 
 
 def _fail(where: str, why: str) -> EvidenceError:
-    return EvidenceError(f"{where}: {why}")
+    # why quotes the input (a 20 MB string field gave a 20 MB line): bounded.
+    return EvidenceError(f"{bounded_excerpt(where)}: {bounded_excerpt(why, 300)}")
 
 
 def _obj(value: Any, where: str) -> Mapping[str, Any]:

@@ -37,6 +37,7 @@ import datetime
 import os
 import re
 import socket
+import stat
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -50,6 +51,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.tokenizer
 import dns.ttl
+
+from dnssec_doctor.excerpt import bounded_excerpt
 
 __all__ = [
     "MAX_INCLUDE_DEPTH",
@@ -111,8 +114,9 @@ class ZoneSyntaxError(ValueError):
     def __init__(self, path: str, line: int, message: str) -> None:
         self.path = path
         self.line = line
-        self.message = " ".join(message.split()) or "syntax error"
-        super().__init__(f"{path}:{line}: {self.message}")
+        # Every quote of the input is bounded; this bounds what is left (dnspython's own).
+        self.message = bounded_excerpt(" ".join(message.split()), 400) or "syntax error"
+        super().__init__(f"{bounded_excerpt(path)}:{line}: {self.message}")
 
 
 class _Fallback(Exception):
@@ -507,7 +511,9 @@ class _Reader:
                 try:
                     owner = self.lname(tokens[0])
                 except _Fallback:
-                    raise self.error(line, f"bad owner name {tokens[0]!r}") from None
+                    raise self.error(
+                        line, f"bad owner name {bounded_excerpt(tokens[0])!r}"
+                    ) from None
                 except Exception as exc:  # dnspython's name errors (IDNA among them)
                     raise self.error(line, _message(exc)) from None
                 self.last_owner = owner
@@ -538,7 +544,7 @@ class _Reader:
                     ttl = self.implicit_ttl()
             rdtype = _TYPE_CACHE.get(tokens[i]) or _rdtype(tokens[i])
             if rdtype is None:
-                raise self.error(line, f"unknown rdatatype '{tokens[i]}'")
+                raise self.error(line, f"unknown rdatatype '{bounded_excerpt(tokens[i])}'")
             i += 1
         except IndexError:
             raise self.error(line, "unexpected end of input") from None
@@ -813,7 +819,7 @@ class _Reader:
                 raise self.error(line, "bad $TTL")
             ttl = _ttl(tokens[1])
             if ttl is None:
-                raise self.error(line, f"bad TTL {tokens[1]!r}")
+                raise self.error(line, f"bad TTL {bounded_excerpt(tokens[1])!r}")
             self.default_ttl = ttl
             self.default_ttl_known = True
             self.default_ttl_from_soa = False
@@ -843,6 +849,8 @@ class _Reader:
             self.set_origin(new_origin)
             self.depth += 1
             try:
+                if not stat.S_ISREG(os.stat(target).st_mode):
+                    raise self.error(line, f"$INCLUDE {tokens[1]}: not a regular file")
                 with open(target, encoding="utf-8") as f:
                     yield from self.read(f, target)
             except OSError as exc:
@@ -859,7 +867,7 @@ class _Reader:
                 self.default_ttl_from_soa,
             ) = saved
         else:
-            raise self.error(line, f"unsupported zone file directive '{word}'")
+            raise self.error(line, f"unsupported zone file directive '{bounded_excerpt(word)}'")
 
     def parse_name(self, text: str, line: int) -> dns.name.Name:
         try:
@@ -909,7 +917,7 @@ def read_records(
             reader.set_origin(dns.name.from_text(origin))
             reader.last_owner = reader.name("@").lower()  # an owner-less first record's
         except Exception as exc:
-            raise ValueError(f"bad origin {origin!r}: {_message(exc)}") from None
+            raise ValueError(f"bad origin {bounded_excerpt(origin)!r}: {_message(exc)}") from None
     if isinstance(source, str | Path):
         path = os.fspath(source)
         try:
