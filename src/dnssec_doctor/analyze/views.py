@@ -6,25 +6,16 @@ from collections.abc import Sequence
 
 from dnssec_doctor import findings as F
 from dnssec_doctor.analyze.model import ServerView, Status
-from dnssec_doctor.validate.rrsig import RrsetSecurity, RrsigJudgment, RrsigStatus
+from dnssec_doctor.validate.rrsig import RrsetSecurity, RrsigJudgment, RrsigStatus, finding_code
 
-_RRSIG_CODES = {
-    RrsigStatus.EXPIRED: F.RRSIG_EXPIRED,
-    RrsigStatus.NOT_YET_VALID: F.RRSIG_NOT_YET_VALID,
-    RrsigStatus.BAD_SIGNATURE: F.RRSIG_BAD_SIGNATURE,
-    RrsigStatus.NO_MATCHING_KEY: F.RRSIG_NO_MATCHING_KEY,
-    RrsigStatus.WRONG_SIGNER: F.RRSIG_INVALID_FIELDS,
-    RrsigStatus.BAD_LABELS: F.RRSIG_INVALID_FIELDS,
-    RrsigStatus.TYPE_MISMATCH: F.RRSIG_INVALID_FIELDS,
-    RrsigStatus.LIMIT_EXCEEDED: F.VALIDATION_LIMIT,
-    RrsigStatus.UNSUPPORTED_ALGORITHM: F.RRSIG_UNSUPPORTED_ALGORITHM,
-}
 # when several signatures fail, the one that tells the operator most comes first
 _TELLING = (RrsigStatus.EXPIRED, RrsigStatus.NOT_YET_VALID, RrsigStatus.NO_MATCHING_KEY)
 
 
 def rrsig_code(status: RrsigStatus) -> str:
-    return _RRSIG_CODES.get(status, F.RRSIG_BAD_SIGNATURE)
+    """The finding code of a failed verdict (validate.rrsig.RRSIG_FINDING)."""
+    # VALID here: valid by a key not trusted, which is no good signature
+    return finding_code(status) or F.RRSIG_BAD_SIGNATURE
 
 
 def rrset_failure(

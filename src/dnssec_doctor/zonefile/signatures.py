@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from dnssec_doctor import findings as F
 from dnssec_doctor.findings import Finding
-from dnssec_doctor.validate.rrsig import RrsigStatus
+from dnssec_doctor.validate.rrsig import finding_code
 from dnssec_doctor.zonefile.nodes import RRSIG, Node
 from dnssec_doctor.zonefile.structure import Placement
 from dnssec_doctor.zonefile.wire import to_text, type_text
@@ -22,20 +22,6 @@ from dnssec_doctor.zonefile.workers import TTL_WARNING, SigResult, WorkItem
 
 _FLAG_ZONE, _FLAG_REVOKE = 0x0100, 0x0080
 _new_item = tuple.__new__
-
-STATUS_CODE: dict[str, str] = {
-    RrsigStatus.BAD_SIGNATURE: F.RRSIG_BAD_SIGNATURE,
-    RrsigStatus.NO_MATCHING_KEY: F.RRSIG_NO_MATCHING_KEY,
-    RrsigStatus.REVOKED_KEY: F.RRSIG_NO_MATCHING_KEY,
-    RrsigStatus.INVALID_KEY: F.RRSIG_NO_MATCHING_KEY,
-    RrsigStatus.EXPIRED: F.RRSIG_EXPIRED,
-    RrsigStatus.NOT_YET_VALID: F.RRSIG_NOT_YET_VALID,
-    RrsigStatus.TYPE_MISMATCH: F.RRSIG_INVALID_FIELDS,
-    RrsigStatus.BAD_LABELS: F.RRSIG_INVALID_FIELDS,
-    RrsigStatus.WRONG_SIGNER: F.RRSIG_INVALID_FIELDS,
-    RrsigStatus.UNSUPPORTED_ALGORITHM: F.RRSIG_UNSUPPORTED_ALGORITHM,
-    RrsigStatus.LIMIT_EXCEEDED: F.VALIDATION_LIMIT,
-}
 
 
 def _t(rdtype: int) -> str:
@@ -180,7 +166,7 @@ def result_findings(z: str, results: Iterable[SigResult]) -> list[Finding]:
     out: list[Finding] = []
     for r in results:
         where = f"{r.owner} {_t(r.rdtype)}"
-        code = STATUS_CODE.get(r.status)
+        code = finding_code(r.status)
         if code is not None:
             out.append(
                 Finding(
@@ -204,7 +190,7 @@ def result_findings(z: str, results: Iterable[SigResult]) -> list[Finding]:
 
 def code_of(kind: str) -> str | None:
     """The finding code a :class:`~workers.Tally` kind is reported under."""
-    return F.TTL_BEYOND_EXPIRATION if kind == TTL_WARNING else STATUS_CODE.get(kind)
+    return F.TTL_BEYOND_EXPIRATION if kind == TTL_WARNING else finding_code(kind)
 
 
 __all__ = ["check_node", "code_of", "result_findings", "zone_algorithms"]
