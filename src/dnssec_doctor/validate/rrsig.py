@@ -13,7 +13,7 @@ are done here, in RRSIG serial-number arithmetic (RFC 4034 3.1.5).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
+from enum import IntFlag, StrEnum
 from typing import NamedTuple, cast
 
 import dns.name
@@ -71,6 +71,63 @@ class RrsigStatus(StrEnum):
     NOT_YET_VALID = "NOT_YET_VALID"
     EXPIRED = "EXPIRED"
     VALID = "VALID"
+
+
+class RrsigFact(IntFlag):
+    """A failed check of one RRSIG; the bits are in the order the checks decide.
+
+    :func:`rrsig_verdict` is the acceptance rule: the lowest failed fact gives the
+    verdict (:data:`RULE`), none gives ``VALID``.  A judge may stop at the first
+    failed fact (the later ones cannot change the verdict).  ``UNDECIDED``: a fast path
+    (``zonefile.workers``, ``_czone.c``, the same bits) cannot tell the next fact;
+    :func:`judge_rrsig` then decides.
+    """
+
+    TYPE = 1 << 0  # covers another type or class
+    LABELS = 1 << 1  # Labels field wrong for the owner
+    SIGNER = 1 << 2  # not the zone holding the RRset
+    ALGORITHM = 1 << 3  # an algorithm we do not validate
+    RECORDS = 1 << 4  # the RRset or the DNSKEY RRset over MAX_RECORDS_PER_RRSET
+    NO_KEY = 1 << 5  # no zone key with this tag and algorithm at the signer
+    REVOKED = 1 << 6  # every matching key is revoked
+    KEY_TAGS = 1 << 7  # more matching keys than MAX_KEYS_PER_TAG
+    KEY_LOAD = 1 << 8  # no matching key loads
+    NEVER_VALID = 1 << 9  # expiration before inception
+    BUDGET = 1 << 10  # the verification budget is spent
+    NO_CRYPTO = 1 << 11  # the algorithm is not available here
+    SIGNATURE = 1 << 12  # does not verify with any candidate key
+    EARLY = 1 << 13  # the time is before the inception
+    LATE = 1 << 14  # the time is after the expiration
+    UNDECIDED = 1 << 15
+
+
+#: The verdict of each failed fact; the order of the checks (RFC 4035 5.3.1).
+RULE: tuple[tuple[RrsigFact, RrsigStatus], ...] = (
+    (RrsigFact.TYPE, RrsigStatus.TYPE_MISMATCH),
+    (RrsigFact.LABELS, RrsigStatus.BAD_LABELS),
+    (RrsigFact.SIGNER, RrsigStatus.WRONG_SIGNER),
+    (RrsigFact.ALGORITHM, RrsigStatus.UNSUPPORTED_ALGORITHM),
+    (RrsigFact.RECORDS, RrsigStatus.LIMIT_EXCEEDED),
+    (RrsigFact.NO_KEY, RrsigStatus.NO_MATCHING_KEY),
+    (RrsigFact.REVOKED, RrsigStatus.REVOKED_KEY),
+    (RrsigFact.KEY_TAGS, RrsigStatus.LIMIT_EXCEEDED),
+    (RrsigFact.KEY_LOAD, RrsigStatus.INVALID_KEY),
+    (RrsigFact.NEVER_VALID, RrsigStatus.EXPIRED),
+    (RrsigFact.BUDGET, RrsigStatus.LIMIT_EXCEEDED),
+    (RrsigFact.NO_CRYPTO, RrsigStatus.UNSUPPORTED_ALGORITHM),
+    (RrsigFact.SIGNATURE, RrsigStatus.BAD_SIGNATURE),
+    (RrsigFact.EARLY, RrsigStatus.NOT_YET_VALID),
+    (RrsigFact.LATE, RrsigStatus.EXPIRED),
+)
+_VERDICT: dict[int, RrsigStatus] = {int(fact): status for fact, status in RULE}
+
+
+def rrsig_verdict(facts: int) -> RrsigStatus | None:
+    """The verdict on an RRSIG whose failed facts are ``facts`` (RrsigFact bits);
+    ``None`` when the first one is UNDECIDED."""
+    if not facts:
+        return RrsigStatus.VALID
+    return _VERDICT.get(facts & -facts)
 
 
 #: The finding code of each verdict, for ``check`` and ``verify`` alike (VALID: none).
@@ -244,11 +301,14 @@ def judge_rrsig(
     )
 
     def verdict(
-        status: RrsigStatus,
+        fact: RrsigFact,
         detail: str,
         key: DNSKEY | None = None,
         signature_ok: bool | None = None,
     ) -> RrsigJudgment:
+        status = rrsig_verdict(fact)  # the one rule (RULE)
+        if status is None:
+            raise ValueError("judge_rrsig decides every fact")
         return template._replace(
             status=status,
             detail=detail,
@@ -274,16 +334,16 @@ def judge_rrsig(
     # -- structure (RFC 4035 5.3.1)
     if rrsig.type_covered != rrset.rdtype or rrsig.rdclass != rrset.rdclass:
         covered = dns.rdatatype.to_text(rrsig.type_covered)
-        return verdict(RrsigStatus.TYPE_MISMATCH, f"RRSIG covers {covered}")
+        return verdict(RrsigFact.TYPE, f"RRSIG covers {covered}")
     owner_labels = labels(rrset.name)
     if rrsig.labels > owner_labels:
         return verdict(
-            RrsigStatus.BAD_LABELS,
+            RrsigFact.LABELS,
             f"Labels field {rrsig.labels} > {owner_labels} labels in {rrset.name}",
         )
     if rrset.name.is_wild() and rrsig.labels != owner_labels:
         return verdict(
-            RrsigStatus.BAD_LABELS,
+            RrsigFact.LABELS,
             f"wildcard owner has {owner_labels} labels, Labels field is {rrsig.labels}",
         )
     if rrsig.labels < owner_labels:
@@ -293,25 +353,23 @@ def judge_rrsig(
         warnings.add(RrsigWarning.WILDCARD_EXPANSION)
     problem = _signer_problem(rrset, rrsig, zone)
     if problem:
-        return verdict(RrsigStatus.WRONG_SIGNER, problem)
+        return verdict(RrsigFact.SIGNER, problem)
     if not algorithms.is_validated_algorithm(rrsig.algorithm):
         support = algorithms.algorithm_support(rrsig.algorithm)
         name = algorithms.algorithm_name(rrsig.algorithm)
-        return verdict(RrsigStatus.UNSUPPORTED_ALGORITHM, f"algorithm {name} is {support}")
+        return verdict(RrsigFact.ALGORITHM, f"algorithm {name} is {support}")
     for what in (rrset, dnskeys):
         if what is not None and len(what) > limits.MAX_RECORDS_PER_RRSET:
             return verdict(
-                RrsigStatus.LIMIT_EXCEEDED,
+                RrsigFact.RECORDS,
                 f"{len(what)} records in {what.name} > MAX_RECORDS_PER_RRSET",
             )
 
     # -- candidate keys (RFC 4035 5.3.1; RFC 4034 2.1.1, 2.1.2; RFC 5011 2.1)
     if dnskeys is None or dnskeys.rdtype != dns.rdatatype.DNSKEY:
-        return verdict(RrsigStatus.NO_MATCHING_KEY, f"no DNSKEY RRset for {rrsig.signer}")
+        return verdict(RrsigFact.NO_KEY, f"no DNSKEY RRset for {rrsig.signer}")
     if dnskeys.name != rrsig.signer:
-        return verdict(
-            RrsigStatus.NO_MATCHING_KEY, f"DNSKEY RRset is {dnskeys.name}, signer {rrsig.signer}"
-        )
+        return verdict(RrsigFact.NO_KEY, f"DNSKEY RRset is {dnskeys.name}, signer {rrsig.signer}")
     matching = [
         cast(DNSKEY, k)
         for k in dnskeys
@@ -322,40 +380,40 @@ def judge_rrsig(
     ]
     if not matching:
         return verdict(
-            RrsigStatus.NO_MATCHING_KEY,
+            RrsigFact.NO_KEY,
             f"no zone key with tag {rrsig.key_tag} algorithm {rrsig.algorithm} at {rrsig.signer}",
         )
     is_dnskey = rrset.rdtype == dns.rdatatype.DNSKEY
     usable = [k for k in matching if is_dnskey or not k.flags & Flag.REVOKE]
     if not usable:
-        return verdict(RrsigStatus.REVOKED_KEY, f"key {rrsig.key_tag} is revoked")
+        return verdict(RrsigFact.REVOKED, f"key {rrsig.key_tag} is revoked")
     if len(usable) > limits.MAX_KEYS_PER_TAG:
         return verdict(
-            RrsigStatus.LIMIT_EXCEEDED,
+            RrsigFact.KEY_TAGS,
             f"{len(usable)} keys share tag {rrsig.key_tag} > MAX_KEYS_PER_TAG",
         )
     loadable = [k for k in usable if _key_loads(k)]
     if not loadable:
-        return verdict(RrsigStatus.INVALID_KEY, f"key {rrsig.key_tag} cannot be loaded")
+        return verdict(RrsigFact.KEY_LOAD, f"key {rrsig.key_tag} cannot be loaded")
 
     if expiration < inception or rrsig.expiration < rrsig.inception:
-        return verdict(RrsigStatus.EXPIRED, "expiration is before inception: never valid")
+        return verdict(RrsigFact.NEVER_VALID, "expiration is before inception: never valid")
 
     # -- cryptography
     budgets = _budgets(budget)
     good: DNSKEY | None = None
     for key in loadable:
         if not _take(budgets):
-            return verdict(RrsigStatus.LIMIT_EXCEEDED, "signature verification budget spent")
+            return verdict(RrsigFact.BUDGET, "signature verification budget spent")
         result = _verify(rrset, rrsig, key)
         if result is None:
-            return verdict(RrsigStatus.UNSUPPORTED_ALGORITHM, "algorithm not available")
+            return verdict(RrsigFact.NO_CRYPTO, "algorithm not available")
         if result:
             good = key
             break
     if good is None:
         return verdict(
-            RrsigStatus.BAD_SIGNATURE,
+            RrsigFact.SIGNATURE,
             f"does not verify with key {rrsig.key_tag} ({len(loadable)} candidate(s))",
             signature_ok=False,
         )
@@ -365,19 +423,19 @@ def judge_rrsig(
     # -- time (RFC 4035 5.3.1), in serial arithmetic
     if now < inception:
         return verdict(
-            RrsigStatus.NOT_YET_VALID,
+            RrsigFact.EARLY,
             f"inception {iso(inception)} is {inception - now} s after {iso(now)}",
             key=good,
             signature_ok=True,
         )
     if now > expiration:
         return verdict(
-            RrsigStatus.EXPIRED,
+            RrsigFact.LATE,
             f"expired {iso(expiration)}, {now - expiration} s before {iso(now)}",
             key=good,
             signature_ok=True,
         )
-    return verdict(RrsigStatus.VALID, "", key=good, signature_ok=True)
+    return verdict(RrsigFact(0), "", key=good, signature_ok=True)
 
 
 # --------------------------------------------------------------------------- RRset
@@ -469,12 +527,15 @@ def rrset_status(
 
 __all__ = [
     "RRSIG_FINDING",
+    "RULE",
     "RrsetSecurity",
     "RrsetStatus",
+    "RrsigFact",
     "RrsigJudgment",
     "RrsigStatus",
     "RrsigWarning",
     "finding_code",
     "judge_rrsig",
     "rrset_status",
+    "rrsig_verdict",
 ]
