@@ -6,8 +6,23 @@ signature gets the same finding code from both commands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dns.name
+import dns.rrset
+import pytest
+from dns.dnssectypes import Algorithm
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
+from dns.rdtypes.ANY.RRSIG import RRSIG
+from dns.rdtypes.dnskeybase import Flag
+
 from dnssec_doctor import findings as F
-from dnssec_doctor.validate.rrsig import RRSIG_FINDING, RrsigStatus, finding_code
+from dnssec_doctor.analyze.views import rrset_failure
+from dnssec_doctor.validate.rrsig import RRSIG_FINDING, RrsigStatus, finding_code, rrset_status
+from test_validate_support import Signer
+from verify_helpers import verify_both
 
 
 def test_every_status_has_a_finding_code() -> None:
@@ -22,3 +37,161 @@ def test_every_status_has_a_finding_code() -> None:
 def test_unusable_keys_are_no_matching_key() -> None:
     for status in (RrsigStatus.REVOKED_KEY, RrsigStatus.INVALID_KEY):
         assert finding_code(status) == F.RRSIG_NO_MATCHING_KEY
+
+
+# --------------------------------------------------------------------------- check vs verify
+
+ORIGIN = dns.name.from_text("example.test.")
+WWW = dns.name.from_text("www.example.test.")
+AT = 1_800_000_000
+DAY = 86400
+TTL = 3600
+
+
+@dataclass(frozen=True)
+class Keys:
+    ksk: Signer
+    zsk: Signer
+    revoked: Signer
+    broken: DNSKEY  # a P-256 key whose point is not on the curve: it does not load
+
+    @property
+    def dnskeys(self) -> dns.rrset.RRset:
+        rdatas = [self.ksk.dnskey, self.zsk.dnskey, self.revoked.dnskey, self.broken]
+        return dns.rrset.from_rdata_list(ORIGIN, TTL, rdatas)
+
+
+@pytest.fixture(scope="module")
+def keys() -> Keys:
+    alg = Algorithm.ECDSAP256SHA256
+    ksk = Signer.make("example.test.", alg, flags=257, index=0)
+    zsk = Signer.make("example.test.", alg, flags=256, index=1)
+    revoked = Signer.make("example.test.", alg, flags=256 | int(Flag.REVOKE), index=2)
+    broken = zsk.dnskey.replace(key=b"\x00" * 64)
+    return Keys(ksk, zsk, revoked, broken)
+
+
+def _www() -> dns.rrset.RRset:
+    return dns.rrset.from_text(WWW, TTL, "IN", "A", "192.0.2.1")
+
+
+def _good(keys: Keys, by: Signer | None = None) -> RRSIG:
+    return (by or keys.zsk).sign(_www(), AT - DAY, AT + 30 * DAY)
+
+
+def _flip(sig: RRSIG) -> RRSIG:
+    s = bytearray(sig.signature)
+    s[len(s) // 2] ^= 1
+    return sig.replace(signature=bytes(s))
+
+
+# (case, the RRSIG over www A, its verdict, the finding code both must give)
+Make = Callable[[Keys], RRSIG]
+CASES: list[tuple[str, Make, RrsigStatus, str | None]] = [
+    ("valid", _good, RrsigStatus.VALID, None),
+    (
+        "revoked-key",
+        lambda k: _good(k, k.revoked),
+        RrsigStatus.REVOKED_KEY,
+        F.RRSIG_NO_MATCHING_KEY,
+    ),
+    (
+        "key-does-not-load",
+        lambda k: _good(k).replace(key_tag=k.broken.key_id()),
+        RrsigStatus.INVALID_KEY,
+        F.RRSIG_NO_MATCHING_KEY,
+    ),
+    (
+        "expired",
+        lambda k: k.zsk.sign(_www(), AT - 30 * DAY, AT - DAY),
+        RrsigStatus.EXPIRED,
+        F.RRSIG_EXPIRED,
+    ),
+    (
+        "not-yet-valid",
+        lambda k: k.zsk.sign(_www(), AT + DAY, AT + 30 * DAY),
+        RrsigStatus.NOT_YET_VALID,
+        F.RRSIG_NOT_YET_VALID,
+    ),
+    (
+        "labels-too-many",
+        lambda k: _good(k).replace(labels=4),
+        RrsigStatus.BAD_LABELS,
+        F.RRSIG_INVALID_FIELDS,
+    ),
+    (
+        "original-ttl-changed",
+        lambda k: _good(k).replace(original_ttl=TTL + 1),
+        RrsigStatus.BAD_SIGNATURE,
+        F.RRSIG_BAD_SIGNATURE,
+    ),
+    ("bad-signature", lambda k: _flip(_good(k)), RrsigStatus.BAD_SIGNATURE, F.RRSIG_BAD_SIGNATURE),
+    (
+        "no-such-key",
+        lambda k: _good(k).replace(key_tag=(k.zsk.dnskey.key_id() + 1) % 65536),
+        RrsigStatus.NO_MATCHING_KEY,
+        F.RRSIG_NO_MATCHING_KEY,
+    ),
+]
+
+
+def _check_code(keys: Keys, sig: RRSIG) -> tuple[RrsigStatus, str | None]:
+    """What ``check``'s analysis makes of www A with this RRSIG."""
+    status = rrset_status(_www(), [sig], keys.dnskeys, AT, zone=ORIGIN)
+    (judgment,) = status.judgments
+    if status.secure:
+        return judgment.status, None
+    view = rrset_failure("192.0.2.53", "www.example.test. A", status.security, status.judgments)
+    (code,) = view.codes
+    return judgment.status, code
+
+
+def _zone_text(keys: Keys, sig: RRSIG) -> str:
+    """A small signed zone (NSEC) whose www A carries ``sig``."""
+    soa = dns.rrset.from_text(
+        ORIGIN, TTL, "IN", "SOA", "ns.other.test. host.example.test. 1 7200 3600 1209600 3600"
+    )
+    ns = dns.rrset.from_text(ORIGIN, TTL, "IN", "NS", "ns.other.test.")
+    apex_nsec = dns.rrset.from_text(
+        ORIGIN, TTL, "IN", "NSEC", "www.example.test. NS SOA RRSIG NSEC DNSKEY"
+    )
+    www_nsec = dns.rrset.from_text(WWW, TTL, "IN", "NSEC", "example.test. A RRSIG NSEC")
+    lines: list[str] = []
+    for r in (soa, ns, apex_nsec, www_nsec):
+        lines.append(r.to_text())
+        lines.append(
+            dns.rrset.from_rdata(r.name, TTL, keys.zsk.sign(r, AT - DAY, AT + 30 * DAY)).to_text()
+        )
+    dnskeys = keys.dnskeys
+    lines.append(dnskeys.to_text())
+    lines.append(
+        dns.rrset.from_rdata(ORIGIN, TTL, keys.ksk.sign(dnskeys, AT - DAY, AT + 30 * DAY)).to_text()
+    )
+    www = _www()
+    lines.append(www.to_text())
+    lines.append(dns.rrset.from_rdata(WWW, TTL, sig).to_text())
+    return "\n".join(lines) + "\n"
+
+
+def _verify_codes(path: Path) -> set[str]:
+    """The RRSIG verdict codes ``verify`` gives www A's RRSIG, with the C judge, the
+    Python fast path and dnspython's reader (verify_both insists they agree)."""
+    report = verify_both(path, AT)
+    verdicts = {c for c in RRSIG_FINDING.values() if c is not None}
+    return {
+        f.code
+        for f in report.findings
+        if f.code in verdicts
+        and any(r.startswith("www.example.test. ") and " RRSIG A " in r for r in f.records)
+    }
+
+
+@pytest.mark.parametrize(("case", "make", "status", "code"), CASES, ids=[c[0] for c in CASES])
+def test_check_and_verify_give_one_code(
+    keys: Keys, tmp_path: Path, case: str, make: Make, status: RrsigStatus, code: str | None
+) -> None:
+    sig = make(keys)
+    assert _check_code(keys, sig) == (status, code)
+    path = tmp_path / f"{case}.zone"
+    path.write_text(_zone_text(keys, sig))
+    assert _verify_codes(path) == ({code} if code else set())
