@@ -6,11 +6,15 @@ signature gets the same finding code from both commands.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import dns.name
+import dns.rdata
+import dns.rdatatype
 import dns.rrset
 import pytest
 from dns.dnssectypes import Algorithm
@@ -20,8 +24,22 @@ from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor import findings as F
 from dnssec_doctor.analyze.views import rrset_failure
-from dnssec_doctor.validate.rrsig import RRSIG_FINDING, RrsigStatus, finding_code, rrset_status
+from dnssec_doctor.validate import fastsig, limits
+from dnssec_doctor.validate.rrsig import (
+    RRSIG_FINDING,
+    RULE,
+    RrsigFact,
+    RrsigStatus,
+    finding_code,
+    judge_rrsig,
+    rrset_status,
+    rrsig_verdict,
+)
+from dnssec_doctor.zonefile import reader, workers
+from dnssec_doctor.zonefile.wire import rrset_from_wire
+from dnssec_doctor.zonefile.workers import Context, WorkItem
 from test_validate_support import Signer
+from test_verify_fastsig import _hostile, _work
 from verify_helpers import verify_both
 
 
@@ -157,19 +175,15 @@ def _zone_text(keys: Keys, sig: RRSIG) -> str:
     )
     www_nsec = dns.rrset.from_text(WWW, TTL, "IN", "NSEC", "example.test. A RRSIG NSEC")
     lines: list[str] = []
-    for r in (soa, ns, apex_nsec, www_nsec):
+    for r in (soa, ns, apex_nsec, keys.dnskeys, _www(), www_nsec):  # owner by owner
         lines.append(r.to_text())
-        lines.append(
-            dns.rrset.from_rdata(r.name, TTL, keys.zsk.sign(r, AT - DAY, AT + 30 * DAY)).to_text()
-        )
-    dnskeys = keys.dnskeys
-    lines.append(dnskeys.to_text())
-    lines.append(
-        dns.rrset.from_rdata(ORIGIN, TTL, keys.ksk.sign(dnskeys, AT - DAY, AT + 30 * DAY)).to_text()
-    )
-    www = _www()
-    lines.append(www.to_text())
-    lines.append(dns.rrset.from_rdata(WWW, TTL, sig).to_text())
+        if r.rdtype == dns.rdatatype.DNSKEY:
+            made = keys.ksk.sign(r, AT - DAY, AT + 30 * DAY)
+        elif r.rdtype == dns.rdatatype.A:
+            made = sig
+        else:
+            made = keys.zsk.sign(r, AT - DAY, AT + 30 * DAY)
+        lines.append(dns.rrset.from_rdata(r.name, TTL, made).to_text())
     return "\n".join(lines) + "\n"
 
 
@@ -195,3 +209,90 @@ def test_check_and_verify_give_one_code(
     path = tmp_path / f"{case}.zone"
     path.write_text(_zone_text(keys, sig))
     assert _verify_codes(path) == ({code} if code else set())
+
+
+# --------------------------------------------------------------------------- the fast paths' facts
+
+
+def test_the_c_facts_are_the_rule_s() -> None:
+    czone = reader._CZONE
+    if czone is None:
+        pytest.skip("the C extension is not built")
+    for name in ("TYPE", "LABELS", "RECORDS", "NEVER_VALID", "SIGNATURE", "UNDECIDED"):
+        assert getattr(czone, f"FACT_{name}") == RrsigFact[name]
+
+
+def test_the_rule_is_in_bit_order() -> None:
+    bits = [int(fact) for fact, _ in RULE]
+    assert bits == sorted(bits) and len(set(bits)) == len(bits)
+    assert {fact for fact, _ in RULE} == set(RrsigFact) - {RrsigFact.UNDECIDED}
+    assert rrsig_verdict(0) is RrsigStatus.VALID
+    assert rrsig_verdict(RrsigFact.UNDECIDED) is None
+    assert rrsig_verdict(RrsigFact.SIGNATURE | RrsigFact.LATE) is RrsigStatus.BAD_SIGNATURE
+
+
+Fast = tuple[int, int, int, int, tuple[str, ...]] | int
+
+
+def _c_fast(czone: ModuleType, context: Context, keys: workers.FastKeys, item: WorkItem) -> Fast:
+    """The C judge on one RRSIG: its facts, or the VALID tuple (warning flags as text)."""
+    c_keys = [(a, t, check, a in keys.deprecated) for (a, t), check in keys.verifiers.items()]
+    limit = keys.key_count > limits.MAX_RECORDS_PER_RRSET
+    others, *_ = czone.judge(
+        [item],
+        keys.origin,
+        context.at,
+        context.horizon,
+        c_keys,
+        limit,
+        limits.MAX_RECORDS_PER_RRSET,
+    )
+    ((_, _, got),) = others
+    if isinstance(got, int):
+        return got
+    alg, tag, inception, expiration, flags = got
+    return alg, tag, inception, expiration, workers._warnings(flags)
+
+
+def _py_fast(context: Context, keys: workers.FastKeys, item: WorkItem) -> Fast:
+    count, wild = fastsig.label_count(item.owner)
+    try:
+        return workers.fast_facts(context, keys, item, count - wild, item.rrsigs[0])
+    except (ValueError, IndexError, struct.error):
+        return int(RrsigFact.UNDECIDED)
+
+
+@pytest.mark.parametrize("offset_days", [0, -400, 400])
+def test_fast_facts_give_judge_rrsig_s_verdict(
+    keys: Keys, tmp_path: Path, offset_days: int
+) -> None:
+    """Every RRSIG of the cases' zones and hostile variants of each: the C judge and
+    the Python fast path find the same facts, and where they decide, the rule gives
+    judge_rrsig's verdict."""
+    decided: set[RrsigStatus] = set()
+    for case, make, _, _ in CASES:
+        path = tmp_path / f"{case}.zone"
+        path.write_text(_zone_text(keys, make(keys)))
+        origin, dnskeys, items, _ = _work(path)
+        at = AT + offset_days * DAY
+        context = Context(origin, dnskeys.ttl, tuple(dnskeys.rdatas), at, at + 7 * DAY)
+        name = dns.name.from_wire(origin, 0)[0]
+        keyset = rrset_from_wire(name, dns.rdatatype.DNSKEY, dnskeys.ttl, dnskeys.rdatas)
+        prepared = workers.fast_keys(origin, keyset)
+        for item in _hostile(items, origin):
+            rrset = rrset_from_wire(workers._name(item.owner), item.rdtype, item.ttl, item.rdatas)
+            for wire in item.rrsigs:
+                one = item._replace(rrsigs=(wire,))
+                py = _py_fast(context, prepared, one)
+                if reader._CZONE is not None:
+                    assert _c_fast(reader._CZONE, context, prepared, one) == py
+                sig = dns.rdata.from_wire(1, dns.rdatatype.RRSIG, wire, 0, len(wire))
+                assert isinstance(sig, RRSIG)
+                slow = judge_rrsig(rrset, sig, keyset, at, zone=name, rrsig_ttl=item.rrsig_ttl)
+                verdict = RrsigStatus.VALID if isinstance(py, tuple) else rrsig_verdict(py)
+                assert verdict in (None, slow.status), (case, item.rdtype, py, slow.detail)
+                if verdict is not None:
+                    decided.add(verdict)
+    assert {RrsigStatus.TYPE_MISMATCH, RrsigStatus.BAD_LABELS} <= decided
+    if not offset_days:
+        assert {RrsigStatus.VALID, RrsigStatus.BAD_SIGNATURE, RrsigStatus.EXPIRED} <= decided

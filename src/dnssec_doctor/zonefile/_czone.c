@@ -1165,17 +1165,40 @@ typedef struct {
     Py_ssize_t max_records;
 } Judge;
 
-/* One RRSIG by the fast path: 1 VALID (times and warning flags set), 0 for the
- * reference path, -1 on an error to raise. */
+/* Facts of validate.rrsig's acceptance rule (RrsigFact, the same bits): the first
+ * failed check, in the rule's order; UNDECIDED where this path cannot tell (then
+ * judge_rrsig decides). No failed fact is VALID. */
+#define FACT_TYPE (1 << 0)
+#define FACT_LABELS (1 << 1)
+#define FACT_RECORDS (1 << 4)
+#define FACT_NEVER_VALID (1 << 9)
+#define FACT_SIGNATURE (1 << 12)
+#define FACT_UNDECIDED (1 << 15)
+
+/* One RRSIG by the fast path: 1 VALID (times and warning flags set), 0 not VALID
+ * (*facts: the failed or undecided fact), -1 on an error to raise. It reads and
+ * computes; the verdict is the rule's (rrsig_verdict in Python). */
 static int
 judge_one(const Judge *j, const unsigned char *owner, Py_ssize_t owner_len, int rdtype,
           int labels, int64_t ttl, int64_t rrsig_ttl, PyObject *rdatas, PyObject *wire,
-          int64_t *inception, int64_t *expiration, int *algorithm, int *tag, int *flags)
+          int64_t *inception, int64_t *expiration, int *algorithm, int *tag, int *flags,
+          int *facts)
 {
     const unsigned char *w = (const unsigned char *)PyBytes_AS_STRING(wire);
     Py_ssize_t wlen = PyBytes_GET_SIZE(wire);
-    if (!rrsig_by_zone(w, wlen, rdtype, labels, j->origin, j->origin_len))
+    *facts = FACT_UNDECIDED;
+    if (wlen < 19)
         return 0;
+    if ((w[0] << 8 | w[1]) != rdtype) {
+        *facts = FACT_TYPE;
+        return 0;
+    }
+    if (w[3] > labels) {
+        *facts = FACT_LABELS;
+        return 0;
+    }
+    if (!rrsig_by_zone(w, wlen, rdtype, labels, j->origin, j->origin_len))
+        return 0; /* fewer labels (a wildcard), or another signer */
     int is_origin = owner_len == j->origin_len && memcmp(owner, j->origin, (size_t)owner_len) == 0;
     if ((rdtype == 48 && !is_origin) || (rdtype == 43 && is_origin))
         return 0; /* a DNSKEY RRset below the apex; DS at the apex is the parent's */
@@ -1186,12 +1209,20 @@ judge_one(const Judge *j, const unsigned char *owner, Py_ssize_t owner_len, int 
             key = &j->keys[k];
             break;
         }
-    if (!key || j->limit_exceeded || PySequence_Fast_GET_SIZE(rdatas) > j->max_records)
+    if (!key) /* no key, revoked, a tag collision, does not load, ... */
         return 0;
+    if (j->limit_exceeded || PySequence_Fast_GET_SIZE(rdatas) > j->max_records) {
+        *facts = FACT_RECORDS;
+        return 0;
+    }
     uint32_t exp_field = U32(w, 8), inc_field = U32(w, 12);
     int64_t inc = serial_time(inc_field, j->now), exp = serial_time(exp_field, j->now);
-    if (exp < inc || exp_field < inc_field || inc > j->now || j->now > exp)
+    if (exp < inc || exp_field < inc_field) {
+        *facts = FACT_NEVER_VALID;
         return 0;
+    }
+    if (inc > j->now || j->now > exp)
+        return 0; /* the signature comes first in the rule: not checked here */
     Py_ssize_t start = 18 + j->origin_len;
     PyObject *data = build_signed_data(w, start, owner, owner_len, rdtype, rdatas);
     if (!data)
@@ -1215,8 +1246,11 @@ judge_one(const Judge *j, const unsigned char *owner, Py_ssize_t owner_len, int 
     }
     int good = PyObject_IsTrue(verdict);
     Py_DECREF(verdict);
-    if (good <= 0)
+    if (good <= 0) {
+        *facts = FACT_SIGNATURE;
         return good;
+    }
+    *facts = 0;
     int64_t original = U32(w, 4);
     int f = 0;
     if (ttl > original)
@@ -1303,7 +1337,7 @@ parse_keys(Judge *j, PyObject *keys)
 /* What the fast path made of one RRSIG of a batch. */
 typedef struct {
     Py_ssize_t item, sig;
-    int valid, flags, algorithm, tag;
+    int valid, flags, algorithm, tag, facts;
     int64_t inception, expiration;
 } Outcome;
 
@@ -1348,11 +1382,12 @@ judge_all(const Judge *j, PyObject *items, int usable_times, Outcome **out, Py_s
             memset(r, 0, sizeof(*r));
             r->item = i;
             r->sig = s;
+            r->facts = FACT_UNDECIDED;
             PyObject *wire = PyTuple_GET_ITEM(rrsigs, s);
             if (usable && PyBytes_Check(wire)) {
                 r->valid = judge_one(j, o, olen, (int)rdtype, labels, ttl, rrsig_ttl, rdatas, wire,
                                      &r->inception, &r->expiration, &r->algorithm, &r->tag,
-                                     &r->flags);
+                                     &r->flags, &r->facts);
                 if (r->valid < 0) {
                     Py_DECREF(item);
                     goto fail;
@@ -1377,9 +1412,9 @@ fail:
  * only counted (plain_count, days: {UTC day: count}, soon: expiring by horizon,
  * latest expiration or None), except the first with the batch's earliest expiration
  * among them, which could be the batch's earliest signature. It and every other
- * RRSIG are in ``others``, in order, as (item index, RRSIG index, None or (algorithm,
- * key tag, inception, expiration, warning flags)): None means the reference path
- * judges it. */
+ * RRSIG are in ``others``, in order, as (item index, RRSIG index, facts or (algorithm,
+ * key tag, inception, expiration, warning flags)): facts (an int, RrsigFact bits)
+ * means not VALID, and the reference path judges it. */
 static PyObject *
 judge(PyObject *self, PyObject *args)
 {
@@ -1425,7 +1460,7 @@ judge(PyObject *self, PyObject *args)
         PyObject *entry = r->valid ? Py_BuildValue("(nn(iiLLi))", r->item, r->sig, r->algorithm,
                                                    r->tag, (long long)r->inception,
                                                    (long long)r->expiration, r->flags)
-                                   : Py_BuildValue("(nnO)", r->item, r->sig, Py_None);
+                                   : Py_BuildValue("(nni)", r->item, r->sig, r->facts);
         if (!entry || PyList_Append(others, entry) < 0) {
             Py_XDECREF(entry);
             goto done;
@@ -1531,5 +1566,14 @@ PyInit__czone(void)
 {
     init_tables();
     init_char_class();
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m && (PyModule_AddIntMacro(m, FACT_TYPE) < 0 || PyModule_AddIntMacro(m, FACT_LABELS) < 0 ||
+              PyModule_AddIntMacro(m, FACT_RECORDS) < 0 ||
+              PyModule_AddIntMacro(m, FACT_NEVER_VALID) < 0 ||
+              PyModule_AddIntMacro(m, FACT_SIGNATURE) < 0 ||
+              PyModule_AddIntMacro(m, FACT_UNDECIDED) < 0)) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

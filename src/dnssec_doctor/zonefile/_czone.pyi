@@ -36,9 +36,16 @@ def judge(
     max_records: int,
     /,
 ) -> tuple[
-    list[tuple[int, int, tuple[int, int, int, int, int] | None]],
+    list[tuple[int, int, tuple[int, int, int, int, int] | int]],
     int,
     dict[int, int],
     int,
     int | None,
 ]: ...
+
+FACT_TYPE: int
+FACT_LABELS: int
+FACT_RECORDS: int
+FACT_NEVER_VALID: int
+FACT_SIGNATURE: int
+FACT_UNDECIDED: int

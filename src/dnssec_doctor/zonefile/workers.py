@@ -32,7 +32,7 @@ from dns.rdtypes.ANY.RRSIG import RRSIG
 from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.validate import algorithms, fastsig, limits
-from dnssec_doctor.validate.rrsig import RrsigStatus, RrsigWarning, judge_rrsig
+from dnssec_doctor.validate.rrsig import RrsigFact, RrsigStatus, RrsigWarning, judge_rrsig
 from dnssec_doctor.validate.timeutil import serial_time
 from dnssec_doctor.zonefile import reader
 from dnssec_doctor.zonefile.wire import rrset_from_wire
@@ -145,22 +145,32 @@ def fast_keys(origin: bytes, keys: dns.rrset.RRset) -> FastKeys:
     return FastKeys(origin.lower(), verifiers, len(keys), deprecated)
 
 
-def _fast(
+_Valid = tuple[int, int, int, int, tuple[str, ...]]
+# validate.rrsig.RrsigFact bits, as ints (the hot loop skips the enum's lookups)
+_TYPE, _LABELS, _RECORDS = int(RrsigFact.TYPE), int(RrsigFact.LABELS), int(RrsigFact.RECORDS)
+_NEVER_VALID, _SIGNATURE = int(RrsigFact.NEVER_VALID), int(RrsigFact.SIGNATURE)
+_UNDECIDED = int(RrsigFact.UNDECIDED)
+
+
+def fast_facts(
     context: Context,
     keys: FastKeys,
     item: WorkItem,
     labels: int,
     wire: bytes,
     signed: _SignedData | None = None,
-) -> tuple[int, int, int, int, tuple[str, ...]] | None:
-    """The common case of :func:`judge_rrsig`, from wire data: an RRSIG that is VALID.
+) -> _Valid | int:
+    """The facts of :func:`judge_rrsig`'s rule (:class:`RrsigFact`), from wire data.
 
     ``item.owner`` is canonical and inside the zone (the scanner only queues those);
-    ``labels`` is its label count, ``*`` not counted (RFC 4034 3.1.3).  Returns
-    (algorithm, key tag, inception, expiration, warnings) when every check
-    :func:`judge_rrsig` makes passes, with the signature checked by :mod:`fastsig`;
-    ``None`` for anything else (then ``judge_rrsig`` decides, so every other verdict
-    and its wording stays the reference one).  ``signed``: the C extension's
+    ``labels`` is its label count, ``*`` not counted (RFC 4034 3.1.3).  The checks run
+    in the rule's order and stop at the first failed fact, returned as its bit, or at
+    the first this path cannot tell (``UNDECIDED``: a key not usable here, a time
+    outside the validity period before the signature is known, ...).  No failed fact
+    is VALID: (algorithm, key tag, inception, expiration, warnings), the signature
+    checked by :mod:`fastsig`.  Every RRSIG not VALID is judged again by
+    ``judge_rrsig`` (for its wording); ``rrsig_verdict`` of the facts agrees with it
+    where it decides (tests/test_rrsig_one_rule.py).  ``signed``: the C extension's
     ``signed_data``, which reads the fields and builds the signed data as below.
     """
     origin = keys.origin
@@ -168,43 +178,49 @@ def _fast(
     if signed is not None:
         parts = signed(wire, item.owner, item.rdtype, item.rdatas, origin, labels)
         if parts is None:
-            return None
+            return _UNDECIDED
         alg, tag, original_ttl, exp_field, inc_field, signature, data = parts
     else:
         if len(wire) < 19:
-            return None
+            return _UNDECIDED
         covered, alg, nlabels, original_ttl, exp_field, inc_field, tag = _RRSIG_FIXED.unpack_from(
             wire
         )
+        if covered != item.rdtype:
+            return _TYPE
+        if nlabels != labels:  # fewer: a wildcard expansion, or a wildcard owner's error
+            return _LABELS if nlabels > labels else _UNDECIDED
         # the signer is the zone: the name at offset 18 is exactly the origin (it ends there)
-        if covered != item.rdtype or nlabels != labels or not wire.startswith(origin, 18):
-            return None
+        if not wire.startswith(origin, 18):
+            return _UNDECIDED
     rdtype = item.rdtype
     if rdtype == _DNSKEY and item.owner != origin:
-        return None
+        return _UNDECIDED
     if rdtype == _DS and item.owner == origin:  # the parent signs DS
-        return None
+        return _UNDECIDED
     check = keys.verifiers.get((alg, tag))
-    if check is None:
-        return None
+    if check is None:  # no key, revoked, a tag collision, does not load, ...
+        return _UNDECIDED
     if (
         len(item.rdatas) > limits.MAX_RECORDS_PER_RRSET
         or keys.key_count > limits.MAX_RECORDS_PER_RRSET
     ):
-        return None
+        return _RECORDS
     now = context.at
     inception, expiration = serial_time(inc_field, now), serial_time(exp_field, now)
-    if expiration < inception or exp_field < inc_field or not inception <= now <= expiration:
-        return None
+    if expiration < inception or exp_field < inc_field:
+        return _NEVER_VALID
+    if not inception <= now <= expiration:
+        return _UNDECIDED  # the signature comes first in the rule: not checked here
     if signed is None:
         start = 18 + len(origin)
         data = wire[:start] + fastsig.rrset_data(item.owner, rdtype, wire[4:8], item.rdatas)
         signature = wire[start:]
     try:
         if not check(signature, data):
-            return None
+            return _SIGNATURE
     except (ValueError, TypeError):
-        return None
+        return _UNDECIDED
     ttl = item.ttl
     if (
         ttl <= original_ttl
@@ -223,6 +239,19 @@ def _fast(
     if alg in keys.deprecated:
         warnings.append(RrsigWarning.ALGORITHM_DEPRECATED.value)
     return alg, tag, inception, expiration, tuple(sorted(warnings))
+
+
+def _fast(
+    context: Context,
+    keys: FastKeys,
+    item: WorkItem,
+    labels: int,
+    wire: bytes,
+    signed: _SignedData | None = None,
+) -> _Valid | None:
+    """:func:`fast_facts` when VALID, else ``None``."""
+    fast = fast_facts(context, keys, item, labels, wire, signed)
+    return None if isinstance(fast, int) else fast
 
 
 def _kinds(result: SigResult) -> list[str]:
@@ -312,9 +341,7 @@ class _Batch:
         self.origin, self.keys, self.fast_keys = _zone_keys(context)
         self._rrset: tuple[WorkItem, dns.rrset.RRset] | None = None
 
-    def valid(
-        self, item: WorkItem, index: int, fast: tuple[int, int, int, int, tuple[str, ...]]
-    ) -> SigResult:
+    def valid(self, item: WorkItem, index: int, fast: _Valid) -> SigResult:
         alg, tag, inception, expiration, warnings = fast
         return SigResult(
             owner=_name(item.owner).to_text(),
@@ -414,7 +441,7 @@ def _judge_c(czone: ModuleType, batch: _Batch, items: list[WorkItem]) -> Tally:
     tally.latest = latest
     for index, sig, fast in others:
         item = items[index]
-        if fast is None:
+        if isinstance(fast, int):  # the C judge's facts (RrsigFact): not VALID
             result = batch.reference(item, sig)
         else:
             alg, tag, inception, expiration, flags = fast
@@ -434,10 +461,10 @@ def _judge_python(batch: _Batch, items: Sequence[WorkItem]) -> Tally:
         labels = count - wild
         for index, wire in enumerate(item.rrsigs):
             try:
-                fast = _fast(context, prepared, item, labels, wire, signed)
+                fast = fast_facts(context, prepared, item, labels, wire, signed)
             except (ValueError, IndexError, struct.error):
-                fast = None
-            if fast is None:
+                fast = _UNDECIDED
+            if isinstance(fast, int):  # a failed or undecided fact: judge_rrsig words it
                 result = batch.reference(item, index)
             else:
                 earliest = tally.earliest
