@@ -958,7 +958,7 @@ error:
     return NULL;
 }
 
-/* ---- signed data (workers._fast) ---- */
+/* ---- signed data (workers.fast_facts) ---- */
 
 typedef struct {
     const unsigned char *p;
@@ -1068,7 +1068,7 @@ rrsig_by_zone(const unsigned char *w, Py_ssize_t wlen, int rdtype, int labels,
 /* signed_data(wire, owner, rdtype, rdatas, origin, labels)
  *   -> (algorithm, key tag, original TTL, expiration, inception, signature, data) | None
  * The fields of the RRSIG RDATA ``wire`` and the RFC 4034 3.1.8.1 data it signs over
- * the RRset (owner, rdtype, rdatas: canonical wire), as workers._fast builds them;
+ * the RRset (owner, rdtype, rdatas: canonical wire), as workers.fast_facts builds them;
  * None unless the RRSIG covers rdtype, has ``labels`` labels, and its signer is
  * exactly ``origin`` (canonical wire). */
 static PyObject *
@@ -1236,7 +1236,7 @@ judge_one(const Judge *j, const unsigned char *owner, Py_ssize_t owner_len, int 
     Py_DECREF(signature);
     Py_DECREF(data);
     if (!verdict) {
-        /* what workers._fast leaves to the reference path */
+        /* what workers.fast_facts leaves undecided */
         if (PyErr_ExceptionMatches(PyExc_ValueError) || PyErr_ExceptionMatches(PyExc_TypeError) ||
             PyErr_ExceptionMatches(PyExc_IndexError)) {
             PyErr_Clear();
@@ -1406,7 +1406,7 @@ fail:
 
 /* judge(items, origin, now, horizon, keys, limit_exceeded, max_records)
  *   -> (others, plain_count, days, soon, latest)
- * workers._fast and the counting of workers.judge_items for a batch of WorkItems
+ * workers.fast_facts and the counting of workers.judge_items for a batch of WorkItems
  * (a list). keys: (algorithm, key tag, verify(signature, data) -> bool, deprecated)
  * for each key workers.fast_keys accepts. Each VALID signature without warnings is
  * only counted (plain_count, days: {UTC day: count}, soon: expiring by horizon,

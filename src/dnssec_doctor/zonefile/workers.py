@@ -1,9 +1,10 @@
 """Judge RRSIGs in worker processes: wire-format work items in, plain results out.
 
 A work item is one RRset and its RRSIGs in wire format (cheap to pickle, no dnspython
-objects).  Each RRSIG first goes through :func:`_fast`, which recognises a VALID
-signature from the wire bytes (the checks of :func:`validate.rrsig.judge_rrsig`, the
-signature by :mod:`validate.fastsig`); every other one is rebuilt with dnspython and
+objects).  Each RRSIG first goes through :func:`fast_facts` (or the C judge), which
+finds the facts of the rule (:class:`validate.rrsig.RrsigFact`) from the wire bytes,
+the signature by :mod:`validate.fastsig`; no failed fact is VALID, and every other one
+is rebuilt with dnspython and
 judged by :func:`validate.rrsig.judge_rrsig`, so the judgment is the same as
 ``check``'s (tests/test_verify_fastsig.py compares the two).  ``jobs == 1`` (or
 little work) runs in the calling process.
