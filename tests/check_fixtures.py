@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.check import CheckOptions
+from dnssec_doctor.services.check import CheckOptions
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest, ScenarioRecord
 from dnssec_doctor.lab.server import BackgroundLabServer

@@ -38,7 +38,7 @@ from dnssec_doctor.collect import (
     loopback_only,
 )
 from dnssec_doctor.collect.limits import DEFAULT_LIMITS
-from dnssec_doctor.evidence import RootHint, Stub
+from dnssec_doctor.model.evidence import RootHint, Stub
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest
 from dnssec_doctor.lab.responder import Responder

@@ -15,7 +15,7 @@ import dns.rrset
 import dns.zone
 import pytest
 
-from dnssec_doctor.causes import Cause
+from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest, Outcome
 from dnssec_doctor.lab.scenarios import SCENARIOS

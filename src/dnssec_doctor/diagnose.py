@@ -11,11 +11,11 @@ import dns.rdatatype
 import dns.rrset
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
-from dnssec_doctor import findings as F
+from dnssec_doctor.model import findings as F
 from dnssec_doctor.analyze import messages as M
-from dnssec_doctor.analyze.model import Analysis, Status, ZoneResult
-from dnssec_doctor.causes import Cause
-from dnssec_doctor.collect.model import Collection
+from dnssec_doctor.model.analysis import Analysis, Status, ZoneResult
+from dnssec_doctor.model.causes import Cause
+from dnssec_doctor.model.collection import Collection
 from dnssec_doctor.validate.algorithms import is_validated_algorithm, is_validated_digest
 from dnssec_doctor.validate.ds import DsStatus, PublishableDs, ds_for_publication
 from dnssec_doctor.validate.rrsig import rrset_status

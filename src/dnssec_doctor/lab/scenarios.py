@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dnssec_doctor.causes import Cause
+from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.lab.faults import (
     DAY,
     HOUR,

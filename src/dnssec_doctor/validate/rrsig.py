@@ -24,7 +24,7 @@ from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.RRSIG import RRSIG
 from dns.rdtypes.dnskeybase import Flag
 
-from dnssec_doctor import findings as F
+from dnssec_doctor.model import findings as F
 from dnssec_doctor.validate import algorithms, fastsig, limits
 from dnssec_doctor.validate.limits import VerificationBudget
 from dnssec_doctor.validate.records import labels
