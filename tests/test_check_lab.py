@@ -11,16 +11,16 @@ import pytest
 
 from check_fixtures import TIMEOUT, BuiltinLab
 from cli_helpers import invoke
-from dnssec_doctor.causes import Cause
 from dnssec_doctor.check import check_evidence, probe, report_for, run_check
 from dnssec_doctor.collect.anchors import load_root_hints, load_trust_anchors
-from dnssec_doctor.collect.model import Collection, Reply
 from dnssec_doctor.collect.transport import NetworkTransport
 from dnssec_doctor.collect.walk import collect_sync
-from dnssec_doctor.evidence import save
 from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.lab.manifest import Outcome
 from dnssec_doctor.lab.scenarios import SCENARIOS
+from dnssec_doctor.model.causes import Cause
+from dnssec_doctor.model.collection import Collection, Reply
+from dnssec_doctor.model.evidence import save
 from dnssec_doctor.render import json_report
 
 IDS = [s.id for s in SCENARIOS]

@@ -16,9 +16,9 @@ from dnssec_doctor.analyze.core import analyze
 from dnssec_doctor.check import probe
 from dnssec_doctor.collect.walk import collect_from_evidence
 from dnssec_doctor.diagnose import diagnose
-from dnssec_doctor.evidence import Evidence
+from dnssec_doctor.model.evidence import Evidence
+from dnssec_doctor.model.report import Report
 from dnssec_doctor.render import json_report, text
-from dnssec_doctor.report import Report
 
 SCENARIOS = ("healthy-nxdomain-nsec3", "ds-digest-mismatch", "cname-into-bogus", "stale-secondary")
 

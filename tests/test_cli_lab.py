@@ -19,10 +19,10 @@ import dns.rcode
 import pytest
 
 from cli_helpers import invoke
-from dnssec_doctor.causes import Cause
 from dnssec_doctor.lab.real.process import Started, is_running, start_time
 from dnssec_doctor.lab.runner import BUILTIN_STATE
 from dnssec_doctor.lab.scenarios import SCENARIOS
+from dnssec_doctor.model.causes import Cause
 from ports import free_port
 
 
@@ -108,7 +108,7 @@ def test_docs_list_every_scenario_and_cause() -> None:
 
 
 def test_docs_list_every_finding_code() -> None:
-    from dnssec_doctor.findings import REGISTRY
+    from dnssec_doctor.model.findings import REGISTRY
 
     docs = (Path(__file__).parent.parent / "docs" / "findings.md").read_text()
     for code in REGISTRY:

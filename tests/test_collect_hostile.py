@@ -22,7 +22,7 @@ import dns.rrset
 from collect_fixtures import question, response, rrset, run_walk
 from dnssec_doctor.collect import Collection, WalkLimits, collect_from_evidence
 from dnssec_doctor.collect import limits as L
-from dnssec_doctor.evidence import RootHint
+from dnssec_doctor.model.evidence import RootHint
 
 Name = dns.name.Name
 N = dns.name.from_text

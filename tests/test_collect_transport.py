@@ -13,9 +13,9 @@ import dns.rdatatype
 
 from collect_fixtures import ScriptedServer, question, response, rrset, transport
 from dnssec_doctor.collect import ReplayTransport
-from dnssec_doctor.collect.model import Reply
 from dnssec_doctor.collect.wire import EDNS_PAYLOAD, make_query
-from dnssec_doctor.evidence import Exchange
+from dnssec_doctor.model.collection import Reply
+from dnssec_doctor.model.evidence import Exchange
 from ports import free_port
 
 SERVER = "127.77.0.1"

@@ -14,7 +14,7 @@ import pytest
 
 from collect_fixtures import ZoneServer, zone
 from dnssec_doctor.collect import Collection, collect_from_evidence
-from dnssec_doctor.evidence import Stub
+from dnssec_doctor.model.evidence import Stub
 
 N = dns.name.from_text
 SOA = "@ 300 IN SOA ns hostmaster 1 3600 900 86400 300\n"

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnssec_doctor.evidence import (
+from dnssec_doctor.model.evidence import (
     FORMAT,
     Evidence,
     EvidenceError,

@@ -14,7 +14,7 @@ from dns.rdtypes.ANY.RRSIG import RRSIG
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dnssec_doctor.evidence import ResponseDecodeError, decode_message
+from dnssec_doctor.model.evidence import ResponseDecodeError, decode_message
 from dnssec_doctor.validate import ds, nsec, nsec3
 from dnssec_doctor.validate.records import rrsigs_for
 from dnssec_doctor.validate.rrsig import RrsigStatus, judge_rrsig, rrset_status

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from cli_helpers import invoke
-from dnssec_doctor.findings import Severity
+from dnssec_doctor.model.findings import Severity
 from dnssec_doctor.zonefile import cutscan, parallel, verify
 from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.verify import VerifyReport

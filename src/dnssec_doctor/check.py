@@ -21,7 +21,6 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor import defaults
-from dnssec_doctor import evidence as ev
 from dnssec_doctor.collect.anchors import (
     DEFAULT_ROOT_HINTS,
     DEFAULT_TRUST_ANCHORS,
@@ -29,12 +28,13 @@ from dnssec_doctor.collect.anchors import (
     load_root_hints,
     load_trust_anchors,
 )
-from dnssec_doctor.collect.model import Collection
 from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT, NetworkTransport
 from dnssec_doctor.collect.walk import collect_from_evidence, collect_sync
+from dnssec_doctor.model import evidence as ev
+from dnssec_doctor.model.collection import Collection
 
 if TYPE_CHECKING:
-    from dnssec_doctor.report import Report
+    from dnssec_doctor.model.report import Report
 
 DEFAULT_WARN_DAYS = defaults.WARN_DAYS
 _RELATIVE = re.compile(r"^([+-])(\d+(?:\.\d+)?)([smhdw])$")
@@ -54,7 +54,7 @@ ANALYSIS_MODULES = (
     "dnssec_doctor.analyze.answers",
     "dnssec_doctor.analyze.core",
     "dnssec_doctor.diagnose",
-    "dnssec_doctor.report",
+    "dnssec_doctor.model.report",
 )
 
 
@@ -189,7 +189,7 @@ def _loading(modules: tuple[str, ...]) -> list[Callable[[], object]]:
 def report_for(collection: Collection, options: CheckOptions, began: float) -> Report:
     from dnssec_doctor.analyze.core import analyze
     from dnssec_doctor.diagnose import diagnose
-    from dnssec_doctor.report import Report
+    from dnssec_doctor.model.report import Report
 
     at = parse_at(options.at, collection.evidence.at)
     analysis = analyze(collection, int(at.timestamp()), options.warn_days)

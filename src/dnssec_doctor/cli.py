@@ -420,7 +420,7 @@ def _check(args: argparse.Namespace) -> ExitCode:
 
 def _probe(args: argparse.Namespace) -> ExitCode:
     from dnssec_doctor.check import CheckError, probe
-    from dnssec_doctor.evidence import save as save_evidence
+    from dnssec_doctor.model.evidence import save as save_evidence
 
     options = _check_options(args, at=None, warn_days=0)
     try:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
 import dns.rrset
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
-from dnssec_doctor import findings as F
 from dnssec_doctor.analyze import messages as M
-from dnssec_doctor.analyze.model import Analysis, Status, ZoneResult
-from dnssec_doctor.causes import Cause
-from dnssec_doctor.collect.model import Collection
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.analysis import Analysis, Status, ZoneResult
+from dnssec_doctor.model.causes import Cause
+from dnssec_doctor.model.collection import Collection
+from dnssec_doctor.model.diagnosis import Diagnosis, FixStep
 from dnssec_doctor.validate.algorithms import is_validated_algorithm, is_validated_digest
 from dnssec_doctor.validate.ds import DsStatus, PublishableDs, ds_for_publication
 from dnssec_doctor.validate.rrsig import rrset_status
@@ -44,24 +43,6 @@ _ANSWER_CAUSES = (
     (F.NSEC_PROOF_BROKEN, Cause.NSEC_PROOF_BROKEN),
     (F.NSEC3_PROOF_BROKEN, Cause.NSEC3_PROOF_BROKEN),
 )
-
-
-class FixStep(NamedTuple):
-    title: str
-    lines: tuple[str, ...] = ()
-
-
-@dataclass
-class Diagnosis:
-    """The cause of the verdict, where it is, and what to do."""
-
-    cause: Cause
-    zone: str | None  # the zone whose link is broken (or that needs the action)
-    headline: str
-    underlying: Cause | None = None  # for PARENT_ZONE_BROKEN and CNAME_TARGET_BOGUS
-    steps: list[FixStep] = field(default_factory=list)
-    ds_to_publish: list[PublishableDs] = field(default_factory=list)
-    also: list[Cause] = field(default_factory=list)  # further (warning) causes
 
 
 def diagnose(analysis: Analysis, collection: Collection) -> Diagnosis:

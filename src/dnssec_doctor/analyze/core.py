@@ -14,10 +14,11 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor import findings as F
 from dnssec_doctor.analyze import messages as M
 from dnssec_doctor.analyze.answers import judge_answer
-from dnssec_doctor.analyze.model import (
+from dnssec_doctor.analyze.zones import Anchors, judge_chain
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.analysis import (
     Analysis,
     AnswerResult,
     ServerView,
@@ -25,9 +26,8 @@ from dnssec_doctor.analyze.model import (
     ZoneResult,
     worst,
 )
-from dnssec_doctor.analyze.zones import Anchors, judge_chain
-from dnssec_doctor.collect.model import Collection, NameAnswer, Reply
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model.collection import Collection, NameAnswer, Reply
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.limits import MAX_VERIFICATIONS_PER_QUERY, VerificationBudget
 from dnssec_doctor.validate.records import parse_records
 from dnssec_doctor.validate.rrsig import RrsigJudgment, RrsigWarning

@@ -11,7 +11,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.collect.model import Reply
+from dnssec_doctor.model.collection import Reply
 
 T = dns.rdatatype.RdataType
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dnssec_doctor import findings as F
-from dnssec_doctor.analyze.model import ServerView, Status
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.analysis import ServerView, Status
 from dnssec_doctor.validate.rrsig import RrsetSecurity, RrsigJudgment, RrsigStatus
 
 _RRSIG_CODES = {

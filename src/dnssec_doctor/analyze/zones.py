@@ -17,11 +17,11 @@ import dns.rdatatype
 import dns.rrset
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
-from dnssec_doctor import findings as F
 from dnssec_doctor.analyze import messages as M
-from dnssec_doctor.analyze.model import ServerView, Status, ZoneResult
 from dnssec_doctor.analyze.views import rrset_failure
-from dnssec_doctor.collect.model import Collection, Reply, ZoneCut
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.analysis import ServerView, Status, ZoneResult
+from dnssec_doctor.model.collection import Collection, Reply, ZoneCut
 from dnssec_doctor.validate import nsec, nsec3
 from dnssec_doctor.validate.denial import DenialCode, DenialResult
 from dnssec_doctor.validate.ds import DsJudgment, DsSetStatus, DsStatus, match_ds_set

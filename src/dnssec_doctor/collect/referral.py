@@ -34,7 +34,7 @@ from dns.rdtypes.ANY.RRSIG import RRSIG
 from dns.rdtypes.IN.A import A
 from dns.rdtypes.IN.AAAA import AAAA
 
-from dnssec_doctor.collect.model import Reply
+from dnssec_doctor.model.collection import Reply
 
 Name = dns.name.Name
 _ADDRESS_TYPES = (dns.rdatatype.A, dns.rdatatype.AAAA)

@@ -1,6 +1,6 @@
 """The replay transport: answers from recorded Evidence, without the network.
 
-It follows :class:`dnssec_doctor.evidence.Replay` (first matching exchange; CD is part of
+It follows :class:`dnssec_doctor.model.evidence.Replay` (first matching exchange; CD is part of
 the question) and hands back the recorded Exchange, so a walk over a replay rebuilds the
 same Collection, Evidence included.  A query nothing recorded answers is a timeout.
 """
@@ -12,9 +12,9 @@ from collections.abc import Iterable
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.collect.model import Reply
 from dnssec_doctor.collect.wire import flag_words
-from dnssec_doctor.evidence import Evidence, Exchange, Replay
+from dnssec_doctor.model.collection import Reply
+from dnssec_doctor.model.evidence import Evidence, Exchange, Replay
 
 
 class ReplayTransport:

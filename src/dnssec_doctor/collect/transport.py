@@ -3,7 +3,7 @@
 :class:`NetworkTransport` sends over UDP first and retries over TCP when the answer is
 truncated, with its own asyncio sockets: it never reads /etc/resolv.conf and never sends
 anywhere but the address it is given.  Network trouble never raises; it becomes the
-``error`` word of the recorded :class:`~dnssec_doctor.evidence.Exchange`:
+``error`` word of the recorded :class:`~dnssec_doctor.model.evidence.Exchange`:
 
 - ``timeout``: no answer within the timeout, after the retries;
 - ``unreachable``: ICMP port/host unreachable, connection refused or reset, no route;
@@ -25,9 +25,9 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor import defaults
-from dnssec_doctor.collect.model import Reply
 from dnssec_doctor.collect.wire import flag_words, judge, make_query, truncated
-from dnssec_doctor.evidence import Exchange
+from dnssec_doctor.model.collection import Reply
+from dnssec_doctor.model.evidence import Exchange
 
 #: Seconds to wait for one answer (per attempt).
 DEFAULT_TIMEOUT = defaults.QUERY_TIMEOUT

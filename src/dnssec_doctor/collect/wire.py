@@ -12,7 +12,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.evidence import ResponseDecodeError, decode_message
+from dnssec_doctor.model.evidence import ResponseDecodeError, decode_message
 
 #: EDNS0 payload we advertise: the DNS flag day 2020 value, safe from fragmentation.
 EDNS_PAYLOAD = 1232

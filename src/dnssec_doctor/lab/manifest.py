@@ -65,7 +65,7 @@ class ScenarioRecord:
     qname: str
     qtype: str
     outcome: Outcome
-    cause: str  # a code from dnssec_doctor.causes
+    cause: str  # a code from dnssec_doctor.model.causes
     break_at: str | None  # zone cut (child zone name) where the chain breaks; None if it holds
     correct_ds: list[str]  # DS lines the parent should publish (DS faults), presentation format
     warn: bool = False  # secure, but a monitor must warn (e.g. signatures expiring soon)

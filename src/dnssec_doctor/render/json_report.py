@@ -15,8 +15,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.analyze.model import AnswerResult, ServerView, ZoneResult
-from dnssec_doctor.report import Report
+from dnssec_doctor.model.analysis import AnswerResult, ServerView, ZoneResult
+from dnssec_doctor.model.report import Report
 
 SCHEMA = "dnssec-doctor/check/1"
 

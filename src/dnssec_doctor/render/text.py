@@ -8,9 +8,9 @@ import dns.rdatatype
 from rich.console import Console
 from rich.markup import escape
 
-from dnssec_doctor.analyze.model import AnswerResult, Status, ZoneResult
-from dnssec_doctor.findings import Severity
-from dnssec_doctor.report import Report
+from dnssec_doctor.model.analysis import AnswerResult, Status, ZoneResult
+from dnssec_doctor.model.findings import Severity
+from dnssec_doctor.model.report import Report
 from dnssec_doctor.validate.algorithms import algorithm_name
 from dnssec_doctor.validate.ds import DsStatus
 

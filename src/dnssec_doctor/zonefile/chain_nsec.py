@@ -26,8 +26,8 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 
-from dnssec_doctor import findings as F
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.zonefile.structure import ZoneShape
 from dnssec_doctor.zonefile.wire import (
     Nsec,

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from dnssec_doctor import findings as F
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.zonefile.structure import ZoneShape
 from dnssec_doctor.zonefile.wire import (
     ancestors,

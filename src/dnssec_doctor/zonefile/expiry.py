@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from dnssec_doctor import findings as F
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.timeutil import iso
 from dnssec_doctor.zonefile.workers import DAY, Tally
 

@@ -19,8 +19,8 @@ from dns.rdata import Rdata
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.dnskeybase import Flag
 
-from dnssec_doctor import findings as F
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate import algorithms
 from dnssec_doctor.validate.ds import DsStatus, match_ds_set
 from dnssec_doctor.validate.rrsig import rrset_status

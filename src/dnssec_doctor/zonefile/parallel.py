@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import dns.name
 import dns.ttl
 
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.zonefile import cutscan
 from dnssec_doctor.zonefile.chain_nsec import ChainPart, range_chain
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, nsec3_records

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from dnssec_doctor.findings import Severity
+from dnssec_doctor.model.findings import Severity
 from dnssec_doctor.validate.algorithms import algorithm_name
 from dnssec_doctor.validate.timeutil import iso
 from dnssec_doctor.zonefile.verify import VerifyReport

@@ -15,8 +15,8 @@ from dns.rdata import Rdata
 
 from dnssec_doctor.check import CheckError, CheckOptions, parse_at
 from dnssec_doctor.defaults import QUERY_TIMEOUT as DEFAULT_TIMEOUT
-from dnssec_doctor.findings import Finding
 from dnssec_doctor.inputfile import MAX_TEXT_FILE, read_small
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 from dnssec_doctor.zonefile.axfr import spooled_records, transfer
 from dnssec_doctor.zonefile.cutscan import KnownCuts

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dnssec_doctor import findings as F
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.rrsig import RrsigStatus
 from dnssec_doctor.zonefile.nodes import RRSIG, Node
 from dnssec_doctor.zonefile.structure import Placement

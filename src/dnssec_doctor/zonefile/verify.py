@@ -27,9 +27,9 @@ import dns.rdatatype
 import dns.rrset
 from dns.rdata import Rdata
 
-from dnssec_doctor import findings as F
 from dnssec_doctor.exitcodes import ExitCode
-from dnssec_doctor.findings import Finding, Severity
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.findings import Finding, Severity
 from dnssec_doctor.zonefile import cutscan, parallel
 from dnssec_doctor.zonefile.chain_nsec import ChainPart, chain_closes, check_nsec_chain, range_chain
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, check_nsec3_chain, nsec3_records

@@ -16,7 +16,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.evidence import Evidence, Exchange
+from dnssec_doctor.model.evidence import Evidence, Exchange
 
 
 class Reply(NamedTuple):

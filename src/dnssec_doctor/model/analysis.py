@@ -9,7 +9,7 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.findings import Finding
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.ds import DsJudgment
 from dnssec_doctor.validate.rrsig import RrsigJudgment
 
