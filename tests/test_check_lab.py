@@ -11,7 +11,6 @@ import pytest
 
 from check_fixtures import TIMEOUT, BuiltinLab
 from cli_helpers import invoke
-from dnssec_doctor.check import check_evidence, probe, report_for, run_check
 from dnssec_doctor.collect.anchors import load_root_hints, load_trust_anchors
 from dnssec_doctor.collect.transport import NetworkTransport
 from dnssec_doctor.collect.walk import collect_sync
@@ -22,6 +21,7 @@ from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.model.collection import Collection, Reply
 from dnssec_doctor.model.evidence import save
 from dnssec_doctor.render import json_report
+from dnssec_doctor.services.check import check_evidence, probe, report_for, run_check
 
 IDS = [s.id for s in SCENARIOS]
 DS_CAUSES = {
@@ -213,7 +213,7 @@ def test_a_root_that_answers_garbage_is_unknown_not_a_crash(tmp_path: Path) -> N
 
 
 def test_system_resolver_is_the_first_nameserver_line(tmp_path: Path) -> None:
-    from dnssec_doctor.check import CheckError, system_resolver
+    from dnssec_doctor.services.check import CheckError, system_resolver
 
     conf = tmp_path / "resolv.conf"
     conf.write_text("# comment\nsearch lab\nnameserver fe80::1%eth0\nnameserver 192.0.2.1\n")

@@ -13,12 +13,12 @@ from rich.console import Console
 
 from check_fixtures import BuiltinLab
 from dnssec_doctor.analyze.core import analyze
-from dnssec_doctor.check import probe
 from dnssec_doctor.collect.walk import collect_from_evidence
 from dnssec_doctor.diagnose import diagnose
 from dnssec_doctor.model.evidence import Evidence
 from dnssec_doctor.model.report import Report
 from dnssec_doctor.render import json_report, text
+from dnssec_doctor.services.check import probe
 
 SCENARIOS = ("healthy-nxdomain-nsec3", "ds-digest-mismatch", "cname-into-bogus", "stale-secondary")
 

@@ -200,9 +200,12 @@ def test_a_50_mb_name_gives_a_short_line() -> None:
 @pytest.mark.parametrize(
     ("args", "target"),
     [
-        (["check", "x.test", "--root-hints", "/dev/null"], "dnssec_doctor.check.run_check"),
-        (["probe", "x.test", "-o", "/tmp/x.json"], "dnssec_doctor.check.probe"),
-        (["verify", "z.zone"], "dnssec_doctor.zonefile.run.run_verify"),
+        (
+            ["check", "x.test", "--root-hints", "/dev/null"],
+            "dnssec_doctor.services.check.run_check",
+        ),
+        (["probe", "x.test", "-o", "/tmp/x.json"], "dnssec_doctor.services.check.probe"),
+        (["verify", "z.zone"], "dnssec_doctor.services.verify.run_verify"),
         (["lab", "list"], "dnssec_doctor.lab.catalog.catalog"),
         (["lab", "down", "--dir", "/nonexistent"], "dnssec_doctor.lab.runner.down"),
     ],

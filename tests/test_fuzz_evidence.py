@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from check_fixtures import BuiltinLab
-from dnssec_doctor.check import CheckError, CheckOptions, check_evidence, probe
 from dnssec_doctor.model import evidence as ev
 from dnssec_doctor.render import json_report, text
+from dnssec_doctor.services.check import CheckError, CheckOptions, check_evidence, probe
 
 SEED_SCENARIOS = (
     "healthy-ecdsap256",

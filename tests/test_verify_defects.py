@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from dnssec_doctor.services.verify import verify_file
 from dnssec_doctor.zonefile import parallel, verify
-from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.verify import VerifyReport
 from verify_helpers import comparable, verify_both
 from zonefiles.signing import (

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from dns.rdata import Rdata
 
+from dnssec_doctor.services.verify import verify_file
 from dnssec_doctor.zonefile import parallel, reader
-from dnssec_doctor.zonefile.run import verify_file
 from dnssec_doctor.zonefile.verify import VerifyReport
 
 

@@ -28,7 +28,7 @@ from dnssec_doctor.exitcodes import ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from dnssec_doctor.check import CheckOptions
+    from dnssec_doctor.services.check import CheckOptions
 
 PROG = "dnssec-doctor"
 
@@ -384,7 +384,7 @@ def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 
 
 def _check_options(args: argparse.Namespace, *, at: str | None, warn_days: float) -> CheckOptions:
-    from dnssec_doctor.check import CheckOptions
+    from dnssec_doctor.services.check import CheckOptions
 
     return CheckOptions(
         name=args.name,
@@ -400,7 +400,7 @@ def _check_options(args: argparse.Namespace, *, at: str | None, warn_days: float
 
 
 def _check(args: argparse.Namespace) -> ExitCode:
-    from dnssec_doctor.check import CheckError, check_evidence, run_check
+    from dnssec_doctor.services.check import CheckError, check_evidence, run_check
 
     options = _check_options(args, at=args.at, warn_days=args.warn_days)
     try:
@@ -419,8 +419,8 @@ def _check(args: argparse.Namespace) -> ExitCode:
 
 
 def _probe(args: argparse.Namespace) -> ExitCode:
-    from dnssec_doctor.check import CheckError, probe
     from dnssec_doctor.model.evidence import save as save_evidence
+    from dnssec_doctor.services.check import CheckError, probe
 
     options = _check_options(args, at=None, warn_days=0)
     try:
@@ -440,7 +440,7 @@ def _probe(args: argparse.Namespace) -> ExitCode:
 
 
 def _verify(args: argparse.Namespace) -> ExitCode:
-    from dnssec_doctor.zonefile.run import VerifyError, VerifyOptions, run_verify
+    from dnssec_doctor.services.verify import VerifyError, VerifyOptions, run_verify
 
     options = VerifyOptions(
         source=args.zonefile,

@@ -13,10 +13,10 @@ import dns.name
 import dns.rdatatype
 from dns.rdata import Rdata
 
-from dnssec_doctor.check import CheckError, CheckOptions, parse_at
 from dnssec_doctor.defaults import QUERY_TIMEOUT as DEFAULT_TIMEOUT
 from dnssec_doctor.inputfile import MAX_TEXT_FILE, read_small
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.services.check import CheckError, CheckOptions, parse_at
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 from dnssec_doctor.zonefile.axfr import spooled_records, transfer
 from dnssec_doctor.zonefile.cutscan import KnownCuts
@@ -107,7 +107,7 @@ def _ds(
     if not options.ds_from_parent:
         return [], [], None
     # the walk pulls in check's collector and analysis: only when asked for
-    from dnssec_doctor.zonefile.parent_ds import ParentDsError, fetch_parent_ds
+    from dnssec_doctor.services.parent_ds import ParentDsError, fetch_parent_ds
 
     walk = CheckOptions(
         name=origin.to_text(),
