@@ -20,7 +20,7 @@ from dnssec_doctor.lab.scenarios import SCENARIOS
 from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.model.collection import Collection, Reply
 from dnssec_doctor.model.evidence import save
-from dnssec_doctor.render import json_report
+from dnssec_doctor.render import check_json
 from dnssec_doctor.services.check import check_evidence, probe, report_for, run_check
 
 IDS = [s.id for s in SCENARIOS]
@@ -65,8 +65,8 @@ def test_saved_evidence_gives_the_same_report(
     live = probe(options)
     path = tmp_path / "evidence.json"
     save(live.evidence, path)
-    first = json_report.to_dict(report_for(live, options, 0))
-    again = json_report.to_dict(check_evidence(path, options))
+    first = check_json.to_dict(report_for(live, options, 0))
+    again = check_json.to_dict(check_evidence(path, options))
     for report in (first, again):
         report.pop("stats")
     assert again == first

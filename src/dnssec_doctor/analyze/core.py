@@ -14,6 +14,7 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+from dnssec_doctor import defaults
 from dnssec_doctor.analyze import messages as M
 from dnssec_doctor.analyze.answers import judge_answer
 from dnssec_doctor.analyze.zones import Anchors, judge_chain
@@ -51,7 +52,7 @@ def anchors_from_lines(lines: list[str] | tuple[str, ...]) -> Anchors:
     return Anchors(ds=ds, dnskey=dnskey)
 
 
-def analyze(collection: Collection, at: int, warn_days: float = 7) -> Analysis:
+def analyze(collection: Collection, at: int, warn_days: float = defaults.WARN_DAYS) -> Analysis:
     anchors = anchors_from_lines(collection.evidence.trust_anchors)
     budget = VerificationBudget(MAX_VERIFICATIONS_PER_QUERY * 8)  # the whole check, not one RRset
     zones = judge_chain(collection, anchors, at, budget)

@@ -57,11 +57,11 @@ def run(args: argparse.Namespace) -> ExitCode:
     except CheckError as error:
         fail(str(error))
     if args.json:
-        from dnssec_doctor.render import json_report
+        from dnssec_doctor.render import check_json
 
-        write_stdout(json_report.render(report))
+        write_stdout(check_json.render(report))
     else:
-        from dnssec_doctor.render import text as text_report
+        from dnssec_doctor.render import check_text
 
-        text_report.render(report, report_console(), verbose=args.verbose)
+        check_text.render(report, report_console(), verbose=args.verbose)
     return report.exit_code

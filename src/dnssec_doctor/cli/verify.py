@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from dnssec_doctor import defaults
 from dnssec_doctor.cli.common import (
     JOBS,
     Subcommands,
@@ -51,7 +52,7 @@ def register(commands: Subcommands) -> None:
     verify.add_argument(
         "--jobs", type=JOBS, metavar="N", help="processes verifying signatures [default: all cores]"
     )
-    add_walk_options(verify, timeout=5.0)
+    add_walk_options(verify, timeout=defaults.VERIFY_TIMEOUT)
     verify.add_argument("-v", "--verbose", action="store_true", help="INFO findings too")
     verify.set_defaults(run=run)
 
@@ -78,11 +79,11 @@ def run(args: argparse.Namespace) -> ExitCode:
     except VerifyError as error:
         fail(str(error))
     if args.json:
-        from dnssec_doctor.zonefile import report_json as verify_json
+        from dnssec_doctor.render import verify_json
 
         write_stdout(verify_json.render(report))
     else:
-        from dnssec_doctor.zonefile import report_text as verify_text
+        from dnssec_doctor.render import verify_text
 
         verify_text.render(report, report_console(), verbose=args.verbose)
     return report.exit_code
