@@ -25,6 +25,7 @@ LAYER = {
     "collect": "collector",
     "analyze": "analysis",
     "diagnose": "analysis",
+    "checks": "analysis",
     "zonefile": "zonefile",
     "services": "services",
     "render": "render",

@@ -45,6 +45,12 @@ def register(commands: Subcommands) -> None:
         metavar="FILE",
         help="analyse saved evidence (from probe) instead of the network",
     )
+    check.add_argument(
+        "--disable",
+        action="append",
+        metavar="CHECK",
+        help="leave out this check or set of checks (repeatable; list: dnssec-doctor checks)",
+    )
     check.set_defaults(run=run)
 
 

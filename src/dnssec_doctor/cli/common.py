@@ -199,4 +199,5 @@ def check_options(args: argparse.Namespace, *, at: str | None, warn_days: float)
         warn_days=warn_days,
         port=args.port,
         timeout=args.timeout,
+        disabled=tuple(getattr(args, "disable", None) or ()),
     )
