@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.services.check import CheckOptions
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest, ScenarioRecord
 from dnssec_doctor.lab.server import BackgroundLabServer
+from dnssec_doctor.services.check import CheckOptions
 from ports import free_port
 
 TIMEOUT = 0.3  # loopback answers in well under a millisecond; a silent server costs two

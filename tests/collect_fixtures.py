@@ -38,11 +38,11 @@ from dnssec_doctor.collect import (
     loopback_only,
 )
 from dnssec_doctor.collect.limits import DEFAULT_LIMITS
-from dnssec_doctor.model.evidence import RootHint, Stub
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest
 from dnssec_doctor.lab.responder import Responder
 from dnssec_doctor.lab.server import BackgroundLabServer, Endpoint, LabDnsServer
+from dnssec_doctor.model.evidence import RootHint, Stub
 from ports import free_port
 
 #: Per-attempt timeout in tests: loopback answers in well under a millisecond.

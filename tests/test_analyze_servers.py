@@ -6,11 +6,11 @@ import dns.message
 import dns.name
 import dns.rrset
 
+from dnssec_doctor.checks.servers import dnskey_disagreement
+from dnssec_doctor.lab.keys import generate_key
 from dnssec_doctor.model import findings as F
-from dnssec_doctor.analyze.core import dnskey_disagreement
 from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
-from dnssec_doctor.lab.keys import generate_key
 
 ZONE = dns.name.from_text("example.")
 

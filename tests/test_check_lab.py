@@ -11,17 +11,17 @@ import pytest
 
 from check_fixtures import TIMEOUT, BuiltinLab
 from cli_helpers import invoke
-from dnssec_doctor.model.causes import Cause
-from dnssec_doctor.services.check import check_evidence, probe, report_for, run_check
 from dnssec_doctor.collect.anchors import load_root_hints, load_trust_anchors
-from dnssec_doctor.model.collection import Collection, Reply
 from dnssec_doctor.collect.transport import NetworkTransport
 from dnssec_doctor.collect.walk import collect_sync
-from dnssec_doctor.model.evidence import save
 from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.lab.manifest import Outcome
 from dnssec_doctor.lab.scenarios import SCENARIOS
-from dnssec_doctor.render import json_report
+from dnssec_doctor.model.causes import Cause
+from dnssec_doctor.model.collection import Collection, Reply
+from dnssec_doctor.model.evidence import save
+from dnssec_doctor.render import check_json
+from dnssec_doctor.services.check import check_evidence, probe, report_for, run_check
 
 IDS = [s.id for s in SCENARIOS]
 DS_CAUSES = {
@@ -65,8 +65,8 @@ def test_saved_evidence_gives_the_same_report(
     live = probe(options)
     path = tmp_path / "evidence.json"
     save(live.evidence, path)
-    first = json_report.to_dict(report_for(live, options, 0))
-    again = json_report.to_dict(check_evidence(path, options))
+    first = check_json.to_dict(report_for(live, options, 0))
+    again = check_json.to_dict(check_evidence(path, options))
     for report in (first, again):
         report.pop("stats")
     assert again == first

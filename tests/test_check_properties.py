@@ -13,12 +13,12 @@ from rich.console import Console
 
 from check_fixtures import BuiltinLab
 from dnssec_doctor.analyze.core import analyze
-from dnssec_doctor.services.check import probe
 from dnssec_doctor.collect.walk import collect_from_evidence
 from dnssec_doctor.diagnose import diagnose
 from dnssec_doctor.model.evidence import Evidence
-from dnssec_doctor.render import json_report, text
 from dnssec_doctor.model.report import Report
+from dnssec_doctor.render import check_json, check_text
+from dnssec_doctor.services.check import probe
 
 SCENARIOS = ("healthy-nxdomain-nsec3", "ds-digest-mismatch", "cname-into-bogus", "stale-secondary")
 
@@ -59,5 +59,5 @@ def test_mutated_answers_never_crash_the_check(
     at = int(datetime.now(UTC).timestamp())
     analysis = analyze(collection, at)
     report = Report(collection, analysis, diagnose(analysis, collection), 0.0)
-    json_report.to_dict(report)
-    text.render(report, Console(file=io.StringIO(), width=120), verbose=True)
+    check_json.to_dict(report)
+    check_text.render(report, Console(file=io.StringIO(), width=120), verbose=True)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.model import findings as F
-from dnssec_doctor.services.check import CheckOptions, run_check
 from dnssec_doctor.lab.manifest import UNBOUND_ADDRESS, Outcome
 from dnssec_doctor.lab.real import RealLab
 from dnssec_doctor.lab.real.verdicts import ask_unbound, run_delv
 from dnssec_doctor.lab.scenarios import SCENARIOS
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.services.check import CheckOptions, run_check
 
 pytestmark = pytest.mark.real
 

@@ -76,7 +76,8 @@ def test_a_json_check_loads_no_text_renderer(builtin_lab: BuiltinLab, tmp_path: 
     record = builtin_lab.manifest.scenario("healthy-ecdsap256")
     program = (
         "import sys\n"
-        "from dnssec_doctor.cli import main\n"
+        "from dnssec_doctor.cli import main, prepare_process\n"
+        "prepare_process()\n"
         f"code = main({['check', *builtin_lab.cli_args(record), '--json']!r})\n"
         "heavy = {'rich', 'typer', 'click', 'dns.dnssec', 'dns.dnssecalgs', 'dns.zone',"
         " 'importlib.metadata'}\n"
@@ -200,7 +201,10 @@ def test_a_50_mb_name_gives_a_short_line() -> None:
 @pytest.mark.parametrize(
     ("args", "target"),
     [
-        (["check", "x.test", "--root-hints", "/dev/null"], "dnssec_doctor.services.check.run_check"),
+        (
+            ["check", "x.test", "--root-hints", "/dev/null"],
+            "dnssec_doctor.services.check.run_check",
+        ),
         (["probe", "x.test", "-o", "/tmp/x.json"], "dnssec_doctor.services.check.probe"),
         (["verify", "z.zone"], "dnssec_doctor.services.verify.run_verify"),
         (["lab", "list"], "dnssec_doctor.lab.catalog.catalog"),

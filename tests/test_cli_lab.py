@@ -19,10 +19,10 @@ import dns.rcode
 import pytest
 
 from cli_helpers import invoke
-from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.lab.real.process import Started, is_running, start_time
 from dnssec_doctor.lab.runner import BUILTIN_STATE
 from dnssec_doctor.lab.scenarios import SCENARIOS
+from dnssec_doctor.model.causes import Cause
 from ports import free_port
 
 
@@ -192,7 +192,7 @@ def test_down_after_the_server_died_says_so(lab_dir: Path) -> None:
 
 
 def test_default_lab_dir_is_per_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from dnssec_doctor.cli import default_lab_dir
+    from dnssec_doctor.cli.common import default_lab_dir
 
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     monkeypatch.setenv("TMPDIR", str(tmp_path))

@@ -17,9 +17,9 @@ from dnssec_doctor.collect import (
     parse_root_hints,
     parse_trust_anchors,
 )
-from dnssec_doctor.model.evidence import Evidence, Query, RootHint, from_json, to_json
 from dnssec_doctor.lab.build import ROOT_SERVERS, write_trust_files
 from dnssec_doctor.lab.manifest import LabManifest
+from dnssec_doctor.model.evidence import Evidence, Query, RootHint, from_json, to_json
 
 KSK = (
     "AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SW"

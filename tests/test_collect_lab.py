@@ -11,9 +11,9 @@ import pytest
 
 from collect_fixtures import LabHandle, served_lab
 from dnssec_doctor.collect import Collection, collect_from_evidence
+from dnssec_doctor.lab.scenarios import SCENARIOS
 from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import from_json, to_json
-from dnssec_doctor.lab.scenarios import SCENARIOS
 
 __all__ = ["served_lab"]
 

@@ -13,8 +13,8 @@ import dns.rdatatype
 
 from collect_fixtures import ScriptedServer, question, response, rrset, transport
 from dnssec_doctor.collect import ReplayTransport
-from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.collect.wire import EDNS_PAYLOAD, make_query
+from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
 from ports import free_port
 

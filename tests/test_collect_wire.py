@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from collect_fixtures import LabHandle, rrset, served_lab
 from dnssec_doctor.collect import collect_from_evidence
-from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.collect.referral import (
     Kind,
     addresses,
@@ -30,6 +29,7 @@ from dnssec_doctor.collect.referral import (
     ns_names,
 )
 from dnssec_doctor.collect.wire import judge, make_query
+from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
 
 __all__ = ["served_lab"]

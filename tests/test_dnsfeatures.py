@@ -8,7 +8,6 @@ import subprocess
 import sys
 import types
 
-import dns._features
 import pytest
 
 from dnssec_doctor import dnsfeatures
@@ -31,9 +30,44 @@ def _dnspython_module() -> types.ModuleType:
     return module
 
 
-def test_the_stand_in_is_what_dnspython_imports() -> None:
-    assert isinstance(dns._features, dnsfeatures._Features)
-    assert sys.modules["dns._features"] is dns._features
+def _in_a_new_process(program: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_importing_the_library_changes_nothing_in_dnspython() -> None:
+    """Every module of the library imported, dnspython's own feature check is in place."""
+    program = (
+        "import dns._features, pkgutil, importlib, dnssec_doctor\n"
+        "skip = ('dnssec_doctor.__main__',)\n"
+        "for m in pkgutil.walk_packages(dnssec_doctor.__path__, 'dnssec_doctor.'):\n"
+        "    if m.name not in skip: importlib.import_module(m.name)\n"
+        "import dns.name, dns.message, sys\n"
+        "print(type(sys.modules['dns._features']).__name__, dns._features.__name__)\n"
+    )
+    assert _in_a_new_process(program) == ["module", "dns._features"]
+
+
+def test_the_command_s_process_installs_the_stand_in_before_dnspython_loads() -> None:
+    program = (
+        "import sys\n"
+        "import dnssec_doctor.cli as cli\n"
+        "print('dns' in sys.modules)\n"
+        "sys.argv = ['dnssec-doctor', '--version']\n"
+        "try:\n"
+        "    cli.entry()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "import dns.name, dns._features\n"
+        "from dnssec_doctor import dnsfeatures\n"
+        "print(isinstance(dns._features, dnsfeatures._Features))\n"
+    )
+    words = _in_a_new_process(program)
+    assert words[0] == "False"  # importing the command line loads no dnspython
+    assert words[-1] == "True"
 
 
 def test_every_feature_gets_dnspython_s_answer() -> None:
@@ -58,7 +92,8 @@ def test_the_packages_table_names_dnspython_s_requirements() -> None:
 def test_a_missing_package_is_answered_without_reading_metadata() -> None:
     program = (
         "import sys\n"
-        "import dnssec_doctor\n"
+        "from dnssec_doctor import dnsfeatures\n"
+        "dnsfeatures.install()\n"
         "import dns.name, dns.message\n"
         "import dns._features as f\n"
         "print(f.have('idna') is False, 'importlib.metadata' in sys.modules)\n"

@@ -24,8 +24,8 @@ from rich.console import Console
 
 from check_fixtures import BuiltinLab
 from dnssec_doctor.model import evidence as ev
+from dnssec_doctor.render import check_json, check_text
 from dnssec_doctor.services.check import CheckError, CheckOptions, check_evidence, probe
-from dnssec_doctor.render import json_report, text
 
 SEED_SCENARIOS = (
     "healthy-ecdsap256",
@@ -83,8 +83,8 @@ def _analyse(document: Any, tmp: Path) -> None:
     except CheckError as error:
         assert "\n" not in str(error)
         return
-    json.loads(json_report.render(report))
-    text.render(report, Console(file=io.StringIO(), width=100), verbose=True)
+    json.loads(check_json.render(report))
+    check_text.render(report, Console(file=io.StringIO(), width=100), verbose=True)
 
 
 FUZZ = settings(

@@ -15,10 +15,10 @@ import dns.rrset
 import dns.zone
 import pytest
 
-from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest, Outcome
 from dnssec_doctor.lab.scenarios import SCENARIOS
+from dnssec_doctor.model.causes import Cause
 
 T = dns.rdatatype.RdataType
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)

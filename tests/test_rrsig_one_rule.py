@@ -22,8 +22,8 @@ from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.RRSIG import RRSIG
 from dns.rdtypes.dnskeybase import Flag
 
-from dnssec_doctor.model import findings as F
 from dnssec_doctor.analyze.views import rrset_failure
+from dnssec_doctor.model import findings as F
 from dnssec_doctor.validate import fastsig, limits
 from dnssec_doctor.validate.rrsig import (
     RRSIG_FINDING,

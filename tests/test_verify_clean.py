@@ -16,9 +16,9 @@ import pytest
 
 from cli_helpers import invoke
 from dnssec_doctor.model.findings import Severity
-from dnssec_doctor.zonefile import cutscan, parallel, verify
+from dnssec_doctor.model.zone_report import VerifyReport
 from dnssec_doctor.services.verify import verify_file
-from dnssec_doctor.zonefile.verify import VerifyReport
+from dnssec_doctor.zonefile import cutscan, parallel, verify
 from verify_helpers import comparable, verify_both
 from zonefiles.signing import (
     ORIGIN,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from dnssec_doctor.zonefile import parallel, verify
+from dnssec_doctor.model.zone_report import VerifyReport
 from dnssec_doctor.services.verify import verify_file
-from dnssec_doctor.zonefile.verify import VerifyReport
+from dnssec_doctor.zonefile import parallel, verify
 from verify_helpers import comparable, verify_both
 from zonefiles.signing import (
     ORIGIN,

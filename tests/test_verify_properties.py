@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dnssec_doctor.services.verify import verify_file
 from dnssec_doctor.zonefile.chain_nsec import chain_closes, check_nsec_chain, range_chain
 from dnssec_doctor.zonefile.load import ZoneLoadError
-from dnssec_doctor.services.verify import verify_file
 from dnssec_doctor.zonefile.structure import ZoneShape
 from dnssec_doctor.zonefile.wire import canonical_key
 from zonefiles.signing import bind_sign, have

@@ -11,13 +11,13 @@ import dns.rdata
 import dns.rdatatype
 import pytest
 
+from dnssec_doctor.services.verify import verify_file
 from dnssec_doctor.zonefile import cutscan, wire
 from dnssec_doctor.zonefile.expiry import summarize
 from dnssec_doctor.zonefile.keys import rsa_bits
 from dnssec_doctor.zonefile.load import ZoneLoadError, fast_records, guess_origin, open_zone
 from dnssec_doctor.zonefile.nodes import Unordered, sorted_nodes, stream_nodes
 from dnssec_doctor.zonefile.reader import Record
-from dnssec_doctor.services.verify import verify_file
 from dnssec_doctor.zonefile.structure import Placement, Role, ZoneShape
 from dnssec_doctor.zonefile.workers import SigResult, Tally
 from verify_helpers import verify_both

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from dns.rdata import Rdata
 
-from dnssec_doctor.zonefile import parallel, reader
+from dnssec_doctor import defaults
+from dnssec_doctor.model.zone_report import VerifyReport
 from dnssec_doctor.services.verify import verify_file
-from dnssec_doctor.zonefile.verify import VerifyReport
+from dnssec_doctor.zonefile import parallel, reader
 
 
 def comparable(report: VerifyReport) -> VerifyReport:
@@ -29,7 +30,7 @@ def comparable(report: VerifyReport) -> VerifyReport:
 def verify_both(
     path: Path | str,
     at: int,
-    warn_days: float = 7,
+    warn_days: float = defaults.WARN_DAYS,
     ds: Sequence[Rdata] = (),
     jobs: int = 1,
     origin: str | None = None,

@@ -1,9 +1,7 @@
-"""dnssec-doctor: find the broken link in a DNSSEC chain of trust, name the cause, print the fix."""
+"""dnssec-doctor: find the broken link in a DNSSEC chain of trust, name the cause, print the fix.
 
-from dnssec_doctor import dnsfeatures
+Importing the package changes nothing in other libraries: the command's entry
+(``cli.entry``) alone installs the dnspython start-up shortcut (dnsfeatures).
+"""
 
 __version__ = "0.1.0"
-
-# before any module of ours imports dnspython: its feature check would import
-# importlib.metadata on every start (see dnsfeatures)
-dnsfeatures.install()

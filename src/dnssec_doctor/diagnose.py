@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 import dns.name
 import dns.rdatatype
 import dns.rrset
-from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
-from dnssec_doctor.model import findings as F
 from dnssec_doctor.analyze import messages as M
+from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import Analysis, Status, ZoneResult
 from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.model.collection import Collection
+from dnssec_doctor.model.diagnosis import Diagnosis, FixStep
 from dnssec_doctor.validate.algorithms import is_validated_algorithm, is_validated_digest
 from dnssec_doctor.validate.ds import DsStatus, PublishableDs, ds_for_publication
-from dnssec_doctor.validate.rrsig import rrset_status
 
 T = dns.rdatatype.RdataType
 
@@ -44,24 +41,6 @@ _ANSWER_CAUSES = (
     (F.NSEC_PROOF_BROKEN, Cause.NSEC_PROOF_BROKEN),
     (F.NSEC3_PROOF_BROKEN, Cause.NSEC3_PROOF_BROKEN),
 )
-
-
-class FixStep(NamedTuple):
-    title: str
-    lines: tuple[str, ...] = ()
-
-
-@dataclass
-class Diagnosis:
-    """The cause of the verdict, where it is, and what to do."""
-
-    cause: Cause
-    zone: str | None  # the zone whose link is broken (or that needs the action)
-    headline: str
-    underlying: Cause | None = None  # for PARENT_ZONE_BROKEN and CNAME_TARGET_BOGUS
-    steps: list[FixStep] = field(default_factory=list)
-    ds_to_publish: list[PublishableDs] = field(default_factory=list)
-    also: list[Cause] = field(default_factory=list)  # further (warning) causes
 
 
 def diagnose(analysis: Analysis, collection: Collection) -> Diagnosis:
@@ -191,29 +170,12 @@ def _cds_names_a_published_key(result: ZoneResult, collection: Collection) -> bo
 # --- fix steps ------------------------------------------------------------------------
 
 
-def signing_keys(collection: Collection, zone: dns.name.Name, at: int) -> list[DNSKEY]:
-    """Keys of the served DNSKEY RRset that sign it validly: what a DS must name."""
-    cut = collection.zones.get(zone)
-    if cut is None:
-        return []
-    for reply in cut.dnskey.values():
-        keys = M.answer_rrset(reply, zone, T.DNSKEY)
-        if keys is None or reply.message is None:
-            continue
-        sigs = M.signatures(reply.message.answer, keys)
-        status = rrset_status(keys, sigs, keys, at, zone=zone)
-        signers = [j.key for j in status.judgments if j.signature_ok and j.key is not None]
-        sep = [k for k in signers if k.flags & 0x0001]
-        chosen = sep or signers
-        if chosen:
-            unique: dict[int, DNSKEY] = {k.key_id(): k for k in chosen}
-            return [unique[t] for t in sorted(unique)]
-    return []
-
-
-def _publishable(collection: Collection, zone: dns.name.Name, at: int) -> list[PublishableDs]:
+def _publishable(analysis: Analysis, zone: dns.name.Name) -> list[PublishableDs]:
+    """The DS records to publish for *zone*: one per key the analysis found signing its
+    DNSKEY RRset, of an algorithm validators implement."""
+    result = analysis.zones.get(zone)
     out = []
-    for key in signing_keys(collection, zone, at):
+    for key in result.signing_keys if result is not None else ():
         if is_validated_algorithm(key.algorithm):
             out.append(ds_for_publication(zone, key))
     return out
@@ -275,7 +237,7 @@ def _with_fix(
         Cause.KSK_ROLLOVER_INCOMPLETE,
     )
     if cause in ds_causes:
-        diagnosis.ds_to_publish = _publishable(collection, zone, at)
+        diagnosis.ds_to_publish = _publishable(analysis, zone)
         if cause is Cause.KSK_ROLLOVER_INCOMPLETE:
             diagnosis.steps.append(
                 FixStep(
@@ -423,7 +385,7 @@ def _insecure(analysis: Analysis, collection: Collection) -> Diagnosis:
             )
             cause = Cause.DS_UNSUPPORTED_DIGEST if digest_only else Cause.DS_UNSUPPORTED_ALGORITHM
             diagnosis = Diagnosis(cause, zone, f"{name} is insecure: {result.reason} at {zone}.")
-            diagnosis.ds_to_publish = _publishable(collection, result.zone, analysis.at)
+            diagnosis.ds_to_publish = _publishable(analysis, result.zone)
             parent = str(result.parent)
             diagnosis.steps.append(_ds_step(result.zone, diagnosis.ds_to_publish, parent))
             return diagnosis

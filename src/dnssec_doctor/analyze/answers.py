@@ -12,10 +12,10 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.model import findings as F
 from dnssec_doctor.analyze import messages as M
-from dnssec_doctor.model.analysis import AnswerResult, ServerView, Status, ZoneResult
 from dnssec_doctor.analyze.views import rrset_failure
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.analysis import AnswerResult, ServerView, Status, ZoneResult
 from dnssec_doctor.model.collection import NameAnswer, Reply
 from dnssec_doctor.validate import nsec, nsec3
 from dnssec_doctor.validate.limits import VerificationBudget

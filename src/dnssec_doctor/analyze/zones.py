@@ -17,16 +17,18 @@ import dns.rdatatype
 import dns.rrset
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
-from dnssec_doctor.model import findings as F
 from dnssec_doctor.analyze import messages as M
-from dnssec_doctor.model.analysis import ServerView, Status, ZoneResult
 from dnssec_doctor.analyze.views import rrset_failure
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.analysis import ServerView, Status, ZoneResult
 from dnssec_doctor.model.collection import Collection, Reply, ZoneCut
 from dnssec_doctor.validate import nsec, nsec3
 from dnssec_doctor.validate.denial import DenialCode, DenialResult
 from dnssec_doctor.validate.ds import DsJudgment, DsSetStatus, DsStatus, match_ds_set
 from dnssec_doctor.validate.limits import VerificationBudget
 from dnssec_doctor.validate.rrsig import rrset_status
+
+SEP_FLAG = 0x0001  # DNSKEY flags bit 15, the secure entry point (RFC 4034 2.1.1)
 
 T = dns.rdatatype.RdataType
 
@@ -200,6 +202,8 @@ def _judge_dnskeys(
             secure_keys = keys
         insecure = insecure or view.status is Status.INSECURE
     views = list(result.servers.values())
+    if secure_keys is None:  # the fix will name them: the DS the parent should publish
+        result.signing_keys = _self_signers(cut, at, budget)
     if secure_keys is not None:
         result.status, result.dnskey = Status.SECURE, secure_keys
         result.reason = (
@@ -286,6 +290,23 @@ def _dnskey_view(
     view = rrset_failure(server, "the DNSKEY RRset", status.security, by_trusted)
     view.judgments = list(status.judgments)
     return view, None
+
+
+def _self_signers(cut: ZoneCut, at: int, budget: VerificationBudget) -> list[DNSKEY]:
+    """Keys of the served DNSKEY RRset that sign it validly, SEP keys only if any, by
+    key tag: what a DS must name. The first server whose RRset has such keys decides."""
+    for reply in cut.dnskey.values():
+        keys = M.answer_rrset(reply, cut.name, T.DNSKEY)
+        if keys is None or reply.message is None:
+            continue
+        sigs = M.signatures(reply.message.answer, keys)
+        status = rrset_status(keys, sigs, keys, at, zone=cut.name, budget=budget)
+        signers = [j.key for j in status.judgments if j.signature_ok and j.key is not None]
+        chosen = [k for k in signers if k.flags & SEP_FLAG] or signers
+        if chosen:
+            unique: dict[int, DNSKEY] = {k.key_id(): k for k in chosen}
+            return [unique[t] for t in sorted(unique)]
+    return []
 
 
 def _no_ds_match(

@@ -16,10 +16,10 @@ from dnssec_doctor.collect.anchors import (
     parse_trust_anchors,
 )
 from dnssec_doctor.collect.limits import DEFAULT_LIMITS, WalkLimits
-from dnssec_doctor.model.collection import Collection, NameAnswer, Reply, ResolverView, ZoneCut
 from dnssec_doctor.collect.replay import ReplayTransport
 from dnssec_doctor.collect.transport import NetworkTransport, Transport, loopback_only, sendable
 from dnssec_doctor.collect.walk import collect, collect_from_evidence, collect_sync
+from dnssec_doctor.model.collection import Collection, NameAnswer, Reply, ResolverView, ZoneCut
 
 __all__ = [
     "DEFAULT_LIMITS",

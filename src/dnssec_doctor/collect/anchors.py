@@ -27,8 +27,8 @@ from dns.rdtypes.ANY.NS import NS
 from dns.rdtypes.IN.A import A
 from dns.rdtypes.IN.AAAA import AAAA
 
-from dnssec_doctor.model.evidence import RootHint
 from dnssec_doctor.inputfile import MAX_TEXT_FILE, read_small
+from dnssec_doctor.model.evidence import RootHint
 
 RdataType = dns.rdatatype.RdataType
 

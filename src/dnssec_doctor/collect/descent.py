@@ -26,7 +26,6 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.collect.limits import WalkLimits, limit_hit
-from dnssec_doctor.model.collection import NameAnswer, Reply, ResolverView, ZoneCut
 from dnssec_doctor.collect.referral import (
     Decision,
     Kind,
@@ -38,6 +37,7 @@ from dnssec_doctor.collect.referral import (
 from dnssec_doctor.collect.resolve import AddressFinder
 from dnssec_doctor.collect.session import Ask, Lane, Session, WalkStop
 from dnssec_doctor.collect.sides import Errand, SideResult, run_errand, zone_types
+from dnssec_doctor.model.collection import NameAnswer, Reply, ResolverView, ZoneCut
 from dnssec_doctor.model.evidence import Exchange
 
 Name = dns.name.Name

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.collect.wire import flag_words
+from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Evidence, Exchange, Replay
 
 

@@ -24,9 +24,9 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.collect.limits import WalkLimits, limit_hit
-from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.collect.referral import Kind, Verdict, addresses, classify
 from dnssec_doctor.collect.session import Ask, Lane, Session
+from dnssec_doctor.model.collection import Reply
 
 Name = dns.name.Name
 A = dns.rdatatype.A

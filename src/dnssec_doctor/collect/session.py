@@ -20,8 +20,8 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor.collect.limits import WalkLimits, limit_hit
-from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.collect.transport import Transport
+from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
 
 

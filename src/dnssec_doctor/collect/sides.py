@@ -14,9 +14,9 @@ from typing import NamedTuple
 import dns.name
 import dns.rdatatype
 
-from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.collect.resolve import AddressFinder
 from dnssec_doctor.collect.session import Ask, Lane, WalkStop
+from dnssec_doctor.model.collection import Reply
 
 Name = dns.name.Name
 RdataType = dns.rdatatype.RdataType

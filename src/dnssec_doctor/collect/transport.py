@@ -25,8 +25,8 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor import defaults
-from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.collect.wire import flag_words, judge, make_query, truncated
+from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
 
 #: Seconds to wait for one answer (per attempt).

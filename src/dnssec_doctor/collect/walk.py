@@ -19,10 +19,10 @@ import dns.rdatatype
 from dnssec_doctor.collect.anchors import DEFAULT_ROOT_HINTS, DEFAULT_TRUST_ANCHORS
 from dnssec_doctor.collect.descent import Walk
 from dnssec_doctor.collect.limits import DEFAULT_LIMITS, WalkLimits, limit_hit
-from dnssec_doctor.model.collection import Collection, ZoneCut
 from dnssec_doctor.collect.replay import ReplayTransport
 from dnssec_doctor.collect.session import Session, WalkStop
 from dnssec_doctor.collect.transport import NetworkTransport, Transport
+from dnssec_doctor.model.collection import Collection, ZoneCut
 from dnssec_doctor.model.evidence import Evidence, Query, RootHint, Stub
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 

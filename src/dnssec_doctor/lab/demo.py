@@ -8,8 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from dnssec_doctor.services.check import CheckOptions, run_check
 from dnssec_doctor.lab.runner import RunningLab
+from dnssec_doctor.services.check import CheckOptions, run_check
 
 DEMO_TIMEOUT = 0.5  # seconds per query: the lab is on loopback; a silent server costs two
 

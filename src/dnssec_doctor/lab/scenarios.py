@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.lab.faults import (
     DAY,
     HOUR,
@@ -36,6 +35,7 @@ from dnssec_doctor.lab.faults import (
     ZskRolloverIncomplete,
 )
 from dnssec_doctor.lab.manifest import Outcome
+from dnssec_doctor.model.causes import Cause
 
 THIS_ZONE = "@"  # break_at: the scenario's own zone
 UNASSIGNED_DS_ALGORITHM = 253  # PRIVATEDNS: no validator implements it without a private OID

@@ -4,25 +4,13 @@ within the warning period, and a histogram of expirations by UTC day
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.zone_report import Expiry
 from dnssec_doctor.validate.timeutil import iso
 from dnssec_doctor.zonefile.workers import DAY, Tally
-
-
-@dataclass(frozen=True)
-class Expiry:
-    """``histogram``: (UTC date, signatures expiring that day), in date order."""
-
-    earliest: int | None
-    earliest_record: str | None
-    latest: int | None
-    expiring_soon: int
-    warn_days: float
-    histogram: tuple[tuple[str, int], ...]
 
 
 def _day(ts: int) -> str:

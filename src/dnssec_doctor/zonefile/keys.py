@@ -21,6 +21,7 @@ from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.zone_report import KeyInfo
 from dnssec_doctor.validate import algorithms
 from dnssec_doctor.validate.ds import DsStatus, match_ds_set
 from dnssec_doctor.validate.rrsig import rrset_status
@@ -37,18 +38,6 @@ _DS_CODE: dict[str, str] = {
     DsStatus.KEY_NOT_ZONE_KEY: F.DS_DIGEST_MISMATCH,
     DsStatus.KEY_REVOKED: F.DNSKEY_NOT_SIGNED_BY_DS_KEY,
 }
-
-
-@dataclass(frozen=True)
-class KeyInfo:
-    key_tag: int
-    algorithm: int
-    flags: int
-    sep: bool
-    revoked: bool
-    bits: int | None
-    signs_dnskey: bool
-    ds_matched: bool
 
 
 @dataclass(frozen=True)

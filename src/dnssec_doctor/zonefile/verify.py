@@ -28,13 +28,13 @@ import dns.rrset
 from dns.rdata import Rdata
 
 from dnssec_doctor.model import findings as F
-from dnssec_doctor.exitcodes import ExitCode
-from dnssec_doctor.model.findings import Finding, Severity
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.zone_report import DsInfo, KeyInfo, VerifyReport, VerifyStats
 from dnssec_doctor.zonefile import cutscan, parallel
 from dnssec_doctor.zonefile.chain_nsec import ChainPart, chain_closes, check_nsec_chain, range_chain
 from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, check_nsec3_chain, nsec3_records
-from dnssec_doctor.zonefile.expiry import Expiry, expiry_findings, summarize
-from dnssec_doctor.zonefile.keys import KeyInfo, check_keys
+from dnssec_doctor.zonefile.expiry import expiry_findings, summarize
+from dnssec_doctor.zonefile.keys import check_keys
 from dnssec_doctor.zonefile.load import ZoneLoadError
 from dnssec_doctor.zonefile.nodes import (
     RRSIG,
@@ -58,56 +58,6 @@ from dnssec_doctor.zonefile.workers import Context, SignatureJudge, Tally, WorkI
 
 #: Findings of one code kept in a report; the rest are counted in one more finding.
 MAX_FINDINGS_PER_CODE = 100
-
-
-@dataclass(frozen=True)
-class VerifyStats:
-    names: int
-    rrsets_signed: int
-    records: int
-    signatures: int
-    denial: str
-    jobs: int
-    seconds: float
-    reading: str = "stream"  # stream | parallel | sorted (owners scattered: held in memory)
-
-
-@dataclass(frozen=True)
-class DsInfo:
-    """Where the DS records checked against the zone came from."""
-
-    source: str  # "file" (--ds) or "parent" (--ds-from-parent)
-    where: str  # the file, or the parent zone and the servers asked
-    records: tuple[str, ...]  # presentation format
-    authenticated: bool | None = None  # parent only: validated from the trust anchor
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    zone: str
-    source: str
-    at: int
-    warn_days: float
-    findings: tuple[Finding, ...]
-    keys: tuple[KeyInfo, ...]
-    expiry: Expiry
-    stats: VerifyStats
-    suppressed: dict[str, int] = field(default_factory=dict)
-    ds: DsInfo | None = None
-
-    @property
-    def worst(self) -> Severity:
-        return max((f.severity for f in self.findings), default=Severity.INFO)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return ExitCode(int(self.worst))
-
-    @property
-    def verdict(self) -> str:
-        return {Severity.INFO: "OK", Severity.WARNING: "WARNING", Severity.CRITICAL: "CRITICAL"}[
-            self.worst
-        ]
 
 
 def _cap(found: Sequence[Finding], unlisted: Counter[str]) -> tuple[list[Finding], dict[str, int]]:

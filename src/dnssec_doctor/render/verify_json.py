@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dnssec_doctor.model.zone_report import VerifyReport
 from dnssec_doctor.validate.timeutil import iso
-from dnssec_doctor.zonefile.verify import VerifyReport
 
 SCHEMA = "dnssec-doctor/verify/1"
 

@@ -13,10 +13,11 @@ import dns.name
 import dns.rdatatype
 from dns.rdata import Rdata
 
-from dnssec_doctor.services.check import CheckError, CheckOptions, parse_at
-from dnssec_doctor.defaults import QUERY_TIMEOUT as DEFAULT_TIMEOUT
-from dnssec_doctor.model.findings import Finding
+from dnssec_doctor import defaults
 from dnssec_doctor.inputfile import MAX_TEXT_FILE, read_small
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.zone_report import DsInfo, VerifyReport
+from dnssec_doctor.services.check import CheckError, CheckOptions, parse_at
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 from dnssec_doctor.zonefile.axfr import spooled_records, transfer
 from dnssec_doctor.zonefile.cutscan import KnownCuts
@@ -27,10 +28,11 @@ from dnssec_doctor.zonefile.load import (
     reference_records,
 )
 from dnssec_doctor.zonefile.reader import Record
-from dnssec_doctor.zonefile.verify import DsInfo, VerifyReport, verify_records
+from dnssec_doctor.zonefile.verify import verify_records
 from dnssec_doctor.zonefile.workers import SignatureWorkerError, default_jobs
 
-DEFAULT_WARN_DAYS = 7.0
+DEFAULT_WARN_DAYS = defaults.WARN_DAYS
+DEFAULT_TIMEOUT = defaults.VERIFY_TIMEOUT
 
 
 class VerifyError(Exception):

@@ -1,6 +1,6 @@
 """The Evidence model and its JSON file format ``dnssec-evidence/1``.
 
-Evidence is what was asked and what came back, byte for byte (see docs/DESIGN.md,
+Evidence is what was asked and what came back, byte for byte (see docs/evidence.md,
 "Evidence file format").  It is immutable, can be saved and loaded, and can be
 replayed: :class:`Replay` answers a query the way the recorded servers did.
 
@@ -43,7 +43,7 @@ KNOWN_ERRORS = frozenset({"timeout", "refused", "unreachable", "malformed", "tru
 #: Transports an exchange can use.
 TRANSPORTS = frozenset({"udp", "tcp"})
 
-#: What a replayed query with no recorded exchange gives (DESIGN.md, replay rule).
+#: What a replayed query with no recorded exchange gives (docs/evidence.md, replaying).
 NO_MATCH_ERROR = "timeout"
 
 
@@ -178,7 +178,7 @@ def _norm_name(name: str | dns.name.Name) -> dns.name.Name:
 
 
 class Replay:
-    """Answer queries from recorded evidence (DESIGN.md, "Replaying evidence").
+    """Answer queries from recorded evidence (docs/evidence.md, "Replaying").
 
     A query for (server, qname, qtype, qclass) is answered by the *first* exchange
     with the same server address (or the server ``"*"``), the same name
@@ -253,7 +253,7 @@ def _format_time(at: datetime) -> str:
 
 
 def to_dict(evidence: Evidence) -> dict[str, Any]:
-    """The JSON object for ``evidence`` (field order as in DESIGN.md)."""
+    """The JSON object for ``evidence`` (field order as in docs/evidence.md)."""
     return {
         "format": FORMAT,
         "at": _format_time(evidence.at),

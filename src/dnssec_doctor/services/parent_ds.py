@@ -16,11 +16,11 @@ import dns.rdatatype
 from dns.rdata import Rdata
 from dns.rdtypes.ANY.DS import DS
 
-from dnssec_doctor.model import findings as F
 from dnssec_doctor.analyze.core import analyze
+from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import Status
-from dnssec_doctor.services.check import CheckError, CheckOptions, probe
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.services.check import CheckError, CheckOptions, probe
 
 
 class ParentDsError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import dns.name
 import dns.rdatatype
@@ -12,6 +13,9 @@ import dns.rrset
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.ds import DsJudgment
 from dnssec_doctor.validate.rrsig import RrsigJudgment
+
+if TYPE_CHECKING:
+    from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
 
 class Status(StrEnum):
@@ -58,6 +62,9 @@ class ZoneResult:
     servers: dict[str, ServerView] = field(default_factory=dict)  # child servers' DNSKEY
     parent_servers: dict[str, ServerView] = field(default_factory=dict)  # their DS answers
     codes: list[str] = field(default_factory=list)  # finding codes for the link
+    # when the link does not hold: the served keys that sign the DNSKEY RRset themselves
+    # (SEP keys if any), what a DS must name; empty when secure or none does
+    signing_keys: list[DNSKEY] = field(default_factory=list)
 
 
 @dataclass

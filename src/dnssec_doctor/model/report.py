@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from dnssec_doctor.exitcodes import ExitCode
 from dnssec_doctor.model.analysis import Analysis, Status
 from dnssec_doctor.model.collection import Collection
-from dnssec_doctor.diagnose import Diagnosis
-from dnssec_doctor.exitcodes import ExitCode
+from dnssec_doctor.model.diagnosis import Diagnosis
 from dnssec_doctor.model.findings import Severity
 
 

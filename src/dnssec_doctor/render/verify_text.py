@@ -7,9 +7,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from dnssec_doctor.model.findings import Severity
+from dnssec_doctor.model.zone_report import VerifyReport
 from dnssec_doctor.validate.algorithms import algorithm_name
 from dnssec_doctor.validate.timeutil import iso
-from dnssec_doctor.zonefile.verify import VerifyReport
 
 _COLOUR = {Severity.CRITICAL: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 _VERDICT = {"OK": "green", "WARNING": "yellow", "CRITICAL": "red"}

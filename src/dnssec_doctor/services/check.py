@@ -21,7 +21,6 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor import defaults
-from dnssec_doctor.model import evidence as ev
 from dnssec_doctor.collect.anchors import (
     DEFAULT_ROOT_HINTS,
     DEFAULT_TRUST_ANCHORS,
@@ -29,11 +28,13 @@ from dnssec_doctor.collect.anchors import (
     load_root_hints,
     load_trust_anchors,
 )
-from dnssec_doctor.model.collection import Collection
 from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT, NetworkTransport
 from dnssec_doctor.collect.walk import collect_from_evidence, collect_sync
+from dnssec_doctor.model import evidence as ev
+from dnssec_doctor.model.collection import Collection
 
 if TYPE_CHECKING:
+    from dnssec_doctor.checks.registry import Check
     from dnssec_doctor.model.report import Report
 
 DEFAULT_WARN_DAYS = defaults.WARN_DAYS
@@ -52,6 +53,7 @@ ANALYSIS_MODULES = (
     "dnssec_doctor.validate.ds",
     "dnssec_doctor.validate.nsec3",
     "dnssec_doctor.analyze.answers",
+    "dnssec_doctor.checks",
     "dnssec_doctor.analyze.core",
     "dnssec_doctor.diagnose",
     "dnssec_doctor.model.report",
@@ -73,6 +75,7 @@ class CheckOptions(NamedTuple):
     port: int = 53
     timeout: float = DEFAULT_TIMEOUT
     stubs: tuple[ev.Stub, ...] = ()
+    disabled: tuple[str, ...] = ()  # check ids or sets left out (checks/registry.py)
 
 
 def parse_name(text: str) -> dns.name.Name:
@@ -192,13 +195,37 @@ def report_for(collection: Collection, options: CheckOptions, began: float) -> R
     from dnssec_doctor.model.report import Report
 
     at = parse_at(options.at, collection.evidence.at)
-    analysis = analyze(collection, int(at.timestamp()), options.warn_days)
+    analysis = analyze(collection, int(at.timestamp()), options.warn_days, options.disabled)
     return Report(collection, analysis, diagnose(analysis, collection), time.monotonic() - began)
+
+
+def known_checks(disabled: tuple[str, ...]) -> None:
+    """A --disable that names no check or set is bad input: say so before the walk."""
+    from dnssec_doctor import checks
+    from dnssec_doctor.checks.registry import CheckError as RegistryError
+    from dnssec_doctor.checks.registry import selected
+
+    del checks  # imported for its registrations
+    try:
+        selected(disabled)
+    except RegistryError as error:
+        raise CheckError(f"--disable: {error} (see: dnssec-doctor checks)") from error
+
+
+def registered_checks() -> tuple[dict[str, str], list[Check[object]]]:
+    """The sets (name -> what they look at) and the registered checks, in the order
+    `check` runs them."""
+    from dnssec_doctor import checks
+    from dnssec_doctor.checks.registry import SETS, ordered
+
+    del checks  # imported for its registrations
+    return dict(SETS), ordered()
 
 
 def run_check(options: CheckOptions) -> Report:
     began = time.monotonic()
     parse_at(options.at, datetime.now(UTC))  # a bad --at is bad input: say so before the walk
+    known_checks(options.disabled)
     return report_for(probe(options, analysis_next=True), options, began)
 
 
@@ -228,6 +255,7 @@ def check_evidence(path: Path, options: CheckOptions) -> Report:
     """Analyse saved evidence instead of the network (the same walk, replayed)."""
     began = time.monotonic()
     parse_at(options.at, datetime.now(UTC))
+    known_checks(options.disabled)
     evidence = load_evidence(path)
     _same_question(evidence.query, options)
     collection = asyncio.run(collect_from_evidence(evidence))

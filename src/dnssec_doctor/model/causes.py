@@ -1,7 +1,8 @@
 """The vocabulary of causes a lab scenario declares (and `check` must name).
 
 A cause is what an operator acts on: one broken link and why it broke. The codes are a
-public interface (docs/lab.md and docs/check.md list them); add codes, never rename them lightly.
+public interface (docs/lab.md, "Causes", lists them); add codes, never rename them
+lightly.
 """
 
 from __future__ import annotations

@@ -1,0 +1,84 @@
+"""Signature lifetimes: the earliest expiration per signer, what expires within the
+warning period, RRsets whose TTL outlives their signatures (RFC 6781 4.4.2)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import dns.name
+
+from dnssec_doctor.checks.context import DAY, ChainContext, T
+from dnssec_doctor.checks.registry import register
+from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.analysis import AnswerResult, ZoneResult
+from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.validate.rrsig import RrsigJudgment, RrsigWarning
+
+
+@register(
+    "signatures.expiry",
+    set="signatures",
+    codes=(F.RRSIG_EXPIRING_SOON, F.TTL_BEYOND_EXPIRATION),
+    rfc="RFC 6781 4.4.2",
+    summary="signatures that expire within --warn-days; RRsets whose TTL outlives them",
+)
+def expiry_findings(context: ChainContext) -> list[Finding]:
+    _, found = signature_expiry(
+        context.zones, context.all_answers, context.at, context.warn_seconds
+    )
+    return found
+
+
+def all_judgments(
+    zones: dict[dns.name.Name, ZoneResult], answers: list[AnswerResult]
+) -> list[tuple[str, str, RrsigJudgment]]:
+    out: list[tuple[str, str, RrsigJudgment]] = []
+    for result in zones.values():
+        for views in (result.servers, result.parent_servers):
+            for server, view in views.items():
+                out += [(result.zone.to_text(), server, j) for j in view.judgments]
+    for answer in answers:
+        for server, view in answer.servers.items():
+            out += [(answer.zone.to_text(), server, j) for j in view.judgments]
+    return out
+
+
+def signature_expiry(
+    zones: dict[dns.name.Name, ZoneResult], answers: list[AnswerResult], at: int, warn_seconds: int
+) -> tuple[dict[dns.name.Name, int], list[Finding]]:
+    earliest: dict[dns.name.Name, int] = {}
+    soon: dict[str, list[tuple[str, RrsigJudgment]]] = defaultdict(list)
+    ttl: dict[str, set[str]] = defaultdict(set)
+    for _zone, server, judgment in all_judgments(zones, answers):
+        if not judgment.valid:
+            continue
+        signer = judgment.signer
+        earliest[signer] = min(earliest.get(signer, judgment.expiration), judgment.expiration)
+        if judgment.seconds_left < warn_seconds:
+            soon[signer.to_text()].append((server, judgment))
+        if RrsigWarning.TTL_BEYOND_EXPIRATION in judgment.warnings:
+            ttl[signer.to_text()].add(f"{judgment.owner} {T(judgment.type_covered).name}")
+    found = []
+    for zone, items in soon.items():
+        first = min(items, key=lambda item: item[1].expiration)[1]
+        covered = sorted({f"{j.owner} {T(j.type_covered).name}" for _, j in items})
+        when = datetime.fromtimestamp(first.expiration, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        days = first.seconds_left / DAY
+        message = (
+            f"signatures expire in {days:.1f} days (first: {first.owner} "
+            f"{T(first.type_covered).name} at {when}); {len(covered)} RRset(s) affected"
+        )
+        servers = tuple(sorted({s for s, _ in items}))
+        found.append(Finding(F.RRSIG_EXPIRING_SOON, zone, message, servers, tuple(covered)))
+    for zone, rrsets in ttl.items():
+        found.append(
+            Finding(
+                F.TTL_BEYOND_EXPIRATION,
+                zone,
+                f"{len(rrsets)} RRset(s) outlive their signatures in caches (TTL > validity left)",
+                (),
+                tuple(sorted(rrsets)),
+            )
+        )
+    return earliest, found
