@@ -24,13 +24,12 @@ from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.analyze.views import rrset_failure
 from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.rrsig_findings import RRSIG_FINDING, finding_code
 from dnssec_doctor.validate import fastsig, limits
 from dnssec_doctor.validate.rrsig import (
-    RRSIG_FINDING,
     RULE,
     RrsigFact,
     RrsigStatus,
-    finding_code,
     judge_rrsig,
     rrset_status,
     rrsig_verdict,

@@ -6,14 +6,15 @@ from collections.abc import Sequence
 
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import ServerView, Status
-from dnssec_doctor.validate.rrsig import RrsetSecurity, RrsigJudgment, RrsigStatus, finding_code
+from dnssec_doctor.model.rrsig_findings import finding_code
+from dnssec_doctor.validate.rrsig import RrsetSecurity, RrsigJudgment, RrsigStatus
 
 # when several signatures fail, the one that tells the operator most comes first
 _TELLING = (RrsigStatus.EXPIRED, RrsigStatus.NOT_YET_VALID, RrsigStatus.NO_MATCHING_KEY)
 
 
 def rrsig_code(status: RrsigStatus) -> str:
-    """The finding code of a failed verdict (validate.rrsig.RRSIG_FINDING)."""
+    """The finding code of a failed verdict (model.rrsig_findings.RRSIG_FINDING)."""
     # VALID here: valid by a key not trusted, which is no good signature
     return finding_code(status) or F.RRSIG_BAD_SIGNATURE
 

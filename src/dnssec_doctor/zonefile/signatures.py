@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.findings import Finding
-from dnssec_doctor.validate.rrsig import finding_code
+from dnssec_doctor.model.rrsig_findings import finding_code
 from dnssec_doctor.zonefile.nodes import RRSIG, Node
 from dnssec_doctor.zonefile.structure import Placement
 from dnssec_doctor.zonefile.wire import to_text, type_text
