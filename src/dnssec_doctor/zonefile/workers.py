@@ -5,8 +5,8 @@ objects).  Each RRSIG first goes through :func:`_fast`, which recognises a VALID
 signature from the wire bytes (the checks of :func:`validate.rrsig.judge_rrsig`, the
 signature by :mod:`validate.fastsig`); every other one is rebuilt with dnspython and
 judged by :func:`validate.rrsig.judge_rrsig`, so the judgment is the same as
-``check``'s (tests/test_verify_fastsig.py compares the two).  ``jobs == 1`` (or
-little work) runs in the calling process.
+``check``'s (tests/scenarios/test_verify_fastsig.py compares the two).  ``jobs == 1``
+(or little work) runs in the calling process.
 """
 
 from __future__ import annotations
