@@ -26,7 +26,9 @@ class BuiltinLab:
     def directory(self) -> Path:
         return Path(self.manifest.directory)
 
-    def options(self, record: ScenarioRecord, **changes: object) -> CheckOptions:
+    def options(
+        self, record: ScenarioRecord, *, at: str | None = None, warn_days: float | None = None
+    ) -> CheckOptions:
         base = CheckOptions(
             name=record.qname,
             qtype=record.qtype,
@@ -34,8 +36,9 @@ class BuiltinLab:
             root_hints_file=self.directory / "root.hints",
             port=self.port,
             timeout=TIMEOUT,
+            at=at,
         )
-        return base._replace(**changes)  # type: ignore[arg-type]
+        return base if warn_days is None else base._replace(warn_days=warn_days)
 
     def cli_args(self, record: ScenarioRecord) -> list[str]:
         return [

@@ -21,7 +21,6 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 from cryptography.hazmat.primitives.asymmetric import ec
-from dns.dnssecalgs.base import GenericPrivateKey
 from dns.dnssectypes import Algorithm
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.NSEC3 import NSEC3
@@ -78,8 +77,8 @@ def sign_nsec(text: str, origin: dns.name.Name) -> SignedZone:
     """An NSEC-signed zone, by dnspython's own zone signer."""
     zone = _zone_from_text(text, origin)
     ksk, zsk = make_key(True), make_key(False)
-    keys: list[tuple[GenericPrivateKey | ec.EllipticCurvePrivateKey, DNSKEY]] = [ksk, zsk]
-    dns.dnssec.sign_zone(zone, keys=keys, inception=INCEPTION, expiration=EXPIRATION)  # type: ignore[arg-type]
+    keys: list[tuple[dns.dnssec.PrivateKey, DNSKEY]] = [ksk, zsk]
+    dns.dnssec.sign_zone(zone, keys=keys, inception=INCEPTION, expiration=EXPIRATION)
     return SignedZone(zone, ksk[1], zsk[1])
 
 

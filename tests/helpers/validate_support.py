@@ -12,12 +12,17 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import TypeVar
 
 import dns.dnssec
 import dns.name
+import dns.rdata
 import dns.rrset
 from dns.dnssecalgs import get_algorithm_cls
 from dns.dnssecalgs.base import GenericPrivateKey
+from dns.dnssecalgs.ecdsa import PrivateECDSA
+from dns.dnssecalgs.eddsa import PrivateEDDSA
+from dns.dnssecalgs.rsa import PrivateRSA
 from dns.dnssectypes import Algorithm
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.RRSIG import RRSIG
@@ -63,6 +68,25 @@ def sigs(rrsets: list[dns.rrset.RRset], name: str, covered: str) -> dns.rrset.RR
     return found
 
 
+_R = TypeVar("_R", bound=dns.rdata.Rdata)
+
+
+def edited(rdata: _R, **changes: object) -> _R:
+    """*rdata* with some fields changed, of the same type (``Rdata.replace`` is typed to
+    return a plain ``Rdata``)."""
+    new = rdata.replace(**changes)
+    assert isinstance(new, type(rdata))
+    return new
+
+
+def to_wire(rdata: dns.rdata.Rdata) -> bytes:
+    """*rdata*'s wire form (``Rdata.to_wire`` is typed ``bytes | None``: None when it
+    writes to a file)."""
+    wire = rdata.to_wire()
+    assert wire is not None
+    return wire
+
+
 def n(text: str) -> dns.name.Name:
     return dns.name.from_text(text)
 
@@ -84,7 +108,7 @@ class Signer:
         index: int = 0,
     ) -> Signer:
         private = _private(algorithm, index)
-        dnskey = dns.dnssec.make_dnskey(private.public_key(), algorithm, flags)  # type: ignore[attr-defined]
+        dnskey = dns.dnssec.make_dnskey(private.public_key(), algorithm, flags)
         return cls(dns.name.from_text(zone), private, dnskey)
 
     @property
@@ -99,7 +123,7 @@ class Signer:
         *,
         signer: dns.name.Name | None = None,
     ) -> RRSIG:
-        return dns.dnssec.sign(  # type: ignore[attr-defined,no-any-return]
+        return dns.dnssec.sign(
             rrset,
             self.private,
             signer or self.zone,
@@ -110,16 +134,15 @@ class Signer:
         )
 
 
-_RSA = (Algorithm.RSASHA1, Algorithm.RSASHA1NSEC3SHA1, Algorithm.RSASHA256, Algorithm.RSASHA512)
-
-
 @cache
 def _private(algorithm: Algorithm, index: int) -> GenericPrivateKey:
     # Key generation is slow for RSA: one key per (algorithm, index) per test run.
     cls = get_algorithm_cls(algorithm)
-    if algorithm in _RSA:
-        return cls.generate(key_size=2048)  # type: ignore[call-arg]
-    return cls.generate()  # type: ignore[call-arg]
+    if issubclass(cls, PrivateRSA):
+        return cls.generate(key_size=2048)
+    if issubclass(cls, PrivateECDSA | PrivateEDDSA):
+        return cls.generate()
+    raise ValueError(f"no key generation for {algorithm!r}")
 
 
 def rrset(text: str) -> dns.rrset.RRset:
@@ -129,4 +152,4 @@ def rrset(text: str) -> dns.rrset.RRset:
     return got[0]
 
 
-__all__ = ["VECTORS", "Signer", "n", "rr", "rrset", "sigs", "ts", "vector"]
+__all__ = ["VECTORS", "Signer", "edited", "n", "rr", "rrset", "sigs", "to_wire", "ts", "vector"]

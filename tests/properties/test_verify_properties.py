@@ -18,6 +18,7 @@ from dnssec_doctor.zonefile.load import ZoneLoadError
 from dnssec_doctor.zonefile.structure import ZoneShape
 from dnssec_doctor.zonefile.wire import canonical_key
 from helpers.signing import bind_sign, have
+from helpers.validate_support import to_wire
 
 pytestmark = pytest.mark.skipif(not have("dnssec-signzone"), reason="bind9-utils not installed")
 
@@ -96,7 +97,7 @@ def _names() -> st.SearchStrategy[list[bytes]]:
 
 def _nsec(next_name: bytes, types: str = "A RRSIG NSEC") -> bytes:
     text = f"{dns.name.from_wire(next_name, 0)[0].to_text()} {types}"
-    return dns.rdata.from_text("IN", "NSEC", text).to_wire()
+    return to_wire(dns.rdata.from_text("IN", "NSEC", text))
 
 
 @settings(max_examples=300, deadline=None)

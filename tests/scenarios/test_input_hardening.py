@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -17,7 +18,7 @@ from helpers import ZONEFILES
 ZONE = ZONEFILES / "absolute.zone"
 
 
-def run(args: list[str], stdin: object = subprocess.DEVNULL) -> str:
+def run(args: list[str], stdin: int | IO[bytes] = subprocess.DEVNULL) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "dnssec_doctor", *args],
         stdin=stdin,

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dns.dnssec
+import dns.exception
 import dns.name
 import dns.rdatatype
 import dns.rrset
 import dns.zone
 import pytest
+from dns.dnssectypes import DSDigest
 
 from dnssec_doctor.lab.build import build_lab
 from dnssec_doctor.lab.manifest import LabManifest, Outcome
@@ -36,7 +38,7 @@ def load(lab: LabManifest, origin: str, file: str | None = None) -> dns.zone.Zon
     return dns.zone.from_file(str(path), origin=origin, relativize=False)
 
 
-def rrset(zone: dns.zone.Zone, name: str, rdtype: int, covers: int = 0) -> dns.rrset.RRset:
+def rrset(zone: dns.zone.Zone, name: str, rdtype: T, covers: T = T.NONE) -> dns.rrset.RRset:
     return zone.find_rrset(dns.name.from_text(name), rdtype, covers)
 
 
@@ -48,14 +50,14 @@ def ds_at_parent(lab: LabManifest, origin: str) -> dns.rrset.RRset:
     return rrset(load(lab, parent_of(origin)), origin, T.DS)
 
 
-def validates(zone: dns.zone.Zone, name: str, rdtype: int, at: int = NOW_S) -> bool:
+def validates(zone: dns.zone.Zone, name: str, rdtype: T, at: int = NOW_S) -> bool:
     origin = zone.origin
     assert origin is not None
     keys = rrset(zone, origin.to_text(), T.DNSKEY)
     try:
         sigs = rrset(zone, name, T.RRSIG, rdtype)
         dns.dnssec.validate(rrset(zone, name, rdtype), sigs, {origin: keys}, now=at)
-    except (dns.dnssec.ValidationFailure, KeyError):
+    except (dns.exception.ValidationFailure, KeyError):
         return False
     return True
 
@@ -63,13 +65,13 @@ def validates(zone: dns.zone.Zone, name: str, rdtype: int, at: int = NOW_S) -> b
 def ds_matches(zone: dns.zone.Zone, ds_rrset: dns.rrset.RRset) -> bool:
     assert zone.origin is not None
     keys = rrset(zone, zone.origin.to_text(), T.DNSKEY)
-    made = {dns.dnssec.make_ds(zone.origin, key, 2).to_text() for key in keys}
+    made = {dns.dnssec.make_ds(zone.origin, key, DSDigest.SHA256).to_text() for key in keys}
     return any(ds.to_text() in made for ds in ds_rrset)
 
 
 def sig_times(zone: dns.zone.Zone) -> list[tuple[int, int, int]]:
     """(covered type, inception, expiration) of every RRSIG in the zone."""
-    out = []
+    out: list[tuple[int, int, int]] = []
     for _, rdataset in zone.iterate_rdatasets(T.RRSIG):
         out.extend((sig.type_covered, sig.inception, sig.expiration) for sig in rdataset)
     return out
@@ -135,7 +137,8 @@ def test_nsec_chain_is_closed_and_sorted(lab: LabManifest) -> None:
     for index, owner in enumerate(owners):
         assert nexts[owner] == owners[(index + 1) % len(owners)]
     # glue is not part of the chain, the apex bitmap lists what is there
-    apex = nexts and zone.find_rdataset("healthy-ecdsap256.test.", T.NSEC)[0]
+    assert nexts
+    apex = zone.find_rdataset("healthy-ecdsap256.test.", T.NSEC)[0]
     types = {t for window, bits in apex.windows for t in _types(window, bits)}
     assert {T.SOA, T.NS, T.DNSKEY, T.RRSIG, T.NSEC, T.MX, T.TXT} == types
 
@@ -184,7 +187,7 @@ def ds_digest_mismatch(lab: LabManifest) -> None:
     assert (
         lab.scenario("ds-digest-mismatch")
         .correct_ds[0]
-        .endswith(dns.dnssec.make_ds(origin, ksk, 2).to_text())
+        .endswith(dns.dnssec.make_ds(origin, ksk, DSDigest.SHA256).to_text())
     )
 
 
@@ -302,7 +305,10 @@ def stale_and_silent(lab: LabManifest) -> None:
     stale = load(lab, "stale-secondary.test.", stale_file)
     fresh = load(lab, "stale-secondary.test.")
     assert all(exp < NOW_S - 5 * DAY for _, _, exp in sig_times(stale))
-    serial = lambda z: rrset(z, "stale-secondary.test.", T.SOA)[0].serial  # noqa: E731
+
+    def serial(zone: dns.zone.Zone) -> int:
+        return int(rrset(zone, "stale-secondary.test.", T.SOA)[0].serial)
+
     assert serial(stale) < serial(fresh)
     silent = [s.silent for s in lab.servers_of("silent-nameserver.test.")]
     assert silent == [False, True]

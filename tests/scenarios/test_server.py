@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dns.asyncquery
 import dns.exception
@@ -88,8 +89,8 @@ def port(manifest: LabManifest) -> Iterator[int]:
         yield chosen
 
 
-def query(qname: str, qtype: RdataType | str, **kwargs: object) -> dns.message.Message:
-    return dns.message.make_query(qname, qtype, want_dnssec=True, **kwargs)  # type: ignore[arg-type]
+def query(qname: str, qtype: RdataType | str, payload: int | None = None) -> dns.message.Message:
+    return dns.message.make_query(qname, qtype, want_dnssec=True, payload=payload)
 
 
 def udp(address: str, port: int, message: dns.message.Message) -> dns.message.Message:
@@ -259,9 +260,9 @@ def test_each_zone_file_is_loaded_once(
     loaded: list[str] = []
     original = dns.zone.from_file
 
-    def counting(path: str, *args: object, **kwargs: object) -> dns.zone.Zone:
+    def counting(path: str, *args: Any, **kwargs: Any) -> dns.zone.Zone:
         loaded.append(path)
-        return original(path, *args, **kwargs)  # type: ignore[arg-type]
+        return original(path, *args, **kwargs)
 
     monkeypatch.setattr(dns.zone, "from_file", counting)
     load_endpoints(manifest)

@@ -250,7 +250,12 @@ def test_a_zone_with_every_name_below_one_label_is_read_in_byte_ranges(
     monkeypatch.setattr(parallel, "_WINDOW", 1024)
     scans: list[str] = []
     search = cutscan.scan
-    monkeypatch.setattr(cutscan, "scan", lambda *args: scans.append(args[0]) or search(*args))
+
+    def recording(path: str, start: int, origin: bytes) -> cutscan.CutOwners | None:
+        scans.append(path)
+        return search(path, start, origin)
+
+    monkeypatch.setattr(cutscan, "scan", recording)
     assert_ranges_give(stream, path, at, monkeypatch)
     assert len(scans) == 2  # once for each number of ranges
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -495,9 +496,9 @@ def test_nsec_chains_read_in_byte_ranges_give_the_stream_findings(
     second: list[str] = []
     exactly = verify._nsec_exactly
 
-    def counted(*args: object, **kwargs: object) -> object:
+    def counted(*args: Any, **kwargs: Any) -> object:
         second.append("read again")
-        return exactly(*args, **kwargs)  # type: ignore[arg-type]
+        return exactly(*args, **kwargs)
 
     monkeypatch.setattr(verify, "_nsec_exactly", counted)
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)

@@ -16,6 +16,7 @@ from pathlib import Path
 import dns.dnssec
 import dns.name
 import dns.rdata
+import dns.rdataclass
 import dns.rdataset
 import dns.rdatatype
 import dns.rrset
@@ -35,7 +36,7 @@ from dnssec_doctor.zonefile.nodes import RRsetData, stream_nodes
 from dnssec_doctor.zonefile.wire import rrset_from_wire
 from dnssec_doctor.zonefile.workers import Context, WorkItem
 from helpers.signing import bind_sign, have, ldns_sign
-from helpers.validate_support import _sections, vector
+from helpers.validate_support import _sections, edited, to_wire, vector
 
 VECTOR_FILES = ["rfc4035-appendix-b.zone", "rfc5155-appendix.zone", "rfc5702.zone"]
 VECTOR_FILES += ["rfc6605.zone", "rfc8080.zone"]
@@ -66,9 +67,9 @@ def _variants(sig: RRSIG) -> Iterator[RRSIG]:
     for at in (0, len(s) // 2, len(s) - 1):
         flipped = bytearray(s)
         flipped[at] ^= 0x01
-        yield sig.replace(signature=bytes(flipped))
-    yield sig.replace(original_ttl=sig.original_ttl ^ 1)
-    yield sig.replace(signature=bytes(s[:-1]))
+        yield edited(sig, signature=bytes(flipped))
+    yield edited(sig, original_ttl=sig.original_ttl ^ 1)
+    yield edited(sig, signature=bytes(s[:-1]))
 
 
 def _dnspython(rrset: dns.rrset.RRset, sig: RRSIG, key: DNSKEY) -> bool:
@@ -86,7 +87,7 @@ def _fast(rrset: dns.rrset.RRset, sig: RRSIG, key: DNSKEY) -> bool | None:
     owner = rrset.name.to_wire()
     assert owner is not None
     rdatas = [rd.to_digestable() for rd in rrset]
-    return fastsig.verify(sig.to_wire(), owner, int(rrset.rdtype), rdatas, key.to_digestable())
+    return fastsig.verify(to_wire(sig), owner, int(rrset.rdtype), rdatas, key.to_digestable())
 
 
 def _agree(cases: list[Case]) -> tuple[int, int]:
@@ -112,6 +113,7 @@ def test_fast_path_agrees_with_dnspython_on_rfc_vectors(filename: str) -> None:
 
 def _zone_cases(path: Path) -> list[Case]:
     zone = dns.zone.from_file(str(path), relativize=False, origin="example.test.")
+    assert zone.origin is not None
     keys = zone.get_rdataset(zone.origin, dns.rdatatype.DNSKEY)
     assert keys is not None
     rrsets = [
@@ -160,11 +162,11 @@ def test_unknown_algorithm_and_unloadable_key() -> None:
     owner = rrset.name.to_wire()
     assert owner is not None
     rdatas = [rd.to_digestable() for rd in rrset]
-    other = key.replace(algorithm=3).to_digestable()
-    assert fastsig.verify(sig.to_wire(), owner, 1, rdatas, other) is None
-    short = key.replace(key=key.key[:10]).to_digestable()
+    other = edited(key, algorithm=3).to_digestable()
+    assert fastsig.verify(to_wire(sig), owner, 1, rdatas, other) is None
+    short = edited(key, key=key.key[:10]).to_digestable()
     assert fastsig.verifier(short) is None
-    assert fastsig.verify(sig.to_wire(), owner, 1, rdatas, short) is False
+    assert fastsig.verify(to_wire(sig), owner, 1, rdatas, short) is False
 
 
 def _work(path: Path) -> tuple[bytes, RRsetData, list[WorkItem], int]:
@@ -211,7 +213,9 @@ def test_worker_fast_path_gives_judge_rrsig_results(
             count, wild = fastsig.label_count(item.owner)
             for wire in item.rrsigs:
                 fast = workers._fast(context, prepared, item, count - wild, wire)
-                sig = dns.rdata.from_wire(1, dns.rdatatype.RRSIG, wire, 0, len(wire))
+                sig = dns.rdata.from_wire(
+                    dns.rdataclass.IN, dns.rdatatype.RRSIG, wire, 0, len(wire)
+                )
                 assert isinstance(sig, RRSIG)
                 slow = judge_rrsig(rrset, sig, keyset, at, zone=name, rrsig_ttl=item.rrsig_ttl)
                 checked += 1

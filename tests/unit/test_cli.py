@@ -269,7 +269,7 @@ def test_verify_ends_on_endless_or_blocking_input(tmp_path: Path, source: str) -
             done = subprocess.run(
                 [*command, "-"], stdin=zero, capture_output=True, text=True, timeout=30
             )
-            words = ("<stdin>: binary data",)
+            words: tuple[str, ...] = ("<stdin>: binary data",)
         else:
             path = _fifo(tmp_path) if source == "fifo" else Path("/dev/zero")
             done = subprocess.run(

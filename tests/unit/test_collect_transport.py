@@ -15,7 +15,7 @@ from dnssec_doctor.collect import ReplayTransport
 from dnssec_doctor.collect.wire import EDNS_PAYLOAD, make_query
 from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
-from helpers.collect_fixtures import ScriptedServer, question, response, rrset, transport
+from helpers.collect_fixtures import Handler, ScriptedServer, question, response, rrset, transport
 from helpers.ports import free_port
 
 SERVER = "127.77.0.1"
@@ -30,7 +30,7 @@ def answer_a(address: str, transport_name: str, wire: bytes) -> bytes:
 
 
 async def ask_one(
-    handler: object,
+    handler: Handler,
     *,
     recursion: bool = False,
     cd: bool = False,
@@ -38,7 +38,7 @@ async def ask_one(
     timeout: float = 0.25,
 ) -> tuple[Reply, ScriptedServer]:
     port = free_port([SERVER])
-    async with ScriptedServer([SERVER], port, handler) as server:  # type: ignore[arg-type]
+    async with ScriptedServer([SERVER], port, handler) as server:
         net = transport(port, timeout, retries=retries)
         reply = await net.ask(SERVER, WWW, A, recursion=recursion, cd=cd)
     return reply, server
@@ -105,7 +105,7 @@ def test_refused_without_a_question_is_a_response() -> None:
     assert reply.message is not None and reply.message.rcode() == dns.rcode.REFUSED
 
 
-def truncating(tcp_reply: bytes | None = None) -> object:
+def truncating(tcp_reply: bytes | None = None) -> Handler:
     def handler(address: str, transport_name: str, wire: bytes) -> bytes | None:
         query, _, _ = question(wire)
         if transport_name == "udp":

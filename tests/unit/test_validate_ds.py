@@ -17,7 +17,7 @@ from dnssec_doctor.validate.ds import (
     match_ds_set,
 )
 from dnssec_doctor.validate.records import parse_records
-from helpers.validate_support import Signer, n, rr, rrset, vector
+from helpers.validate_support import Signer, edited, n, rr, rrset, vector
 
 
 def _keys_and_ds(filename: str, section: str) -> tuple[list[DNSKEY], list[DS], dns.name.Name]:
@@ -76,7 +76,7 @@ def test_no_key_with_tag(ksk: Signer) -> None:
 
 def test_algorithm_mismatch(ksk: Signer) -> None:
     good = ds_for_publication(ksk.zone, ksk.dnskey).ds
-    wrong = good.replace(algorithm=8)
+    wrong = edited(good, algorithm=8)
     j = match_ds(wrong, ksk.zone, [ksk.dnskey])
     assert j.status is DsStatus.ALGORITHM_MISMATCH and j.key == ksk.dnskey
 
@@ -84,22 +84,22 @@ def test_algorithm_mismatch(ksk: Signer) -> None:
 def test_unsupported_digest_and_algorithm(ksk: Signer) -> None:
     good = ds_for_publication(ksk.zone, ksk.dnskey).ds
     for digest_type in (3, 99):  # dnspython itself refuses type 0 (reserved)
-        j = match_ds(good.replace(digest_type=digest_type), ksk.zone, [ksk.dnskey])
+        j = match_ds(edited(good, digest_type=digest_type), ksk.zone, [ksk.dnskey])
         assert j.status is DsStatus.UNSUPPORTED_DIGEST_TYPE, digest_type
     for algorithm in (1, 3, 6, 12, 250):
-        j = match_ds(good.replace(algorithm=algorithm), ksk.zone, [ksk.dnskey])
+        j = match_ds(edited(good, algorithm=algorithm), ksk.zone, [ksk.dnskey])
         assert j.status is DsStatus.UNSUPPORTED_ALGORITHM, algorithm
 
 
 def test_key_flags(ksk: Signer) -> None:
-    revoked = ksk.dnskey.replace(flags=ksk.dnskey.flags | 0x80)
-    ds = ds_for_publication(ksk.zone, ksk.dnskey).ds.replace(key_tag=revoked.key_id())
+    revoked = edited(ksk.dnskey, flags=ksk.dnskey.flags | 0x80)
+    ds = edited(ds_for_publication(ksk.zone, ksk.dnskey).ds, key_tag=revoked.key_id())
     # The digest covers the flags, so compute the revoked key's digest directly.
     import dns.dnssec
 
     rds = dns.dnssec.make_ds(ksk.zone, revoked, "SHA256")
     assert match_ds(rds, ksk.zone, [revoked]).status is DsStatus.KEY_REVOKED
-    non_zone = ksk.dnskey.replace(flags=1)
+    non_zone = edited(ksk.dnskey, flags=1)
     nds = dns.dnssec.make_ds(ksk.zone, non_zone, "SHA256")
     assert match_ds(nds, ksk.zone, [non_zone]).status is DsStatus.KEY_NOT_ZONE_KEY
     assert ds.key_tag == revoked.key_id()
@@ -108,12 +108,12 @@ def test_key_flags(ksk: Signer) -> None:
 def test_insecure_when_no_supported_ds(ksk: Signer) -> None:
     # RFC 4035 5.2 / RFC 6840 5.2: only unsupported DS => insecure, not bogus.
     good = ds_for_publication(ksk.zone, ksk.dnskey).ds
-    only_gost = [good.replace(digest_type=3)]
+    only_gost = [edited(good, digest_type=3)]
     assert match_ds_set(only_gost, ksk.zone, [ksk.dnskey]).status is DsSetStatus.INSECURE
-    only_md5 = [good.replace(algorithm=1)]
+    only_md5 = [edited(good, algorithm=1)]
     assert match_ds_set(only_md5, ksk.zone, [ksk.dnskey]).status is DsSetStatus.INSECURE
     # One supported DS that does not match makes it bogus.
-    stale = good.replace(digest=bytes(32))
+    stale = edited(good, digest=bytes(32))
     mixed = [*only_gost, stale]
     assert match_ds_set(mixed, ksk.zone, [ksk.dnskey]).status is DsSetStatus.NO_MATCH
     assert match_ds_set([], ksk.zone, [ksk.dnskey]).status is DsSetStatus.NO_DS
@@ -124,7 +124,7 @@ def test_sha1_ignored_when_sha256_present() -> None:
     rrsets = vector("rfc4034-ds.zone", "dskey")
     keys = list(rr(rrsets, "dskey.example.com.", "DNSKEY"))
     (sha1,) = rr(rrsets, "dskey.example.com.", "DS")
-    stale256 = sha1.replace(digest_type=2, digest=bytes(32))
+    stale256 = edited(sha1, digest_type=2, digest=bytes(32))
     result = match_ds_set([sha1, stale256], n("dskey.example.com."), keys)
     assert [j.status for j in result.judgments] == [
         DsStatus.IGNORED_SHA1,
@@ -169,9 +169,9 @@ def test_ds_for_publication_refuses_bad_input(ksk: Signer) -> None:
     with pytest.raises(ValueError, match="digest type"):
         ds_for_publication("example.com.", ksk.dnskey, digest_type=1)
     with pytest.raises(ValueError, match="zone key"):
-        ds_for_publication("example.com.", ksk.dnskey.replace(flags=1))
+        ds_for_publication("example.com.", edited(ksk.dnskey, flags=1))
     with pytest.raises(ValueError, match="revoked"):
-        ds_for_publication("example.com.", ksk.dnskey.replace(flags=257 | 0x80))
+        ds_for_publication("example.com.", edited(ksk.dnskey, flags=257 | 0x80))
 
 
 def test_rrset_parse_helper() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dns.dnssec
 import dns.name
 import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
 import dns.rrset
 import pytest
 from dns.dnssectypes import Algorithm
@@ -20,7 +22,7 @@ from dnssec_doctor.validate.rrsig import (
     judge_rrsig,
     rrset_status,
 )
-from helpers.validate_support import Signer, n, rrset
+from helpers.validate_support import Signer, edited, n, rrset
 
 T0, T1, NOW = 1767225600, 1769904000, 1768435200
 
@@ -42,7 +44,7 @@ def colliding_keys(real: DNSKEY, count: int) -> list[DNSKEY]:
         if key[a] == key[b]:
             continue
         key[a], key[b] = key[b], key[a]
-        candidate = real.replace(key=bytes(key))
+        candidate = edited(real, key=bytes(key))
         if candidate not in out:
             out.append(candidate)
     assert {k.key_id() for k in out} == {real.key_id()}
@@ -54,9 +56,14 @@ def _a() -> dns.rrset.RRset:
 
 
 def test_max_records_per_rrset(signer: Signer) -> None:
-    big = dns.rrset.RRset(n("www.example.com."), 1, 1)
+    big = dns.rrset.RRset(n("www.example.com."), dns.rdataclass.IN, dns.rdatatype.A)
     for i in range(limits.MAX_RECORDS_PER_RRSET + 1):
-        big.add(dns.rdata.from_text(1, 1, f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"), 300)
+        big.add(
+            dns.rdata.from_text(
+                dns.rdataclass.IN, dns.rdatatype.A, f"10.{i // 65536}.{i // 256 % 256}.{i % 256}"
+            ),
+            300,
+        )
     sig = signer.sign(big, T0, T1)
     j = judge_rrsig(big, sig, signer.dnskey_rrset, NOW)
     assert j.status is RrsigStatus.LIMIT_EXCEEDED
@@ -81,7 +88,7 @@ def test_max_keys_per_tag(signer: Signer) -> None:
 def test_max_rrsigs_per_rrset(signer: Signer) -> None:
     data = _a()
     forged = [
-        signer.sign(data, T0, T1).replace(signature=bytes([i]) * 64)
+        edited(signer.sign(data, T0, T1), signature=bytes([i]) * 64)
         for i in range(limits.MAX_RRSIGS_PER_RRSET + 3)
     ]
     st = rrset_status(data, forged, signer.dnskey_rrset, NOW)
@@ -96,7 +103,7 @@ def test_max_verifications_per_rrset(signer: Signer) -> None:
         signer.zone, 3600, colliding_keys(signer.dnskey, limits.MAX_KEYS_PER_TAG)
     )
     forged = [
-        signer.sign(data, T0, T1).replace(signature=bytes([i]) * 64)
+        edited(signer.sign(data, T0, T1), signature=bytes([i]) * 64)
         for i in range(limits.MAX_RRSIGS_PER_RRSET)
     ]
     budget = VerificationBudget()
@@ -125,7 +132,7 @@ def test_max_verifications_per_query(signer: Signer) -> None:
 
 def test_max_ds_per_rrset(signer: Signer) -> None:
     good = ds.ds_for_publication(signer.zone, signer.dnskey).ds
-    many = [good.replace(key_tag=i) for i in range(limits.MAX_DS_PER_RRSET + 4)] + [good]
+    many = [edited(good, key_tag=i) for i in range(limits.MAX_DS_PER_RRSET + 4)] + [good]
     result = ds.match_ds_set(many, signer.zone, [signer.dnskey])
     assert len(result.judgments) == limits.MAX_DS_PER_RRSET and result.skipped == 5
     assert result.status is ds.DsSetStatus.NO_MATCH  # the good one was never looked at
@@ -177,7 +184,7 @@ def test_max_records_per_rrset_applies_to_the_dnskey_rrset(signer: Signer) -> No
     data = _a()
     sig = signer.sign(data, T0, T1)
     keys = [signer.dnskey] + [
-        signer.dnskey.replace(key=i.to_bytes(4, "big") * 8)
+        edited(signer.dnskey, key=i.to_bytes(4, "big") * 8)
         for i in range(limits.MAX_RECORDS_PER_RRSET)
     ]
     rrset_ = dns.rrset.from_rdata_list(signer.zone, 3600, keys)
@@ -206,8 +213,8 @@ def _big_exponent_signer() -> Signer:
     key = private_numbers.private_key(unsafe_skip_rsa_key_validation=True)
     assert key.public_key().public_numbers().e.bit_length() > limits.MAX_RSA_EXPONENT_BITS
     cls = get_algorithm_cls(Algorithm.RSASHA256)
-    private = cls(key)  # type: ignore[call-arg]
-    dnskey = dns.dnssec.make_dnskey(private.public_key(), Algorithm.RSASHA256, 257)  # type: ignore[attr-defined]
+    private = cls(key)
+    dnskey = dns.dnssec.make_dnskey(private.public_key(), Algorithm.RSASHA256, 257)
     return Signer(n("example.com."), private, dnskey)
 
 

@@ -19,7 +19,7 @@ from dnssec_doctor.validate.rrsig import (
     judge_rrsig,
     rrset_status,
 )
-from helpers.validate_support import Signer, n, rr, rrset, sigs, ts, vector
+from helpers.validate_support import Signer, edited, n, rr, rrset, sigs, ts, vector
 
 RFC4035_AT = ts("20040501120000")
 RFC5155_AT = ts("20100101000000")
@@ -156,10 +156,10 @@ def test_type_mismatch(signer: Signer) -> None:
 
 def test_bad_labels(signer: Signer) -> None:
     data = _a()
-    sig = signer.sign(data, T0, T1).replace(labels=4)
+    sig = edited(signer.sign(data, T0, T1), labels=4)
     assert judge_rrsig(data, sig, signer.dnskey_rrset, NOW).status is RrsigStatus.BAD_LABELS
     wild = _a("*.example.com.")
-    wsig = signer.sign(wild, T0, T1).replace(labels=1)
+    wsig = edited(signer.sign(wild, T0, T1), labels=1)
     assert judge_rrsig(wild, wsig, signer.dnskey_rrset, NOW).status is RrsigStatus.BAD_LABELS
 
 
@@ -187,7 +187,7 @@ def test_wrong_signer(signer: Signer) -> None:
 def test_unsupported_algorithm(signer: Signer) -> None:
     data = _a()
     for alg in (1, 3, 6, 12, 200):
-        sig = signer.sign(data, T0, T1).replace(algorithm=alg)
+        sig = edited(signer.sign(data, T0, T1), algorithm=alg)
         j = judge_rrsig(data, sig, signer.dnskey_rrset, NOW)
         assert j.status is RrsigStatus.UNSUPPORTED_ALGORITHM, alg
 
@@ -202,8 +202,8 @@ def test_no_matching_key(signer: Signer) -> None:
     j = judge_rrsig(data, sig, foreign.dnskey_rrset, NOW)
     assert j.status is RrsigStatus.NO_MATCHING_KEY
     # A key without the Zone Key flag (RFC 4034 2.1.1) is no candidate:
-    no_zone = dns.rrset.from_rdata(signer.zone, 3600, signer.dnskey.replace(flags=1))
-    nz_sig = sig.replace(key_tag=no_zone[0].key_id())
+    no_zone = dns.rrset.from_rdata(signer.zone, 3600, edited(signer.dnskey, flags=1))
+    nz_sig = edited(sig, key_tag=no_zone[0].key_id())
     assert judge_rrsig(data, nz_sig, no_zone, NOW).status is RrsigStatus.NO_MATCHING_KEY
 
 
@@ -223,16 +223,16 @@ def test_revoked_key() -> None:
 def test_invalid_key(signer: Signer) -> None:
     data = _a()
     sig = signer.sign(data, T0, T1)
-    broken = signer.dnskey.replace(key=b"\x01\x02")
+    broken = edited(signer.dnskey, key=b"\x01\x02")
     keys = dns.rrset.from_rdata(signer.zone, 3600, broken)
-    j = judge_rrsig(data, sig.replace(key_tag=broken.key_id()), keys, NOW)
+    j = judge_rrsig(data, edited(sig, key_tag=broken.key_id()), keys, NOW)
     assert j.status is RrsigStatus.INVALID_KEY
 
 
 def test_bad_signature(signer: Signer) -> None:
     data = _a()
     sig = signer.sign(data, T0, T1)
-    forged = sig.replace(signature=bytes(64))
+    forged = edited(sig, signature=bytes(64))
     j = judge_rrsig(data, forged, signer.dnskey_rrset, NOW)
     assert j.status is RrsigStatus.BAD_SIGNATURE and j.signature_ok is False
     changed = rrset("www.example.com. 300 IN A 192.0.2.2")
@@ -241,7 +241,7 @@ def test_bad_signature(signer: Signer) -> None:
 
 def test_bad_signature_wins_over_expired(signer: Signer) -> None:
     data = _a()
-    forged = signer.sign(data, T0, T1).replace(signature=bytes(64))
+    forged = edited(signer.sign(data, T0, T1), signature=bytes(64))
     j = judge_rrsig(data, forged, signer.dnskey_rrset, T1 + 10)
     assert j.status is RrsigStatus.BAD_SIGNATURE and not j.time_ok
 
@@ -266,8 +266,8 @@ def test_serial_number_time_after_2106(signer: Signer) -> None:
     # correctly in 2107.
     base = (1 << 32) + 1000
     data = _a()
-    sig = signer.sign(data, 0, 0).replace(inception=(base - 100) % (1 << 32))
-    sig = sig.replace(expiration=(base + 100) % (1 << 32))
+    sig = edited(signer.sign(data, 0, 0), inception=(base - 100) % (1 << 32))
+    sig = edited(sig, expiration=(base + 100) % (1 << 32))
     j = judge_rrsig(data, sig, signer.dnskey_rrset, base)
     assert j.inception == base - 100 and j.expiration == base + 100 and j.time_ok
 
@@ -305,7 +305,7 @@ def test_rrset_status_lists_every_verdict_and_uses_trusted_keys(signer: Signer) 
 def test_rrset_status_unsigned_and_unsupported(signer: Signer) -> None:
     data = _a()
     assert rrset_status(data, None, signer.dnskey_rrset, NOW).security is RrsetSecurity.UNSIGNED
-    gost = signer.sign(data, T0, T1).replace(algorithm=12)
+    gost = edited(signer.sign(data, T0, T1), algorithm=12)
     st = rrset_status(data, [gost], signer.dnskey_rrset, NOW)
     assert st.security is RrsetSecurity.UNSUPPORTED
 

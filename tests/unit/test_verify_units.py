@@ -8,8 +8,10 @@ from pathlib import Path
 
 import dns.name
 import dns.rdata
+import dns.rdataclass
 import dns.rdatatype
 import pytest
+from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
 from dnssec_doctor.services.verify import verify_file
 from dnssec_doctor.zonefile import cutscan, wire
@@ -146,8 +148,11 @@ def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 def test_rsa_bits() -> None:
     modulus = (1 << 2047) | 1
     key = bytes([3]) + (65537).to_bytes(3, "big") + modulus.to_bytes(256, "big")
-    rd = dns.rdata.from_wire(1, dns.rdatatype.DNSKEY, bytes([1, 0, 3, 8]) + key, 0, 4 + len(key))
-    assert rsa_bits(rd) == 2048  # type: ignore[arg-type]
+    rd = dns.rdata.from_wire(
+        dns.rdataclass.IN, dns.rdatatype.DNSKEY, bytes([1, 0, 3, 8]) + key, 0, 4 + len(key)
+    )
+    assert isinstance(rd, DNSKEY)
+    assert rsa_bits(rd) == 2048
 
 
 def _sig(expiration: int) -> SigResult:

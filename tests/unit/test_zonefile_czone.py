@@ -68,7 +68,7 @@ def test_c_path_reads_the_records(monkeypatch: pytest.MonkeyPatch) -> None:
         @staticmethod
         def scan(*args: object) -> object:
             nonlocal from_c
-            result = scan(*args)  # type: ignore[arg-type]
+            result = scan(*args)
             from_c += len(result[0])
             return result
 
@@ -254,15 +254,15 @@ def test_scan_rejects_bad_arguments() -> None:
     scan = reader._CZONE.scan
     state = (b"\x00", None, 0, False, 0, False, False)
     with pytest.raises(TypeError):
-        scan(("x A 1.2.3.4",), 0, 0, *state)  # type: ignore[arg-type]
+        scan(("x A 1.2.3.4",), 0, 0, *state)
     with pytest.raises(TypeError):
-        scan([], 0, 0, "origin", None, 0, False, 0, False, False)  # type: ignore[arg-type]
+        scan([], 0, 0, "origin", None, 0, False, 0, False, False)
     with pytest.raises(ValueError):
         scan([], 0, 0, b"", None, 0, False, 0, False, False)
     with pytest.raises(TypeError):
         scan([], -1, 0, *state)
     # lines that are not str are handed back untouched, as is everything past the end
-    records, pos, *_ = scan([b"x 1 A 192.0.2.1", "y 1 A 192.0.2.1"], 0, 0, *state)  # type: ignore[list-item]
+    records, pos, *_ = scan([b"x 1 A 192.0.2.1", "y 1 A 192.0.2.1"], 0, 0, *state)
     assert (list(records), pos) == ([], 0)
     records, pos, *_ = scan(["x. 1 A 192.0.2.1"], 5, 0, *state)
     assert (list(records), pos) == ([], 5)
@@ -324,4 +324,4 @@ def test_signed_data_as_python(
         assert reader._CZONE.signed_data(*args) == python_signed_data(*args)
     if signer == ORIGIN_WIRE:
         with pytest.raises(TypeError):
-            reader._CZONE.signed_data(wire, owner, rdtype, ["not bytes"], ORIGIN_WIRE, labels)  # type: ignore[list-item]
+            reader._CZONE.signed_data(wire, owner, rdtype, ["not bytes"], ORIGIN_WIRE, labels)

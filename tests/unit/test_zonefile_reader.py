@@ -11,12 +11,13 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
 import dns.tokenizer
+import dns.transaction
 import dns.zonefile
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -60,7 +61,9 @@ class _Recorder:
 def reference(text: str, origin: str | None = "example.com.") -> list[Row]:
     txn = _Recorder()
     tok = dns.tokenizer.Tokenizer(text, "<input>")
-    reader = dns.zonefile.Reader(tok, dns.rdataclass.IN, txn, allow_include=True)  # type: ignore[arg-type]
+    # the stand-in has only what Reader calls
+    stand_in = cast(dns.transaction.Transaction, txn)
+    reader = dns.zonefile.Reader(tok, dns.rdataclass.IN, stand_in, allow_include=True)
     reader.current_origin = None if origin is None else dns.name.from_text(origin)
     reader.last_name = reader.current_origin
     reader.read()
@@ -225,7 +228,7 @@ def test_shapes_equal_dnspython(text: str) -> None:
     ],
 )
 def test_odd_texts_agree_with_dnspython(text: str) -> None:
-    test_mutations_equal_dnspython_or_syntax_error.hypothesis.inner_test(text)  # type: ignore[attr-defined]
+    agrees_with_dnspython(text)
 
 
 def test_absolute_names_need_no_origin() -> None:
@@ -495,6 +498,11 @@ def reference_outcome(text: str) -> list[Row] | None:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutations_equal_dnspython_or_syntax_error(text: str) -> None:
+    agrees_with_dnspython(text)
+
+
+def agrees_with_dnspython(text: str) -> None:
+    """Our reader reads *text* as dnspython does, or both reject it."""
     got = outcome(ours, text)  # anything but ZoneSyntaxError fails the test here
     expected = reference_outcome(text)
     if got is not None and expected is not None:
