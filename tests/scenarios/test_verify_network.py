@@ -1,4 +1,5 @@
-"""verify --axfr and --ds-from-parent against the lab: the built-in server and real named.
+"""verify --axfr and --ds-from-parent against the built-in lab (real named:
+real/test_verify_real.py).
 
 A zone transfer must give the same report as the zone file it came from; the DS the
 parent publishes is checked against the zone file's keys as --ds would be; a refused,
@@ -7,46 +8,27 @@ cut-off or unanswered transfer is bad input (one line, exit 3).
 
 from __future__ import annotations
 
-import json
 import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import dns.message
 import dns.query
 import pytest
 
-from dnssec_doctor.lab.manifest import LabManifest, ScenarioRecord
-from dnssec_doctor.lab.real import RealLab
 from helpers.check_fixtures import TIMEOUT, BuiltinLab
-from helpers.cli_helpers import invoke
 from helpers.ports import free_port
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    result = invoke(list(args))
-    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
-
-
-def _scenario(manifest: LabManifest, scenario: str) -> ScenarioRecord:
-    return next(s for s in manifest.scenarios if s.id == scenario)
-
-
-def _server_of(manifest: LabManifest, zone: str, software: str | None = None) -> str:
-    for server in manifest.servers:
-        if server.silent or (software is not None and server.software != software):
-            continue
-        if any(z.origin == zone for z in server.zones):
-            return server.address
-    raise LookupError(f"no live server for {zone}")
-
-
-def _zone_file(manifest: LabManifest, zone: str) -> Path:
-    return Path(manifest.directory) / manifest.zones[zone]
+from helpers.verify_cli import (
+    cli,
+    comparable_json,
+    report_json,
+    scenario_record,
+    server_of,
+    zone_file,
+)
 
 
 def _network(lab: BuiltinLab) -> list[str]:
@@ -57,36 +39,23 @@ def _network(lab: BuiltinLab) -> list[str]:
     ]  # fmt: skip
 
 
-def _json(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    """verify's JSON report: a document whose values are whatever its schema says."""
-    data = json.loads(done.stdout)
-    assert isinstance(data, dict)
-    return data
-
-
-def _comparable(data: dict[str, Any]) -> dict[str, Any]:
-    stats = dict(data["stats"])
-    stats.pop("seconds")
-    return {**data, "source": "", "stats": stats, "ds": None}
-
-
 @pytest.mark.parametrize("scenario", ["healthy-ecdsap256", "healthy-rsasha256", "rrsig-expired"])
-def test_axfr_gives_the_report_of_the_zone_file(builtin_lab: BuiltinLab, scenario: str) -> None:
-    record = _scenario(builtin_lab.manifest, scenario)
-    server = _server_of(builtin_lab.manifest, record.zone)
+def test_axfr_gives_the_report_of_thezone_file(builtin_lab: BuiltinLab, scenario: str) -> None:
+    record = scenario_record(builtin_lab.manifest, scenario)
+    server = server_of(builtin_lab.manifest, record.zone)
     at = ["--at", builtin_lab.manifest.now, "--jobs", "1", "--json"]
     transferred = cli("verify", record.zone, "--axfr", server, "--port", str(builtin_lab.port), *at)
-    from_file = cli("verify", str(_zone_file(builtin_lab.manifest, record.zone)), *at)
+    from_file = cli("verify", str(zone_file(builtin_lab.manifest, record.zone)), *at)
     assert transferred.returncode == from_file.returncode == (2 if "expired" in scenario else 0)
-    got, want = _json(transferred), _json(from_file)
+    got, want = report_json(transferred), report_json(from_file)
     assert "AXFR" in str(got["source"])
-    assert _comparable(got) == _comparable(want)
+    assert comparable_json(got) == comparable_json(want)
     if "expired" in scenario:
         assert "RRSIG_EXPIRED" in {f["code"] for f in got["findings"]}
 
 
 def test_axfr_refused_for_a_zone_not_served_there(builtin_lab: BuiltinLab) -> None:
-    server = _server_of(builtin_lab.manifest, "test.")
+    server = server_of(builtin_lab.manifest, "test.")
     done = cli("verify", "not-served.example.", "--axfr", server, "--port", str(builtin_lab.port))
     assert done.returncode == 3 and done.stdout == ""
     assert "REFUSED" in done.stderr and len(done.stderr.strip().splitlines()) == 1
@@ -117,8 +86,8 @@ def _one_transfer(
 @pytest.fixture
 def cut_off_server(builtin_lab: BuiltinLab) -> Iterator[tuple[str, int]]:
     """A TCP server that answers an AXFR with the lab's first message only, then closes."""
-    record = _scenario(builtin_lab.manifest, "healthy-ecdsap256")
-    server = _server_of(builtin_lab.manifest, record.zone)
+    record = scenario_record(builtin_lab.manifest, "healthy-ecdsap256")
+    server = server_of(builtin_lab.manifest, record.zone)
     first = next(iter(dns.query.xfr(server, record.zone, port=builtin_lab.port)))
     first.answer = first.answer[:-1] if len(first.answer) > 1 else first.answer
 
@@ -134,7 +103,7 @@ def test_truncated_transfer_is_bad_input(
     builtin_lab: BuiltinLab, cut_off_server: tuple[str, int]
 ) -> None:
     address, port = cut_off_server
-    zone = _scenario(builtin_lab.manifest, "healthy-ecdsap256").zone
+    zone = scenario_record(builtin_lab.manifest, "healthy-ecdsap256").zone
     done = cli("verify", zone, "--axfr", address, "--port", str(port), "--timeout", "2")
     assert done.returncode == 3 and done.stdout == ""
     assert "cut off" in done.stderr and len(done.stderr.strip().splitlines()) == 1
@@ -164,13 +133,13 @@ def test_ds_from_parent(
     codes: set[str],
     authenticated: bool,
 ) -> None:
-    record = _scenario(builtin_lab.manifest, scenario)
-    path = _zone_file(builtin_lab.manifest, record.zone)
+    record = scenario_record(builtin_lab.manifest, scenario)
+    path = zone_file(builtin_lab.manifest, record.zone)
     done = cli(
         "verify", str(path), "--ds-from-parent", *_network(builtin_lab),
         "--at", builtin_lab.manifest.now, "--json", "--jobs", "1",
     )  # fmt: skip
-    data = _json(done)
+    data = report_json(done)
     assert done.returncode == exit_code, done.stdout
     found = {f["code"] for f in data["findings"]}
     assert codes <= found
@@ -183,32 +152,14 @@ def test_ds_from_parent(
 
 
 def test_ds_and_ds_from_parent_together(builtin_lab: BuiltinLab, tmp_path: Path) -> None:
-    record = _scenario(builtin_lab.manifest, "healthy-ecdsap256")
+    record = scenario_record(builtin_lab.manifest, "healthy-ecdsap256")
     ds = tmp_path / "ds"
     ds.write_text(f"{record.zone} 300 IN DS 1 13 2 {'00' * 32}\n")
     done = cli(
-        "verify", str(_zone_file(builtin_lab.manifest, record.zone)),
+        "verify", str(zone_file(builtin_lab.manifest, record.zone)),
         "--ds", str(ds), "--ds-from-parent", *_network(builtin_lab),
     )  # fmt: skip
     assert done.returncode == 3 and "not both" in done.stderr
-
-
-def test_axfr_from_real_named_matches_the_zone_file(real_lab: RealLab) -> None:
-    manifest = real_lab.manifest
-    served = []
-    for candidate in manifest.scenarios:
-        if candidate.id.startswith("healthy-"):
-            try:
-                served.append((candidate, _server_of(manifest, candidate.zone, "named")))
-            except LookupError:
-                continue
-    assert served, "no healthy zone is served by named"
-    record, server = served[0]
-    at = ["--at", manifest.now, "--jobs", "1", "--json"]
-    transferred = cli("verify", record.zone, "--axfr", server, *at)
-    from_file = cli("verify", str(_zone_file(manifest, record.zone)), *at)
-    assert transferred.returncode == 0, transferred.stderr
-    assert _comparable(_json(transferred)) == _comparable(_json(from_file))
 
 
 def _one_line(done: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -235,8 +186,8 @@ def test_hostile_transfer_is_bad_input(garbage_server: tuple[str, int]) -> None:
 def test_ds_from_parent_bad_input(builtin_lab: BuiltinLab, tmp_path: Path) -> None:
     """A malformed trust anchor, and parents that never answer (nothing listens on the
     port): one line, exit 3."""
-    record = _scenario(builtin_lab.manifest, "healthy-ecdsap256")
-    path = str(_zone_file(builtin_lab.manifest, record.zone))
+    record = scenario_record(builtin_lab.manifest, "healthy-ecdsap256")
+    path = str(zone_file(builtin_lab.manifest, record.zone))
     anchor = tmp_path / "anchor"
     anchor.write_text(". 300 IN DS not a ds record\n")
     done = cli(
@@ -258,7 +209,7 @@ def test_ds_from_parent_bad_input(builtin_lab: BuiltinLab, tmp_path: Path) -> No
 def glue_first_server(builtin_lab: BuiltinLab) -> Iterator[tuple[str, int]]:
     """A TCP server that transfers the lab's test. zone with every glue name sent
     before the delegations (as a server may send names in its database's order)."""
-    server = _server_of(builtin_lab.manifest, "test.")
+    server = server_of(builtin_lab.manifest, "test.")
     messages = list(dns.query.xfr(server, "test.", port=builtin_lab.port, relativize=False))
     rrsets = [rrset for message in messages for rrset in message.answer]
     opening, body, closing = rrsets[0], rrsets[1:-1], rrsets[-1]
@@ -293,8 +244,8 @@ def test_a_transfer_with_glue_first_is_read_as_it_comes(
     address, port = glue_first_server
     at = ["--at", builtin_lab.manifest.now, "--jobs", "1", "--json"]
     transferred = cli("verify", "test.", "--axfr", address, "--port", str(port), *at)
-    from_file = cli("verify", str(_zone_file(builtin_lab.manifest, "test.")), *at)
+    from_file = cli("verify", str(zone_file(builtin_lab.manifest, "test.")), *at)
     assert transferred.returncode == from_file.returncode, transferred.stderr
-    got = _json(transferred)
+    got = report_json(transferred)
     assert got["stats"]["reading"] == "stream"
-    assert _comparable(got) == _comparable(_json(from_file))
+    assert comparable_json(got) == comparable_json(report_json(from_file))
