@@ -40,7 +40,7 @@ def _network(lab: BuiltinLab) -> list[str]:
 
 
 @pytest.mark.parametrize("scenario", ["healthy-ecdsap256", "healthy-rsasha256", "rrsig-expired"])
-def test_axfr_gives_the_report_of_thezone_file(builtin_lab: BuiltinLab, scenario: str) -> None:
+def test_axfr_gives_the_report_of_the_zone_file(builtin_lab: BuiltinLab, scenario: str) -> None:
     record = scenario_record(builtin_lab.manifest, scenario)
     server = server_of(builtin_lab.manifest, record.zone)
     at = ["--at", builtin_lab.manifest.now, "--jobs", "1", "--json"]
