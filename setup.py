@@ -3,7 +3,7 @@
 ``dnssec_doctor.zonefile._czone`` (``_czone.c``) speeds up reading signed zone files.
 It is optional: where it cannot be built (no compiler, no Python headers) the install
 still succeeds and ``zonefile/reader.py`` reads every record itself, with the same
-results.  ``tests/test_zonefile_czone.py`` fails under ``CI=true`` if it was not built.
+results.  ``tests/unit/test_zonefile_czone.py`` fails under ``CI=true`` if it was not built.
 """
 
 from setuptools import Extension, setup

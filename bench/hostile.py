@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hostile-server cases: the wall time, CPU time and peak memory of each, one process each.
 
-Every walk of tests/test_collect_hostile.py (a hand-written hostile server on loopback:
+Every walk of tests/scenarios/test_collect_hostile.py (a hand-written hostile server on loopback:
 garbage, loops, KeyTrap-style floods of records, referral fan-out and depth, glueless
 names that need each other, slow and silent servers) runs in a fresh Python process, as
 the test runs it (its assertions included), and the script prints per case what the
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
-SUITE = TOP / "tests" / "test_collect_hostile.py"
+SUITE = TOP / "tests" / "scenarios" / "test_collect_hostile.py"
 AIM_SECONDS, AIM_MIB = 2.0, 150.0
 
 
@@ -42,7 +42,7 @@ def cases() -> list[str]:
 def run(case: str) -> tuple[float, float, float, int]:
     code = (
         f"import sys; sys.path.insert(0, {str(TOP / 'tests')!r}); "
-        f"import test_collect_hostile as t; t.{case}()"
+        f"from scenarios import test_collect_hostile as t; t.{case}()"
     )
     began = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=TOP, stderr=subprocess.PIPE)

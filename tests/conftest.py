@@ -1,14 +1,14 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures: the one conftest, for every directory under tests/.
 
-# --- real-server lab (named, NSD, Knot, Unbound, delv): fixtures live in real_fixtures.py ---
-# Imported here, once, so that every test module shares the one session-scoped lab (a
-# module importing the fixture itself would get a lab of its own, on the same addresses).
-from real_fixtures import real_lab
+The two labs are session-scoped and live in helpers/; they are imported here, once, so
+that every test module shares the one lab of each kind (a module importing a fixture
+itself would get a lab of its own, on the same addresses). Test modules only name them
+as arguments.
+"""
 
-__all__ = ["real_lab"]
-# --- end of real-server lab fixtures ---
+# real-server lab (named, NSD, Knot, Unbound, delv): helpers/real_fixtures.py
+# built-in lab for the check, collect and verify tests: helpers/check_fixtures.py
+from helpers.check_fixtures import builtin_lab
+from helpers.real_fixtures import real_lab
 
-# --- built-in lab for the check tests ---
-from check_fixtures import builtin_lab
-
-__all__ += ["builtin_lab"]
+__all__ = ["builtin_lab", "real_lab"]

@@ -1,7 +1,7 @@
 """Capture the golden set: what `check --json` and `verify --json` print today.
 
 Run once, deliberately, before a change that must not alter any verdict (issue 11's
-reshaping); `test_golden.py` then requires the same bytes. Inputs are frozen so that the
+reshaping); `scenarios/test_golden.py` then requires the same bytes. Inputs are frozen so that the
 outputs are deterministic: the lab's answers are saved as evidence (its keys are random
 per build), the test zone is signed once and stored, and every run analyses at the one
 moment recorded in `moment.txt`.
@@ -22,11 +22,11 @@ HERE = Path(__file__).parent
 TESTS = HERE.parent
 sys.path[:0] = [str(TESTS)]
 
-from cli_helpers import invoke  # noqa: E402
 from dnssec_doctor.lab.build import build_lab  # noqa: E402
 from dnssec_doctor.lab.server import BackgroundLabServer  # noqa: E402
-from golden_helpers import check_args, comparable, verify_args  # noqa: E402
-from ports import free_port  # noqa: E402
+from helpers.cli_helpers import invoke  # noqa: E402
+from helpers.golden_helpers import check_args, comparable, verify_args  # noqa: E402
+from helpers.ports import free_port  # noqa: E402
 
 
 def capture_check(moment: str) -> None:
@@ -60,8 +60,8 @@ def _write_check(scenario: str, name: str, qtype: str, moment: str, out_dir: Pat
 
 
 def capture_verify(moment: str) -> None:
-    import test_verify_defects as defects
-    from zonefiles.signing import bind_keys, bind_sign
+    from helpers.signing import bind_keys, bind_sign
+    from scenarios import test_verify_defects as defects
 
     zones_dir = HERE / "zones"
     out_dir = HERE / "verify"

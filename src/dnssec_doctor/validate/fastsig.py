@@ -11,10 +11,11 @@ This is the one cryptographic step of both commands (``check`` through
 :func:`validate.rrsig.judge_rrsig`, ``verify`` in its workers), and it does not
 depend on dnspython's DNSSEC module (whose feature check turns validation off when
 it finds an older ``cryptography`` than it wants).  The result is meant to be
-identical to ``dns.dnssec.validate_rrsig`` with one key (tests/test_verify_fastsig.py
-compares them); the checks that are not cryptographic (times, signer, key tag,
-flags) stay with the caller.  :func:`verify` returns ``None`` for an algorithm it
-does not do (the caller reports it unsupported).
+identical to ``dns.dnssec.validate_rrsig`` with one key
+(tests/scenarios/test_verify_fastsig.py compares them); the checks that are not
+cryptographic (times, signer, key tag, flags) stay with the caller.
+:func:`verify` returns ``None`` for an algorithm it does not do (the caller reports it
+unsupported).
 """
 
 from __future__ import annotations

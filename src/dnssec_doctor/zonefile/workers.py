@@ -6,8 +6,8 @@ finds the facts of the rule (:class:`validate.rrsig.RrsigFact`) from the wire by
 the signature by :mod:`validate.fastsig`; no failed fact is VALID, and every other one
 is rebuilt with dnspython and
 judged by :func:`validate.rrsig.judge_rrsig`, so the judgment is the same as
-``check``'s (tests/test_verify_fastsig.py compares the two).  ``jobs == 1`` (or
-little work) runs in the calling process.
+``check``'s (tests/scenarios/test_verify_fastsig.py compares the two).  ``jobs == 1``
+(or little work) runs in the calling process.
 """
 
 from __future__ import annotations

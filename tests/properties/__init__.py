@@ -1,0 +1,1 @@
+"""Property tests (Hypothesis): ``test_*_properties.py`` and the evidence fuzzer."""
