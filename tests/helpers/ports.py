@@ -5,9 +5,22 @@ from __future__ import annotations
 import socket
 from collections.abc import Sequence
 
+from dnssec_doctor.lab.scenarios import SCENARIOS, TLDS
 
-def free_port(addresses: Sequence[str] = ("127.53.0.1",)) -> int:
-    """A high port that UDP and TCP can bind on every address (someone may race us)."""
+
+def builtin_lab_addresses() -> list[str]:
+    """Every address the built-in lab listens on: the root's, each TLD's, each scenario's
+    (lab/build.py's plan). A port free on one of them may be taken on another."""
+    root = ["127.53.0.1", "127.53.0.2"]
+    tlds = [f"127.53.0.{10 * (i + 1) + k}" for i in range(len(TLDS)) for k in (1, 2)]
+    zones = [f"127.53.{i}.{k}" for i in range(1, len(SCENARIOS) + 1) for k in (1, 2)]
+    return root + tlds + zones
+
+
+def free_port(addresses: Sequence[str] | None = None) -> int:
+    """A high port that UDP and TCP can bind on every address (someone may race us);
+    by default, every address of the built-in lab."""
+    addresses = builtin_lab_addresses() if addresses is None else addresses
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.bind((addresses[0], 0))
