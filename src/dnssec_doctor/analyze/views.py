@@ -13,7 +13,7 @@ from dnssec_doctor.validate.rrsig import RrsetSecurity, RrsigJudgment, RrsigStat
 _TELLING = (RrsigStatus.EXPIRED, RrsigStatus.NOT_YET_VALID, RrsigStatus.NO_MATCHING_KEY)
 
 
-def rrsig_code(status: RrsigStatus) -> str:
+def rrsig_code(status: RrsigStatus) -> F.FindingCode:
     """The finding code of a failed verdict (model.rrsig_findings.RRSIG_FINDING)."""
     # VALID here: valid by a key not trusted, which is no good signature
     return finding_code(status) or F.RRSIG_BAD_SIGNATURE

@@ -32,7 +32,7 @@ SEP_FLAG = 0x0001  # DNSKEY flags bit 15, the secure entry point (RFC 4034 2.1.1
 
 T = dns.rdatatype.RdataType
 
-_DS_CODES = {
+_DS_CODES: dict[DsStatus, F.FindingCode] = {
     DsStatus.DIGEST_MISMATCH: F.DS_DIGEST_MISMATCH,
     DsStatus.NO_KEY_WITH_TAG: F.DS_NO_KEY_WITH_TAG,
     DsStatus.ALGORITHM_MISMATCH: F.DS_ALGORITHM_MISMATCH,

@@ -64,21 +64,27 @@ def signature_expiry(
         first = min(items, key=lambda item: item[1].expiration)[1]
         covered = sorted({f"{j.owner} {T(j.type_covered).name}" for _, j in items})
         when = datetime.fromtimestamp(first.expiration, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        days = first.seconds_left / DAY
-        message = (
-            f"signatures expire in {days:.1f} days (first: {first.owner} "
-            f"{T(first.type_covered).name} at {when}); {len(covered)} RRset(s) affected"
+        found.append(
+            Finding.of(
+                F.RRSIG_EXPIRING_SOON,
+                zone,
+                servers=tuple(sorted({s for s, _ in items})),
+                records=tuple(covered),
+                variant="chain",
+                days=first.seconds_left / DAY,
+                first=f"{first.owner} {T(first.type_covered).name}",
+                when=when,
+                count=len(covered),
+            )
         )
-        servers = tuple(sorted({s for s, _ in items}))
-        found.append(Finding(F.RRSIG_EXPIRING_SOON, zone, message, servers, tuple(covered)))
     for zone, rrsets in ttl.items():
         found.append(
-            Finding(
+            Finding.of(
                 F.TTL_BEYOND_EXPIRATION,
                 zone,
-                f"{len(rrsets)} RRset(s) outlive their signatures in caches (TTL > validity left)",
-                (),
-                tuple(sorted(rrsets)),
+                records=tuple(sorted(rrsets)),
+                variant="chain",
+                count=len(rrsets),
             )
         )
     return earliest, found

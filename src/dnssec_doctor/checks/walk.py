@@ -16,4 +16,4 @@ from dnssec_doctor.model.findings import Finding
     summary="what the walk could not ask or follow (loops, limits, missing addresses)",
 )
 def walk_findings(context: ChainContext) -> list[Finding]:
-    return [Finding(F.WALK_PROBLEM, ".", problem) for problem in context.collection.problems]
+    return [Finding.of(F.WALK_PROBLEM, ".", problem=p) for p in context.collection.problems]

@@ -85,14 +85,7 @@ def _occluded(z: str, shape: ZoneShape) -> list[Finding]:
         return []
     first = sorted(shape.occluded_sample, key=lambda nt: (canonical_key(nt[0]), nt[1]))
     sample = tuple(f"{to_text(n)} {type_text(t)}" for n, t in first[:OCCLUDED_SAMPLE])
-    return [
-        Finding(
-            F.OCCLUDED_DATA,
-            z,
-            f"{shape.occluded_count} RRset(s) below a zone cut are occluded (not verified)",
-            records=sample,
-        )
-    ]
+    return [Finding.of(F.OCCLUDED_DATA, z, records=sample, count=shape.occluded_count)]
 
 
 def _denial(
@@ -109,10 +102,10 @@ def _denial(
     if not has_nsec and has_nsec3:
         return "NSEC3", check_nsec3_chain(shape, nsec3param, nsec3)
     if not has_nsec:
-        return "none", [Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has no NSEC or NSEC3 chain")]
+        return "none", [Finding.of(F.ZONE_NO_DENIAL_CHAIN, z, variant="none")]
     chain = nsec if nsec is not None else check_nsec_chain(shape)
     if has_nsec3:
-        both = Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has both NSEC and NSEC3 records")
+        both = Finding.of(F.ZONE_NO_DENIAL_CHAIN, z, variant="both")
         return "NSEC+NSEC3", [both, *chain]
     return "NSEC", chain
 
@@ -194,7 +187,7 @@ def _start(first: Node | None, job: _Job) -> _Start:
         raise _no_soa(job.name, z)
     apex = _apex(first, job.name, z)
     if apex.dnskeys is None or not apex.dnskeys.rdatas:
-        unsigned = Finding(F.ZONE_UNSIGNED, z, f"no DNSKEY RRset at {z}: the zone is not signed")
+        unsigned = Finding.of(F.ZONE_UNSIGNED, z, zone=z)
         return _Start(apex, None, frozenset(), [unsigned])
     algorithms = zone_algorithms(apex.dnskeys.rdatas)
     horizon = job.at + int(job.warn_days * _DAY)
