@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import dns.name
 
 from dnssec_doctor.checks.context import DAY, ChainContext, T
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import AnswerResult, ZoneResult
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.rrsig import RrsigJudgment, RrsigWarning
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from dnssec_doctor.checks.context import ChainContext, rrset_lines
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import ServerView, Status
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.findings import REGISTRY, Finding, FindingCode
 
 

@@ -6,9 +6,9 @@ import dns.flags
 import dns.rcode
 
 from dnssec_doctor.checks.context import ChainContext
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import Status
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.findings import Finding
 
 

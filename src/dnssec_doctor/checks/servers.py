@@ -8,8 +8,8 @@ import dns.name
 
 from dnssec_doctor.analyze import messages as M
 from dnssec_doctor.checks.context import ChainContext, T
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.findings import Finding
 

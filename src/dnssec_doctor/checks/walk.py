@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dnssec_doctor.checks.context import ChainContext
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.findings import Finding
 
 
