@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import dns.name
 
-from dnssec_doctor.checks.context import DAY, ChainContext, T
+from dnssec_doctor.checks.context import DAY, ChainContext, SignatureExpiry, T
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import AnswerResult, ZoneResult
 from dnssec_doctor.model.checks import register
@@ -24,10 +24,7 @@ from dnssec_doctor.validate.rrsig import RrsigJudgment, RrsigWarning
     summary="signatures that expire within --warn-days; RRsets whose TTL outlives them",
 )
 def expiry_findings(context: ChainContext) -> list[Finding]:
-    _, found = signature_expiry(
-        context.zones, context.all_answers, context.at, context.warn_seconds
-    )
-    return found
+    return context.expiry.findings  # signature_expiry, made once (analyze/core.py)
 
 
 def all_judgments(
@@ -45,8 +42,10 @@ def all_judgments(
 
 
 def signature_expiry(
-    zones: dict[dns.name.Name, ZoneResult], answers: list[AnswerResult], at: int, warn_seconds: int
-) -> tuple[dict[dns.name.Name, int], list[Finding]]:
+    zones: dict[dns.name.Name, ZoneResult], answers: list[AnswerResult], warn_seconds: int
+) -> SignatureExpiry:
+    """The earliest expiration per signer of the valid signatures of *zones* and
+    *answers*; what expires within *warn_seconds*; RRsets whose TTL outlives them."""
     earliest: dict[dns.name.Name, int] = {}
     soon: dict[str, list[tuple[str, RrsigJudgment]]] = defaultdict(list)
     ttl: dict[str, set[str]] = defaultdict(set)
@@ -87,4 +86,4 @@ def signature_expiry(
                 count=len(rrsets),
             )
         )
-    return earliest, found
+    return SignatureExpiry(earliest, found)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dnssec_doctor.model.checks import SETS, Check, ordered
+from dnssec_doctor.model.checks import SETS, Check
 
 
 def registered_checks() -> tuple[dict[str, dict[str, str]], list[Check[object]]]:
@@ -11,8 +11,8 @@ def registered_checks() -> tuple[dict[str, dict[str, str]], list[Check[object]]]
     from dnssec_doctor import checks
     from dnssec_doctor.zonefile import checks as zone_checks
 
-    assert checks.registered() and zone_checks.registered()  # importing them registered them
-    return {command: dict(sets) for command, sets in SETS.items()}, ordered()
+    sets = {command: dict(names) for command, names in SETS.items()}
+    return sets, [*checks.registered(), *zone_checks.registered()]
 
 
 __all__ = ["registered_checks"]
