@@ -130,3 +130,21 @@ def test_docs_show_the_templates_as_registered() -> None:
     assert current_section(page) == templates_section(), (
         "docs/findings.md: run .venv/bin/python tests/helpers/findings_doc.py"
     )
+
+
+def test_mypy_refuses_a_bare_string_where_a_code_is_meant() -> None:
+    from mypy import api
+
+    snippet = (
+        "from dnssec_doctor.model import findings as F\n"
+        "from dnssec_doctor.model.findings import Finding, FindingCode\n"
+        'Finding.of("NO_DS", "example.", variant="chain", reason="x")\n'
+        "fine: FindingCode = F.NO_DS\n"
+        'bare: FindingCode = "NO_DS"\n'
+    )
+    args = ["--config-file=", "--strict", "--no-incremental", "--cache-dir=/dev/null"]
+    out, _err, status = api.run([*args, "-c", snippet])
+    assert status == 1
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert [e.split(":")[1] for e in errors] == ["3", "5"], out
+    assert all('"str"' in e and "FindingCode" in e for e in errors)
