@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dnssec_doctor import checks
+from dnssec_doctor.analyze.zones import _DS_CODES as _ANALYSIS_DS_CODES
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.checks import REGISTRY as CHECKS
 from dnssec_doctor.model.findings import REGISTRY, Finding, FindingCode, TemplateError
@@ -65,9 +66,15 @@ def _calls() -> list[tuple[Path, ast.Call]]:
 
 def _is_finding_of(call: ast.Call) -> bool:
     f = call.func
-    return (
-        isinstance(f, ast.Attribute) and f.attr == "of" and getattr(f.value, "id", "") == "Finding"
-    )
+    maker = getattr(f, "value", None)
+    return isinstance(f, ast.Attribute) and f.attr == "of" and _name(maker) in _MAKERS
+
+
+_MAKERS = ("Finding", "Message")
+
+
+def _name(node: ast.AST | None) -> str:
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def test_findings_are_made_from_templates_only() -> None:
@@ -83,9 +90,9 @@ def test_findings_are_made_from_templates_only() -> None:
 
 
 def test_every_use_of_a_named_code_supplies_its_template_fields() -> None:
-    """Each Finding.of(F.CODE, ..., variant="v", **params) in src: params are exactly
-    the fields of that template (the calls whose code is chosen at run time are the
-    next test's)."""
+    """Each Finding.of(F.CODE, ..., variant="v", **params) and Message.of(F.CODE, "v",
+    **params) in src: params are exactly the fields of that template (the calls whose
+    code is chosen at run time are the next test's)."""
     checked = 0
     for path, call in _calls():
         if not _is_finding_of(call):
@@ -96,6 +103,8 @@ def test_every_use_of_a_named_code_supplies_its_template_fields() -> None:
         keywords = {k.arg: k.value for k in call.keywords}
         assert None not in keywords, f"{path}:{call.lineno}: no **params"
         variant_node = keywords.get("variant")
+        if isinstance(call.func, ast.Attribute) and _name(call.func.value) == "Message":
+            variant_node = call.args[1] if len(call.args) > 1 else None
         if variant_node is not None and not isinstance(variant_node, ast.Constant):
             continue
         variant = variant_node.value if isinstance(variant_node, ast.Constant) else None
@@ -106,23 +115,29 @@ def test_every_use_of_a_named_code_supplies_its_template_fields() -> None:
         assert variant in info.fields, f"{where}: no template {variant!r}"
         assert params == info.fields[variant], f"{where}: {sorted(params)}"
         checked += 1
-    assert checked > 40
+    assert checked > 55
 
 
-def test_the_codes_chosen_at_run_time_share_their_templates_fields() -> None:
-    """chain.links reports any of its codes with the judgment ({reason}); verify's
-    signature check any RRSIG verdict's code with the zone variant; the key check any
-    DS verdict's code the same way."""
-    for code in CHECKS["chain.links"].codes - {F.SERVER_BOGUS}:  # its own finding
-        info = REGISTRY[code]
-        variant = "chain" if info.variants else None
-        assert info.fields[variant] == {"reason"}, code
-    for code in {c for c in RRSIG_FINDING.values() if c is not None}:
+def test_the_codes_chosen_at_run_time_share_their_templates() -> None:
+    """Where the code is chosen at run time, every code it may be has the template the
+    call fills in: the analysis's RRSIG verdicts and DS verdicts (one view's reason
+    stands for all its DS codes: the very same template), NSEC or NSEC3 proofs; verify's
+    signature check (any RRSIG verdict's code) and key check (any DS verdict's)."""
+    verdicts = {c for c in RRSIG_FINDING.values() if c is not None} | {F.RRSIG_BAD_SIGNATURE}
+    for codes, variant in (
+        (verdicts, "chain"),
+        (set(_ANALYSIS_DS_CODES.values()), "chain"),
+        ({F.NSEC_PROOF_BROKEN, F.NSEC3_PROOF_BROKEN}, "ds"),
+        ({F.NSEC_PROOF_BROKEN, F.NSEC3_PROOF_BROKEN}, "denial"),
+    ):
+        assert len({REGISTRY[c].templates[variant] for c in codes}) == 1, (codes, variant)
+    for code in verdicts:
         assert REGISTRY[code].fields["zone"] == {"rrset", "key_tag", "algorithm", "detail"}
     for code in set(_DS_CODE.values()):
         info = REGISTRY[code]
         assert info.fields["zone" if info.variants else None] == {"key_tag", "detail"}, code
     assert checks.registered() and zone_checks.registered()
+    assert CHECKS["chain.links"].codes >= verdicts | set(_ANALYSIS_DS_CODES.values())
 
 
 def test_docs_show_the_templates_as_registered() -> None:

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dnssec_doctor.checks.context import ChainContext, rrset_lines
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import ServerView, Status
-from dnssec_doctor.model.checks import register
-from dnssec_doctor.model.findings import REGISTRY, Finding, FindingCode
+from dnssec_doctor.model.checks import CheckError, register
+from dnssec_doctor.model.findings import Finding, FindingCode, Message
 
 
 @register(
@@ -54,22 +54,22 @@ def link_findings(context: ChainContext) -> list[Finding]:
             continue
         records = tuple(rrset_lines(result.ds)) if result.ds is not None else ()
         for views in (result.parent_servers, result.servers):
-            for (code, reason), servers in _grouped(views, {Status.BOGUS}).items():
-                found.append(_link(code, zone, reason, tuple(sorted(servers)), records))
+            for (code, _), (servers, message) in _grouped(views, {Status.BOGUS}).items():
+                found.append(_link(code, zone, message, tuple(sorted(servers)), records))
         for code in result.codes:
             if code in (F.DS_MATCHES, F.NO_DS, F.DS_ALL_UNSUPPORTED, F.NO_SERVER_ANSWERED):
-                found.append(_link(code, zone, result.reason, (), records))
+                found.append(_link(code, zone, result.message, (), records))
         if F.SERVER_BOGUS in result.codes:
             split[zone].append(result.servers)
     for answer in answers:
         zone = answer.zone.to_text()
-        for (code, reason), servers in _grouped(answer.servers, {Status.BOGUS}).items():
+        for (code, _), (servers, message) in _grouped(answer.servers, {Status.BOGUS}).items():
             records = tuple(line for r in answer.rrsets for line in rrset_lines(r))
-            found.append(_link(code, zone, reason, tuple(sorted(servers)), records))
+            found.append(_link(code, zone, message, tuple(sorted(servers)), records))
         if F.SERVER_BOGUS in answer.codes:
             split[zone].append(answer.servers)
         if F.NO_SERVER_ANSWERED in answer.codes:
-            found.append(_link(F.NO_SERVER_ANSWERED, zone, answer.reason, (), ()))
+            found.append(_link(F.NO_SERVER_ANSWERED, zone, answer.message, (), ()))
     found += [_bogus_servers(zone, tables) for zone, tables in split.items()]
     return found
 
@@ -77,25 +77,33 @@ def link_findings(context: ChainContext) -> list[Finding]:
 def _link(
     code: FindingCode,
     zone: str,
-    reason: str,
+    message: Message | None,
     servers: tuple[str, ...],
     records: tuple[str, ...],
 ) -> Finding:
-    """A failing (or deciding) link, in the words of its judgment (analyze/: the reason
-    the zone's or answer's line of the report gives): the ``chain`` variant of its code."""
-    variant = "chain" if REGISTRY[code].variants else None
-    return Finding.of(code, zone, servers=servers, records=records, variant=variant, reason=reason)
+    """A failing (or deciding) link, in the words of its judgment: the message the
+    analysis made where it judged the link (analyze/), with its template's parameters.
+    A view with several codes (the DS ones) made it with the first: they share it."""
+    if message is None:
+        raise CheckError(f"chain.links: {code} at {zone} comes without its message")
+    made = Finding.of(
+        code, zone, servers=servers, records=records, variant=message.variant, **message.params
+    )
+    if made.message != message.text:
+        raise CheckError(f"chain.links: {code} and {message.code} do not share their template")
+    return made
 
 
 def _grouped(
     views: dict[str, ServerView], wanted: set[Status]
-) -> dict[tuple[FindingCode, str], list[str]]:
-    """(code, reason) -> servers, for the views of the wanted statuses."""
-    groups: dict[tuple[FindingCode, str], list[str]] = defaultdict(list)
+) -> dict[tuple[FindingCode, str], tuple[list[str], Message | None]]:
+    """(code, reason) -> its servers and the first one's message, for the views of the
+    wanted statuses."""
+    groups: dict[tuple[FindingCode, str], tuple[list[str], Message | None]] = {}
     for server, view in views.items():
         if view.status in wanted:
             for code in view.codes:
-                groups[(code, view.reason)].append(server)
+                groups.setdefault((code, view.reason), ([], view.message))[0].append(server)
     return groups
 
 

@@ -10,7 +10,7 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.model.findings import Finding, FindingCode
+from dnssec_doctor.model.findings import Finding, FindingCode, Message
 from dnssec_doctor.validate.ds import DsJudgment
 from dnssec_doctor.validate.rrsig import RrsigJudgment
 
@@ -44,6 +44,7 @@ class ServerView:
     reason: str
     codes: list[FindingCode] = field(default_factory=list)  # finding codes behind the status
     judgments: list[RrsigJudgment] = field(default_factory=list)
+    message: Message | None = None  # the reason as its code's template (when it has codes)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class ZoneResult:
     # when the link does not hold: the served keys that sign the DNSKEY RRset themselves
     # (SEP keys if any), what a DS must name; empty when secure or none does
     signing_keys: list[DNSKEY] = field(default_factory=list)
+    message: Message | None = None  # the reason as its code's template (when it has codes)
 
 
 @dataclass
@@ -80,6 +82,7 @@ class AnswerResult:
     rrsets: list[dns.rrset.RRset] = field(default_factory=list)
     servers: dict[str, ServerView] = field(default_factory=dict)
     codes: list[FindingCode] = field(default_factory=list)
+    message: Message | None = None  # the reason as its code's template (when it has codes)
 
 
 @dataclass

@@ -83,6 +83,21 @@ def message(code: FindingCode, variant: str | None = None, /, **params: object) 
     return info.templates[variant].format(**params)
 
 
+class Message(NamedTuple):
+    """A finding's message made before the finding: in ``analyze/``, where a link is
+    judged, the judgment's one line of why is its code's template (variant and
+    parameters kept, so that ``check``'s ``chain.links`` reports it with them)."""
+
+    code: FindingCode
+    variant: str | None
+    params: Mapping[str, object]
+    text: str
+
+    @classmethod
+    def of(cls, code: FindingCode, variant: str | None = None, /, **params: object) -> Message:
+        return cls(code, variant, params, message(code, variant, **params))
+
+
 @dataclass(frozen=True)
 class Finding:
     """One fact: a code, where it was seen, the records involved, and one line of why."""
@@ -190,28 +205,28 @@ TRUST_ANCHOR_MISMATCH = register(
     C,
     "RFC 4035 5.1",
     "No trust anchor matches a key that signs the DNSKEY RRset of the anchor's zone.",
-    "{reason}",
+    "no trust anchor matches a key that signs the DNSKEY RRset of {zone}",
 )
 DS_DIGEST_MISMATCH = register(
     "DS_DIGEST_MISMATCH",
     C,
     "RFC 4035 5.2",
     "A DS names a DNSKEY's tag and algorithm, but its digest does not match the key.",
-    {"chain": "{reason}", "zone": "DS {key_tag}: {detail}"},
+    {"chain": "no DS matches a DNSKEY of {zone}: {detail}", "zone": "DS {key_tag}: {detail}"},
 )
 DS_NO_KEY_WITH_TAG = register(
     "DS_NO_KEY_WITH_TAG",
     C,
     "RFC 4035 5.2",
     "A DS names a key tag that no DNSKEY has.",
-    {"chain": "{reason}", "zone": "DS {key_tag}: {detail}"},
+    {"chain": "no DS matches a DNSKEY of {zone}: {detail}", "zone": "DS {key_tag}: {detail}"},
 )
 DS_ALGORITHM_MISMATCH = register(
     "DS_ALGORITHM_MISMATCH",
     C,
     "RFC 4035 5.2",
     "A DS names an algorithm that no DNSKEY with its key tag uses.",
-    {"chain": "{reason}", "zone": "DS {key_tag}: {detail}"},
+    {"chain": "no DS matches a DNSKEY of {zone}: {detail}", "zone": "DS {key_tag}: {detail}"},
 )
 DS_UNSUPPORTED = register(
     "DS_UNSUPPORTED",
@@ -225,14 +240,14 @@ DS_ALL_UNSUPPORTED = register(
     W,
     "RFC 4035 5.2, RFC 6840 5.2",
     "No DS has an algorithm and digest type validators implement: the zone is insecure.",
-    "{reason}",
+    "no DS uses an algorithm and digest type validators implement",
 )
 DS_FOR_UNSIGNED_ZONE = register(
     "DS_FOR_UNSIGNED_ZONE",
     C,
     "RFC 4035 5.2",
     "The parent publishes a DS, but the zone serves no DNSKEY: validation fails.",
-    "{reason}",
+    "{zone} is served unsigned (no DNSKEY, no RRSIG) although the parent publishes a DS",
 )
 NO_DS = register(
     "NO_DS",
@@ -240,7 +255,7 @@ NO_DS = register(
     "RFC 4035 5.2",
     "The parent proves there is no DS: the zone is insecure.",
     {
-        "chain": "{reason}",
+        "chain": "{parent} proves there is no DS for {zone}: insecure delegation",
         "parent": (
             "{parent} publishes no DS for {zone}: validators treat the zone as "
             "insecure whatever its signatures"
@@ -259,7 +274,11 @@ DS_MATCHES = register(
     I,
     "RFC 4035 5.2",
     "A DS matches a DNSKEY that signs the DNSKEY RRset.",
-    {"chain": "{reason}", "zone": "the DS matches {keys}, which signs the DNSKEY RRset"},
+    {
+        "ds": "a DS-matched key signs the DNSKEY RRset",
+        "anchor": "a trust anchor key signs the DNSKEY RRset",
+        "zone": "the DS matches {keys}, which signs the DNSKEY RRset",
+    },
 )
 
 # --- DNSKEY RRset
@@ -268,7 +287,7 @@ DNSKEY_MISSING = register(
     C,
     "RFC 4035 5.2",
     "The DNSKEY a DS points at is not published, though it still signs the DNSKEY RRset.",
-    "{reason}",
+    "the key {key_tag} named by the DS still signs the DNSKEY RRset but is not published in it",
 )
 DNSKEY_NOT_SIGNED_BY_DS_KEY = register(
     "DNSKEY_NOT_SIGNED_BY_DS_KEY",
@@ -276,7 +295,7 @@ DNSKEY_NOT_SIGNED_BY_DS_KEY = register(
     "RFC 4035 5.2",
     "No DNSKEY that a DS (or the trust anchor) matches signs the DNSKEY RRset validly.",
     {
-        "chain": "{reason}",
+        "chain": "the DNSKEY RRset is not signed by the key(s) the DS names ({tags})",
         "zone": "DS {key_tag}: {detail}",
         "keys": "no DNSKEY a given DS matches signs the DNSKEY RRset validly",
     },
@@ -286,7 +305,7 @@ NO_DNSKEY = register(
     C,
     "RFC 4035 5.2",
     "The server returned no DNSKEY RRset for a signed zone.",
-    "{reason}",
+    "no DNSKEY RRset for {zone}",
 )
 CDS_POINTS_AT_UNDELEGATED_KEY = register(
     "CDS_POINTS_AT_UNDELEGATED_KEY",
@@ -302,14 +321,20 @@ RRSIG_EXPIRED = register(
     C,
     "RFC 4035 5.3.1",
     "A signature's expiration time has passed.",
-    {"chain": "{reason}", "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}"},
+    {
+        "chain": "{rrset}: {detail}",
+        "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}",
+    },
 )
 RRSIG_NOT_YET_VALID = register(
     "RRSIG_NOT_YET_VALID",
     C,
     "RFC 4035 5.3.1",
     "A signature's inception time is in the future.",
-    {"chain": "{reason}", "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}"},
+    {
+        "chain": "{rrset}: {detail}",
+        "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}",
+    },
 )
 RRSIG_EXPIRING_SOON = register(
     "RRSIG_EXPIRING_SOON",
@@ -329,35 +354,47 @@ RRSIG_BAD_SIGNATURE = register(
     C,
     "RFC 4035 5.3.3",
     "A signature does not verify with its key.",
-    {"chain": "{reason}", "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}"},
+    {
+        "chain": "{rrset}: {detail}",
+        "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}",
+    },
 )
 RRSIG_NO_MATCHING_KEY = register(
     "RRSIG_NO_MATCHING_KEY",
     C,
     "RFC 4035 5.3.1",
     "A signature names a key tag and algorithm that no published DNSKEY has.",
-    {"chain": "{reason}", "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}"},
+    {
+        "chain": "{rrset}: {detail}",
+        "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}",
+    },
 )
 RRSIG_MISSING = register(
     "RRSIG_MISSING",
     C,
     "RFC 4035 3.1.1",
     "An RRset in a signed zone comes without RRSIG.",
-    {"chain": "{reason}", "zone": "{rrset} has no RRSIG"},
+    {"chain": "{rrset} comes without RRSIG", "zone": "{rrset} has no RRSIG"},
 )
 RRSIG_INVALID_FIELDS = register(
     "RRSIG_INVALID_FIELDS",
     C,
     "RFC 4035 5.3.1",
     "A signature's signer, labels or type field is wrong for the RRset it covers.",
-    {"chain": "{reason}", "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}"},
+    {
+        "chain": "{rrset}: {detail}",
+        "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}",
+    },
 )
 RRSIG_UNSUPPORTED_ALGORITHM = register(
     "RRSIG_UNSUPPORTED_ALGORITHM",
     I,
     "RFC 8624 3.1",
     "A signature uses an algorithm validators do not implement.",
-    {"chain": "{reason}", "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}"},
+    {
+        "chain": "{rrset}: {detail}",
+        "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}",
+    },
 )
 TTL_BEYOND_EXPIRATION = register(
     "TTL_BEYOND_EXPIRATION",
@@ -374,15 +411,26 @@ VALIDATION_LIMIT = register(
     W,
     "RFC 9276, CVE-2023-50387",
     "The answer needs more work than the named limits allow (hostile or broken data).",
-    {"chain": "{reason}", "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}"},
+    {
+        "chain": "{rrset}: {detail}",
+        "zone": "{rrset}: RRSIG {key_tag} (algorithm {algorithm}): {detail}",
+    },
 )
 
 # --- denial of existence
 NSEC_PROOF_BROKEN = register(
-    "NSEC_PROOF_BROKEN", C, "RFC 4035 5.4", "The NSEC records do not prove the denial.", "{reason}"
+    "NSEC_PROOF_BROKEN",
+    C,
+    "RFC 4035 5.4",
+    "The NSEC records do not prove the denial.",
+    {"ds": "no DS and no valid proof of that: {detail}", "denial": "{what} not proven: {detail}"},
 )
 NSEC3_PROOF_BROKEN = register(
-    "NSEC3_PROOF_BROKEN", C, "RFC 5155 8", "The NSEC3 records do not prove the denial.", "{reason}"
+    "NSEC3_PROOF_BROKEN",
+    C,
+    "RFC 5155 8",
+    "The NSEC3 records do not prove the denial.",
+    {"ds": "no DS and no valid proof of that: {detail}", "denial": "{what} not proven: {detail}"},
 )
 NSEC3_ITERATIONS = register(
     "NSEC3_ITERATIONS",
@@ -430,7 +478,11 @@ NO_SERVER_ANSWERED = register(
     C,
     "RFC 1035 4.2",
     "No nameserver of the zone answered: cannot decide.",
-    "{reason}",
+    {
+        "ds": "no server of {parent} answered the DS query for {zone}",
+        "dnskey": "no server of {zone} answered the DNSKEY query",
+        "answer": "no server of {zone} answered for {qname}",
+    },
 )
 WALK_PROBLEM = register(
     "WALK_PROBLEM", W, "-", "The delegation walk hit a limit or an inconsistency.", "{problem}"
