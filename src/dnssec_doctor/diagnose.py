@@ -20,7 +20,7 @@ from dnssec_doctor.validate.ds import DsStatus, PublishableDs, ds_for_publicatio
 T = dns.rdatatype.RdataType
 
 # zone-link codes → cause, most specific first
-_LINK_CAUSES = (
+_LINK_CAUSES: tuple[tuple[F.FindingCode, Cause], ...] = (
     (F.DS_FOR_UNSIGNED_ZONE, Cause.DS_FOR_UNSIGNED_ZONE),
     (F.DNSKEY_MISSING, Cause.DNSKEY_MISSING),
     (F.DNSKEY_NOT_SIGNED_BY_DS_KEY, Cause.DNSKEY_NOT_SIGNED_BY_KSK),
@@ -32,7 +32,7 @@ _LINK_CAUSES = (
     (F.NSEC_PROOF_BROKEN, Cause.NSEC_PROOF_BROKEN),
     (F.NSEC3_PROOF_BROKEN, Cause.NSEC3_PROOF_BROKEN),
 )
-_ANSWER_CAUSES = (
+_ANSWER_CAUSES: tuple[tuple[F.FindingCode, Cause], ...] = (
     (F.RRSIG_NO_MATCHING_KEY, Cause.ZSK_ROLLOVER_INCOMPLETE),
     (F.RRSIG_MISSING, Cause.RRSIG_MISSING),
     (F.RRSIG_EXPIRED, Cause.RRSIG_EXPIRED),
@@ -113,7 +113,9 @@ def _wrap(cause: Cause, inner: Diagnosis, why: str) -> Diagnosis:
     )
 
 
-def _first(codes: list[str], table: tuple[tuple[str, Cause], ...]) -> Cause | None:
+def _first(
+    codes: list[F.FindingCode], table: tuple[tuple[F.FindingCode, Cause], ...]
+) -> Cause | None:
     for code, cause in table:
         if code in codes:
             return cause
@@ -337,7 +339,7 @@ def _warning_causes(analysis: Analysis) -> list[Cause]:
 
 
 def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection) -> Diagnosis:
-    code = {
+    code: F.FindingCode = {
         Cause.NAMESERVER_STALE_COPY: F.SERVER_BOGUS,
         Cause.NAMESERVER_SILENT: F.SERVER_UNREACHABLE,
         Cause.RRSIG_EXPIRING_SOON: F.RRSIG_EXPIRING_SOON,

@@ -13,10 +13,11 @@ import dns.rdatatype
 import dns.rrset
 
 from dnssec_doctor.analyze import messages as M
-from dnssec_doctor.analyze.views import rrset_failure
+from dnssec_doctor.analyze.views import decided, failing, rrset_failure
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import AnswerResult, ServerView, Status, ZoneResult
 from dnssec_doctor.model.collection import NameAnswer, Reply
+from dnssec_doctor.model.findings import Message
 from dnssec_doctor.validate import nsec, nsec3
 from dnssec_doctor.validate.limits import VerificationBudget
 from dnssec_doctor.validate.rrsig import rrset_status
@@ -52,15 +53,19 @@ def judge_answer(
         return result
     failed = [v for v in views if v.status is Status.BOGUS]
     if failed:
-        result.status, result.reason = Status.BOGUS, failed[0].reason
+        result.status, result.reason, result.message = (
+            Status.BOGUS,
+            failed[0].reason,
+            failed[0].message,
+        )
         result.codes.extend(failed[0].codes)
         return result
     insecure = [v for v in views if v.status is Status.INSECURE]
     if insecure:
         result.status, result.reason = Status.INSECURE, insecure[0].reason
         return result
-    result.reason = f"no server of {zone.zone} answered for {answer.qname}"
-    result.codes.append(F.NO_SERVER_ANSWERED)
+    no_answer = Message.of(F.NO_SERVER_ANSWERED, "answer", zone=zone.zone, qname=answer.qname)
+    decided(result, Status.INDETERMINATE, no_answer)
     return result
 
 
@@ -134,6 +139,5 @@ def _judge_denial(
         return ServerView(server, Status.SECURE, f"{what} proven ({proof.code.value})")
     if proof.insecure:
         return ServerView(server, Status.INSECURE, f"{what}: {proof.detail or proof.code.value}")
-    return ServerView(
-        server, Status.BOGUS, f"{what} not proven: {proof.detail or proof.code.value}", [code]
-    )
+    detail = proof.detail or proof.code.value
+    return failing(server, Message.of(code, "denial", what=what, detail=detail))

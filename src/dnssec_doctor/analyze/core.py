@@ -65,9 +65,9 @@ def analyze(
     statuses = [a.status for a in answers]
     verdict = worst(statuses) if statuses else Status.INDETERMINATE
     warn_seconds = int(warn_days * DAY)
-    context = ChainContext(collection, zones, answers, apex, at, warn_seconds, verdict)
+    expiry = signature_expiry(zones, answers + apex, warn_seconds)  # once: report and check
+    context = ChainContext(collection, zones, answers, apex, at, warn_seconds, verdict, expiry)
     found = checks.run_chain_checks(context, disabled)
-    expiries, _ = signature_expiry(zones, answers + apex, at, warn_seconds)
     found = list(dict.fromkeys(found))  # the apex SOA may repeat what the answer showed
     found.sort(key=lambda f: (-f.severity, f.zone.count("."), f.code))
     return Analysis(
@@ -79,7 +79,7 @@ def analyze(
         findings=found,
         verdict=verdict,
         break_at=_break_at(collection, zones, answers),
-        earliest_expiration=expiries,
+        earliest_expiration=expiry.earliest,
     )
 
 

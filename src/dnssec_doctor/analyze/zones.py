@@ -18,10 +18,11 @@ import dns.rrset
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 
 from dnssec_doctor.analyze import messages as M
-from dnssec_doctor.analyze.views import rrset_failure
+from dnssec_doctor.analyze.views import decided, failing, rrset_failure
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import ServerView, Status, ZoneResult
 from dnssec_doctor.model.collection import Collection, Reply, ZoneCut
+from dnssec_doctor.model.findings import Message
 from dnssec_doctor.validate import nsec, nsec3
 from dnssec_doctor.validate.denial import DenialCode, DenialResult
 from dnssec_doctor.validate.ds import DsJudgment, DsSetStatus, DsStatus, match_ds_set
@@ -32,7 +33,7 @@ SEP_FLAG = 0x0001  # DNSKEY flags bit 15, the secure entry point (RFC 4034 2.1.1
 
 T = dns.rdatatype.RdataType
 
-_DS_CODES = {
+_DS_CODES: dict[DsStatus, F.FindingCode] = {
     DsStatus.DIGEST_MISMATCH: F.DS_DIGEST_MISMATCH,
     DsStatus.NO_KEY_WITH_TAG: F.DS_NO_KEY_WITH_TAG,
     DsStatus.ALGORITHM_MISMATCH: F.DS_ALGORITHM_MISMATCH,
@@ -97,18 +98,17 @@ def _judge_parent_ds(
         return secure_ds
     views = list(result.parent_servers.values())
     if no_ds_proven:
-        result.status = Status.INSECURE
-        result.reason = f"{parent.zone} proves there is no DS for {cut.name}: insecure delegation"
-        result.codes.append(F.NO_DS)
+        decided(
+            result, Status.INSECURE, Message.of(F.NO_DS, "chain", parent=parent.zone, zone=cut.name)
+        )
         return None
     answered = [v for v in views if v.status is not Status.INDETERMINATE]
     if not answered:
-        result.status = Status.INDETERMINATE
-        result.reason = f"no server of {parent.zone} answered the DS query for {cut.name}"
-        result.codes.append(F.NO_SERVER_ANSWERED)
+        no_answer = Message.of(F.NO_SERVER_ANSWERED, "ds", parent=parent.zone, zone=cut.name)
+        decided(result, Status.INDETERMINATE, no_answer)
         return None
     result.status = Status.BOGUS
-    result.reason = answered[0].reason
+    result.reason, result.message = answered[0].reason, answered[0].message
     result.codes.extend(answered[0].codes)
     return None
 
@@ -137,9 +137,7 @@ def _parent_ds_view(
     if proof.secure or proof.insecure:
         return ServerView(server, Status.INSECURE, "no DS: " + (proof.detail or proof.code.value))
     code = F.NSEC3_PROOF_BROKEN if _uses_nsec3(reply) else F.NSEC_PROOF_BROKEN
-    return ServerView(
-        server, Status.BOGUS, f"no DS and no valid proof of that: {proof.detail}", [code]
-    )
+    return failing(server, Message.of(code, "ds", detail=proof.detail))
 
 
 def prove_no_ds(
@@ -205,28 +203,21 @@ def _judge_dnskeys(
     if secure_keys is None:  # the fix will name them: the DS the parent should publish
         result.signing_keys = _self_signers(cut, at, budget)
     if secure_keys is not None:
-        result.status, result.dnskey = Status.SECURE, secure_keys
-        result.reason = (
-            "a DS-matched key signs the DNSKEY RRset"
-            if not result.anchored
-            else ("a trust anchor key signs the DNSKEY RRset")
-        )
-        result.codes.append(F.DS_MATCHES)
+        result.dnskey = secure_keys
+        matched = Message.of(F.DS_MATCHES, "anchor" if result.anchored else "ds")
+        decided(result, Status.SECURE, matched)
         if any(v.status is Status.BOGUS for v in views):
             result.codes.append(F.SERVER_BOGUS)
         return result
     if insecure:
-        result.status = Status.INSECURE
-        result.reason = "no DS uses an algorithm and digest type validators implement"
-        result.codes.append(F.DS_ALL_UNSUPPORTED)
+        decided(result, Status.INSECURE, Message.of(F.DS_ALL_UNSUPPORTED))
         return result
     failed = [v for v in views if v.status is Status.BOGUS]
     if not failed:
-        result.status = Status.INDETERMINATE
-        result.reason = f"no server of {cut.name} answered the DNSKEY query"
-        result.codes.append(F.NO_SERVER_ANSWERED)
+        no_answer = Message.of(F.NO_SERVER_ANSWERED, "dnskey", zone=cut.name)
+        decided(result, Status.INDETERMINATE, no_answer)
         return result
-    result.status, result.reason = Status.BOGUS, failed[0].reason
+    result.status, result.reason, result.message = Status.BOGUS, failed[0].reason, failed[0].message
     result.codes.extend(failed[0].codes)
     return result
 
@@ -247,14 +238,8 @@ def _dnskey_view(
     keys = M.answer_rrset(reply, zone, T.DNSKEY)
     if keys is None:
         if not M.any_rrsig(reply):
-            return ServerView(
-                server,
-                Status.BOGUS,
-                f"{zone} is served unsigned (no DNSKEY, no RRSIG) "
-                "although the parent publishes a DS",
-                [F.DS_FOR_UNSIGNED_ZONE],
-            ), None
-        return ServerView(server, Status.BOGUS, f"no DNSKEY RRset for {zone}", [F.NO_DNSKEY]), None
+            return failing(server, Message.of(F.DS_FOR_UNSIGNED_ZONE, zone=zone)), None
+        return failing(server, Message.of(F.NO_DNSKEY, zone=zone)), None
     sigs = M.signatures(reply.message.answer, keys)
     trusted: list[DNSKEY] = [k for k in (anchor_keys or []) if isinstance(k, DNSKEY)]
     if ds is not None:
@@ -280,13 +265,8 @@ def _dnskey_view(
     by_trusted = [j for j in status.judgments if (j.algorithm, j.key_tag) in trusted_tags]
     if not by_trusted:
         tags = ", ".join(str(t) for _, t in sorted(trusted_tags))
-        return ServerView(
-            server,
-            Status.BOGUS,
-            f"the DNSKEY RRset is not signed by the key(s) the DS names ({tags})",
-            [F.DNSKEY_NOT_SIGNED_BY_DS_KEY],
-            list(status.judgments),
-        ), None
+        unsigned = Message.of(F.DNSKEY_NOT_SIGNED_BY_DS_KEY, "chain", tags=tags)
+        return failing(server, unsigned, None, status.judgments), None
     view = rrset_failure(server, "the DNSKEY RRset", status.security, by_trusted)
     view.judgments = list(status.judgments)
     return view, None
@@ -315,24 +295,15 @@ def _no_ds_match(
     signer_tags = {s.key_tag for s in (sigs or [])}
     for judgment in judgments:
         if judgment.status is DsStatus.NO_KEY_WITH_TAG and judgment.ds.key_tag in signer_tags:
-            return ServerView(
-                server,
-                Status.BOGUS,
-                f"the key {judgment.ds.key_tag} named by the DS still signs the DNSKEY "
-                "RRset but is not published in it",
-                [F.DNSKEY_MISSING],
-            )
+            return failing(server, Message.of(F.DNSKEY_MISSING, key_tag=judgment.ds.key_tag))
     codes = [_DS_CODES[j.status] for j in judgments if j.status in _DS_CODES]
     first = next(
         (j for j in judgments if j.status in _DS_CODES), judgments[0] if judgments else None
     )
     detail = first.detail if first is not None and first.detail else "no DS matches a DNSKEY"
-    return ServerView(
-        server,
-        Status.BOGUS,
-        f"no DS matches a DNSKEY of {zone}: {detail}",
-        codes or [F.DS_NO_KEY_WITH_TAG],
-    )
+    # every DS code shares the template: the view's reason is each one's message
+    code = codes[0] if codes else F.DS_NO_KEY_WITH_TAG
+    return failing(server, Message.of(code, "chain", zone=zone, detail=detail), codes)
 
 
 def _tag(key: DNSKEY) -> int:

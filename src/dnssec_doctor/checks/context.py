@@ -10,9 +10,18 @@ import dns.rrset
 
 from dnssec_doctor.model.analysis import AnswerResult, Status, ZoneResult
 from dnssec_doctor.model.collection import Collection
+from dnssec_doctor.model.findings import Finding
 
 T = dns.rdatatype.RdataType
 DAY = 86400
+
+
+class SignatureExpiry(NamedTuple):
+    """The signature lifetimes of the chain (checks/expiry.py), made once per analysis:
+    the earliest expiration per signer (the report's) and what the expiry check reports."""
+
+    earliest: dict[dns.name.Name, int]
+    findings: list[Finding]
 
 
 class ChainContext(NamedTuple):
@@ -25,6 +34,7 @@ class ChainContext(NamedTuple):
     at: int
     warn_seconds: int
     verdict: Status
+    expiry: SignatureExpiry
 
     @property
     def all_answers(self) -> list[AnswerResult]:

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import dns.name
 
-from dnssec_doctor.checks.context import DAY, ChainContext, T
-from dnssec_doctor.checks.registry import register
+from dnssec_doctor.checks.context import DAY, ChainContext, SignatureExpiry, T
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import AnswerResult, ZoneResult
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.validate.rrsig import RrsigJudgment, RrsigWarning
 
@@ -24,10 +24,7 @@ from dnssec_doctor.validate.rrsig import RrsigJudgment, RrsigWarning
     summary="signatures that expire within --warn-days; RRsets whose TTL outlives them",
 )
 def expiry_findings(context: ChainContext) -> list[Finding]:
-    _, found = signature_expiry(
-        context.zones, context.all_answers, context.at, context.warn_seconds
-    )
-    return found
+    return context.expiry.findings  # signature_expiry, made once (analyze/core.py)
 
 
 def all_judgments(
@@ -45,8 +42,10 @@ def all_judgments(
 
 
 def signature_expiry(
-    zones: dict[dns.name.Name, ZoneResult], answers: list[AnswerResult], at: int, warn_seconds: int
-) -> tuple[dict[dns.name.Name, int], list[Finding]]:
+    zones: dict[dns.name.Name, ZoneResult], answers: list[AnswerResult], warn_seconds: int
+) -> SignatureExpiry:
+    """The earliest expiration per signer of the valid signatures of *zones* and
+    *answers*; what expires within *warn_seconds*; RRsets whose TTL outlives them."""
     earliest: dict[dns.name.Name, int] = {}
     soon: dict[str, list[tuple[str, RrsigJudgment]]] = defaultdict(list)
     ttl: dict[str, set[str]] = defaultdict(set)
@@ -64,21 +63,27 @@ def signature_expiry(
         first = min(items, key=lambda item: item[1].expiration)[1]
         covered = sorted({f"{j.owner} {T(j.type_covered).name}" for _, j in items})
         when = datetime.fromtimestamp(first.expiration, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        days = first.seconds_left / DAY
-        message = (
-            f"signatures expire in {days:.1f} days (first: {first.owner} "
-            f"{T(first.type_covered).name} at {when}); {len(covered)} RRset(s) affected"
-        )
-        servers = tuple(sorted({s for s, _ in items}))
-        found.append(Finding(F.RRSIG_EXPIRING_SOON, zone, message, servers, tuple(covered)))
-    for zone, rrsets in ttl.items():
         found.append(
-            Finding(
-                F.TTL_BEYOND_EXPIRATION,
+            Finding.of(
+                F.RRSIG_EXPIRING_SOON,
                 zone,
-                f"{len(rrsets)} RRset(s) outlive their signatures in caches (TTL > validity left)",
-                (),
-                tuple(sorted(rrsets)),
+                servers=tuple(sorted({s for s, _ in items})),
+                records=tuple(covered),
+                variant="chain",
+                days=first.seconds_left / DAY,
+                first=f"{first.owner} {T(first.type_covered).name}",
+                when=when,
+                count=len(covered),
             )
         )
-    return earliest, found
+    for zone, rrsets in ttl.items():
+        found.append(
+            Finding.of(
+                F.TTL_BEYOND_EXPIRATION,
+                zone,
+                records=tuple(sorted(rrsets)),
+                variant="chain",
+                count=len(rrsets),
+            )
+        )
+    return SignatureExpiry(earliest, found)

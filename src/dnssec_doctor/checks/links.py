@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from dnssec_doctor.checks.context import ChainContext, rrset_lines
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import ServerView, Status
-from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.checks import CheckError, register
+from dnssec_doctor.model.findings import Finding, FindingCode, Message
 
 
 @register(
@@ -54,33 +54,56 @@ def link_findings(context: ChainContext) -> list[Finding]:
             continue
         records = tuple(rrset_lines(result.ds)) if result.ds is not None else ()
         for views in (result.parent_servers, result.servers):
-            for (code, reason), servers in _grouped(views, {Status.BOGUS}).items():
-                found.append(Finding(code, zone, reason, tuple(sorted(servers)), records))
+            for (code, _), (servers, message) in _grouped(views, {Status.BOGUS}).items():
+                found.append(_link(code, zone, message, tuple(sorted(servers)), records))
         for code in result.codes:
             if code in (F.DS_MATCHES, F.NO_DS, F.DS_ALL_UNSUPPORTED, F.NO_SERVER_ANSWERED):
-                found.append(Finding(code, zone, result.reason, (), records))
+                found.append(_link(code, zone, result.message, (), records))
         if F.SERVER_BOGUS in result.codes:
             split[zone].append(result.servers)
     for answer in answers:
         zone = answer.zone.to_text()
-        for (code, reason), servers in _grouped(answer.servers, {Status.BOGUS}).items():
+        for (code, _), (servers, message) in _grouped(answer.servers, {Status.BOGUS}).items():
             records = tuple(line for r in answer.rrsets for line in rrset_lines(r))
-            found.append(Finding(code, zone, reason, tuple(sorted(servers)), records))
+            found.append(_link(code, zone, message, tuple(sorted(servers)), records))
         if F.SERVER_BOGUS in answer.codes:
             split[zone].append(answer.servers)
         if F.NO_SERVER_ANSWERED in answer.codes:
-            found.append(Finding(F.NO_SERVER_ANSWERED, zone, answer.reason))
+            found.append(_link(F.NO_SERVER_ANSWERED, zone, answer.message, (), ()))
     found += [_bogus_servers(zone, tables) for zone, tables in split.items()]
     return found
 
 
-def _grouped(views: dict[str, ServerView], wanted: set[Status]) -> dict[tuple[str, str], list[str]]:
-    """(code, reason) -> servers, for the views of the wanted statuses."""
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+def _link(
+    code: FindingCode,
+    zone: str,
+    message: Message | None,
+    servers: tuple[str, ...],
+    records: tuple[str, ...],
+) -> Finding:
+    """A failing (or deciding) link, in the words of its judgment: the message the
+    analysis made where it judged the link (analyze/), with its template's parameters.
+    A view with several codes (the DS ones) made it with the first: they share it."""
+    if message is None:
+        raise CheckError(f"chain.links: {code} at {zone} comes without its message")
+    made = Finding.of(
+        code, zone, servers=servers, records=records, variant=message.variant, **message.params
+    )
+    if made.message != message.text:
+        raise CheckError(f"chain.links: {code} and {message.code} do not share their template")
+    return made
+
+
+def _grouped(
+    views: dict[str, ServerView], wanted: set[Status]
+) -> dict[tuple[FindingCode, str], tuple[list[str], Message | None]]:
+    """(code, reason) -> its servers and the first one's message, for the views of the
+    wanted statuses."""
+    groups: dict[tuple[FindingCode, str], tuple[list[str], Message | None]] = {}
     for server, view in views.items():
         if view.status in wanted:
             for code in view.codes:
-                groups[(code, view.reason)].append(server)
+                groups.setdefault((code, view.reason), ([], view.message))[0].append(server)
     return groups
 
 
@@ -91,9 +114,12 @@ def _bogus_servers(zone: str, tables: list[dict[str, ServerView]]) -> Finding:
     good = [s for s in good if s not in bad]
     first = next(v.reason for views in tables for s, v in views.items() if s == bad[0])
     failing = sum(1 for views in tables if any(v.status is Status.BOGUS for v in views.values()))
-    message = (
-        f"{', '.join(bad)} serve(s) data that fails validation ({failing} RRset(s), first: "
-        f"{first}) while {', '.join(good) or 'no other server'} serve(s) valid data: "
-        "resolvers that ask the former fail"
+    return Finding.of(
+        F.SERVER_BOGUS,
+        zone,
+        servers=tuple(bad),
+        bad=", ".join(bad),
+        failing=failing,
+        first=first,
+        good=", ".join(good) or "no other server",
     )
-    return Finding(F.SERVER_BOGUS, zone, message, tuple(bad))

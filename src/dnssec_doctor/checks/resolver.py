@@ -6,9 +6,9 @@ import dns.flags
 import dns.rcode
 
 from dnssec_doctor.checks.context import ChainContext
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import Status
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.findings import Finding
 
 
@@ -34,11 +34,12 @@ def resolver_findings(context: ChainContext) -> list[Finding]:
     where = (view.address,)
     if plain is None:
         return [
-            Finding(
+            Finding.of(
                 F.RESOLVER_UNREACHABLE,
                 ".",
-                f"the resolver {view.address} did not answer ({view.plain.exchange.error})",
-                where,
+                servers=where,
+                resolver=view.address,
+                error=view.plain.exchange.error,
             )
         ]
     found = []
@@ -47,21 +48,16 @@ def resolver_findings(context: ChainContext) -> list[Finding]:
     name = collection.evidence.query.name
     if plain_failed and not cd_failed:
         found.append(
-            Finding(
-                F.DNSSEC_IS_THE_CAUSE,
-                ".",
-                f"{view.address} answers SERVFAIL for {name}, "
-                "but with checking disabled (+cd) it answers: DNSSEC validation fails",
-                where,
-            )
+            Finding.of(F.DNSSEC_IS_THE_CAUSE, ".", servers=where, resolver=view.address, name=name)
         )
     elif plain_failed:
         found.append(
-            Finding(
+            Finding.of(
                 F.RESOLVER_SERVFAIL_EVEN_WITH_CD,
                 ".",
-                f"{view.address} answers SERVFAIL for {name} with and without +cd",
-                where,
+                servers=where,
+                resolver=view.address,
+                name=name,
             )
         )
     resolver_status = (
@@ -71,12 +67,13 @@ def resolver_findings(context: ChainContext) -> list[Finding]:
     )
     if verdict in (Status.SECURE, Status.INSECURE, Status.BOGUS) and resolver_status is not verdict:
         found.append(
-            Finding(
+            Finding.of(
                 F.RESOLVER_DISAGREES,
                 ".",
-                f"{view.address} says {resolver_status.value}, "
-                f"the authoritative servers say {verdict.value}",
-                where,
+                servers=where,
+                resolver=view.address,
+                resolver_status=resolver_status.value,
+                verdict=verdict.value,
             )
         )
     return found

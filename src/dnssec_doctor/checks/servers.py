@@ -8,8 +8,8 @@ import dns.name
 
 from dnssec_doctor.analyze import messages as M
 from dnssec_doctor.checks.context import ChainContext, T
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.findings import Finding
 
@@ -35,11 +35,12 @@ def server_findings(context: ChainContext) -> list[Finding]:
         if silent:
             errors = sorted({r.exchange.error or "?" for s in silent for r in replies[s]})
             found.append(
-                Finding(
+                Finding.of(
                     F.SERVER_UNREACHABLE,
                     zone,
-                    f"no answer from {', '.join(silent)} ({', '.join(errors)})",
-                    tuple(silent),
+                    servers=tuple(silent),
+                    silent=", ".join(silent),
+                    errors=", ".join(errors),
                 )
             )
         lame = sorted(
@@ -49,11 +50,8 @@ def server_findings(context: ChainContext) -> list[Finding]:
         )
         if lame:
             found.append(
-                Finding(
-                    F.SERVER_LAME,
-                    zone,
-                    f"{', '.join(lame)} did not answer authoritatively for {zone}",
-                    tuple(lame),
+                Finding.of(
+                    F.SERVER_LAME, zone, servers=tuple(lame), lame=", ".join(lame), zone=zone
                 )
             )
         serials = {s: M.soa_serial(r, cut.name) for s, r in cut.soa.items() if M.answered(r)}
@@ -61,11 +59,12 @@ def server_findings(context: ChainContext) -> list[Finding]:
         if len(distinct) > 1:
             listing = ", ".join(f"{s}: {v}" for s, v in sorted(serials.items()))
             found.append(
-                Finding(
+                Finding.of(
                     F.SERVERS_DISAGREE,
                     zone,
-                    f"SOA serials differ ({listing})",
-                    tuple(sorted(serials)),
+                    servers=tuple(sorted(serials)),
+                    variant="soa",
+                    serials=listing,
                 )
             )
         found += dnskey_disagreement(cut.name, cut.dnskey)
@@ -82,5 +81,12 @@ def dnskey_disagreement(zone: dns.name.Name, replies: dict[str, Reply]) -> list[
     if len(set(tags.values())) < 2:
         return []
     listing = "; ".join(f"{s}: {', '.join(map(str, t))}" for s, t in sorted(tags.items()))
-    message = f"the servers publish different DNSKEY sets (key tags {listing})"
-    return [Finding(F.SERVERS_DISAGREE, zone.to_text(), message, tuple(sorted(tags)))]
+    return [
+        Finding.of(
+            F.SERVERS_DISAGREE,
+            zone.to_text(),
+            servers=tuple(sorted(tags)),
+            variant="dnskey",
+            tags=listing,
+        )
+    ]

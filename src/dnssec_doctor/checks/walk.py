@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dnssec_doctor.checks.context import ChainContext
-from dnssec_doctor.checks.registry import register
 from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.checks import register
 from dnssec_doctor.model.findings import Finding
 
 
@@ -16,4 +16,4 @@ from dnssec_doctor.model.findings import Finding
     summary="what the walk could not ask or follow (loops, limits, missing addresses)",
 )
 def walk_findings(context: ChainContext) -> list[Finding]:
-    return [Finding(F.WALK_PROBLEM, ".", problem) for problem in context.collection.problems]
+    return [Finding.of(F.WALK_PROBLEM, ".", problem=p) for p in context.collection.problems]

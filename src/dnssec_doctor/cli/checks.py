@@ -1,10 +1,11 @@
-"""`checks`: list the registered checks (id, set, finding codes, RFC) that `check` runs."""
+"""`checks`: list the registered checks (id, command, set, finding codes, RFC) that
+`check` and `verify` run."""
 
 from __future__ import annotations
 
 import argparse
 
-from dnssec_doctor.cli.common import Subcommands, add_command, report_console, write_stdout
+from dnssec_doctor.cli.common import Subcommands, add_command, print_table, write_stdout
 from dnssec_doctor.exitcodes import ExitCode
 
 
@@ -12,14 +13,15 @@ def register(commands: Subcommands) -> None:
     listing = add_command(
         commands,
         "checks",
-        "list the checks that check runs: id, set, the finding codes each may emit, RFC",
+        "list the checks that check and verify run: id, command, set, the finding codes "
+        "each may emit, RFC",
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    from dnssec_doctor.services.check import registered_checks
+    from dnssec_doctor.services.checks import registered_checks
 
     sets, registered = registered_checks()
     if args.json:
@@ -28,6 +30,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         entries = [
             {
                 "id": c.id,
+                "command": c.command,
                 "set": c.set,
                 "codes": sorted(c.codes),
                 "rfc": c.rfc,
@@ -37,14 +40,12 @@ def run(args: argparse.Namespace) -> ExitCode:
         ]
         write_stdout(json.dumps({"sets": sets, "checks": entries}, indent=2) + "\n")
         return ExitCode.OK
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("check", "set", "rfc", "finding codes"):
-        table.add_column(column)
-    for c in registered:
-        table.add_row(c.id, c.set, c.rfc, ", ".join(sorted(c.codes)))
-    out = report_console()
-    out.print(table)
-    out.print("\nLeave one out: check NAME --disable CHECK (or a set: --disable resolver).")
+    out = print_table(
+        ("check", "run by", "set", "rfc", "finding codes"),
+        ((c.id, c.command, c.set, c.rfc, ", ".join(sorted(c.codes))) for c in registered),
+    )
+    out.print(
+        "\nLeave one out: check NAME --disable CHECK, verify ZONEFILE --disable CHECK "
+        "(or a set of that command: --disable resolver, --disable denial)."
+    )
     return ExitCode.OK

@@ -16,7 +16,10 @@ from dnssec_doctor import defaults
 from dnssec_doctor.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import Console
+    from rich.table import Table
 
     from dnssec_doctor.services.check import CheckOptions
 
@@ -76,6 +79,21 @@ def report_console() -> Console:
 
 
 # -- argument types ----------------------------------------------------------------------
+
+
+def print_table(columns: Iterable[str], rows: Iterable[Iterable[str]]) -> Console:
+    """A plain table (no box, bold header) on the report console; the console, for
+    what follows it."""
+    from rich.table import Table
+
+    table: Table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    out = report_console()
+    out.print(table)
+    return out
 
 
 def _bounded(

@@ -13,7 +13,7 @@ from dnssec_doctor.cli.common import (
     default_lab_dir,
     fail,
     print_help,
-    report_console,
+    print_table,
     write_stdout,
 )
 from dnssec_doctor.exitcodes import ExitCode
@@ -101,14 +101,18 @@ def _lab_list(args: argparse.Namespace) -> ExitCode:
 
         write_stdout(json.dumps([asdict(e) for e in entries], indent=2) + "\n")
         return ExitCode.OK
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("scenario", "query", "expected", "cause", "breaks at"):
-        table.add_column(column)
     colours = {"secure": "green", "insecure": "yellow", "bogus": "red"}
-    for e in entries:
-        outcome = f"[{colours[e.outcome]}]{e.outcome}[/]" + (" (warn)" if e.warn else "")
-        table.add_row(e.id, f"{e.qname} {e.qtype}", outcome, e.cause, e.break_at or "-")
-    report_console().print(table)
+    print_table(
+        ("scenario", "query", "expected", "cause", "breaks at"),
+        (
+            (
+                e.id,
+                f"{e.qname} {e.qtype}",
+                f"[{colours[e.outcome]}]{e.outcome}[/]" + (" (warn)" if e.warn else ""),
+                e.cause,
+                e.break_at or "-",
+            )
+            for e in entries
+        ),
+    )
     return ExitCode.OK

@@ -54,6 +54,12 @@ def register(commands: Subcommands) -> None:
     )
     add_walk_options(verify, timeout=defaults.VERIFY_TIMEOUT)
     verify.add_argument("-v", "--verbose", action="store_true", help="INFO findings too")
+    verify.add_argument(
+        "--disable",
+        action="append",
+        metavar="CHECK",
+        help="leave out this check or set of checks (repeatable; list: dnssec-doctor checks)",
+    )
     verify.set_defaults(run=run)
 
 
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         timeout=args.timeout,
         trust_anchor_file=args.trust_anchor,
         root_hints_file=args.root_hints,
+        disabled=tuple(args.disable or ()),
     )
     try:
         report = run_verify(options)

@@ -10,7 +10,7 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
-from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.findings import Finding, FindingCode, Message
 from dnssec_doctor.validate.ds import DsJudgment
 from dnssec_doctor.validate.rrsig import RrsigJudgment
 
@@ -42,8 +42,9 @@ class ServerView:
     server: str
     status: Status
     reason: str
-    codes: list[str] = field(default_factory=list)  # finding codes behind the status
+    codes: list[FindingCode] = field(default_factory=list)  # finding codes behind the status
     judgments: list[RrsigJudgment] = field(default_factory=list)
+    message: Message | None = None  # the reason as its code's template (when it has codes)
 
 
 @dataclass
@@ -61,10 +62,11 @@ class ZoneResult:
     dnskey: dns.rrset.RRset | None = None  # the authenticated DNSKEY RRset (when secure)
     servers: dict[str, ServerView] = field(default_factory=dict)  # child servers' DNSKEY
     parent_servers: dict[str, ServerView] = field(default_factory=dict)  # their DS answers
-    codes: list[str] = field(default_factory=list)  # finding codes for the link
+    codes: list[FindingCode] = field(default_factory=list)  # finding codes for the link
     # when the link does not hold: the served keys that sign the DNSKEY RRset themselves
     # (SEP keys if any), what a DS must name; empty when secure or none does
     signing_keys: list[DNSKEY] = field(default_factory=list)
+    message: Message | None = None  # the reason as its code's template (when it has codes)
 
 
 @dataclass
@@ -79,7 +81,8 @@ class AnswerResult:
     kind: str  # answer | cname | nxdomain | nodata | none
     rrsets: list[dns.rrset.RRset] = field(default_factory=list)
     servers: dict[str, ServerView] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
+    codes: list[FindingCode] = field(default_factory=list)
+    message: Message | None = None  # the reason as its code's template (when it has codes)
 
 
 @dataclass

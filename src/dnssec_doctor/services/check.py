@@ -34,7 +34,6 @@ from dnssec_doctor.model import evidence as ev
 from dnssec_doctor.model.collection import Collection
 
 if TYPE_CHECKING:
-    from dnssec_doctor.checks.registry import Check
     from dnssec_doctor.model.report import Report
 
 DEFAULT_WARN_DAYS = defaults.WARN_DAYS
@@ -75,7 +74,7 @@ class CheckOptions(NamedTuple):
     port: int = 53
     timeout: float = DEFAULT_TIMEOUT
     stubs: tuple[ev.Stub, ...] = ()
-    disabled: tuple[str, ...] = ()  # check ids or sets left out (checks/registry.py)
+    disabled: tuple[str, ...] = ()  # check ids or sets left out (model/checks.py)
 
 
 def parse_name(text: str) -> dns.name.Name:
@@ -202,24 +201,12 @@ def report_for(collection: Collection, options: CheckOptions, began: float) -> R
 def known_checks(disabled: tuple[str, ...]) -> None:
     """A --disable that names no check or set is bad input: say so before the walk."""
     from dnssec_doctor import checks
-    from dnssec_doctor.checks.registry import CheckError as RegistryError
-    from dnssec_doctor.checks.registry import selected
+    from dnssec_doctor.model.checks import CheckError as RegistryError
 
-    del checks  # imported for its registrations
     try:
-        selected(disabled)
+        checks.registered(disabled)
     except RegistryError as error:
         raise CheckError(f"--disable: {error} (see: dnssec-doctor checks)") from error
-
-
-def registered_checks() -> tuple[dict[str, str], list[Check[object]]]:
-    """The sets (name -> what they look at) and the registered checks, in the order
-    `check` runs them."""
-    from dnssec_doctor import checks
-    from dnssec_doctor.checks.registry import SETS, ordered
-
-    del checks  # imported for its registrations
-    return dict(SETS), ordered()
 
 
 def run_check(options: CheckOptions) -> Report:

@@ -73,35 +73,30 @@ def fetch_parent_ds(origin: dns.name.Name, options: CheckOptions) -> ParentDs:
     out: list[Finding] = []
     if not authenticated:
         state = parent.status.value if parent is not None else "unknown"
-        out.append(
-            Finding(
-                F.PARENT_DS_UNAUTHENTICATED,
-                z,
-                f"the parent {cut.parent} is {state} from the trust anchor: its DS RRset "
-                "for the zone cannot be authenticated (used as given)",
-            )
-        )
+        out.append(Finding.of(F.PARENT_DS_UNAUTHENTICATED, z, parent=cut.parent, state=state))
     if len(set(by_server.values())) > 1:
         out.append(
-            Finding(
+            Finding.of(
                 F.PARENT_DS_SERVERS_DIFFER,
                 z,
-                f"the servers of {cut.parent} give different DS RRsets for {z}",
                 servers=tuple(sorted(by_server)),
                 records=tuple(
                     f"{a}: {', '.join(sorted(_tag(d) for d in ds)) or 'none'}"
                     for a, ds in sorted(by_server.items())
                 ),
+                parent=cut.parent,
+                zone=z,
             )
         )
     if not union:
         out.append(
-            Finding(
+            Finding.of(
                 F.NO_DS,
                 z,
-                f"{cut.parent} publishes no DS for {z}: validators treat the zone as "
-                "insecure whatever its signatures",
                 servers=tuple(sorted(by_server)),
+                variant="parent",
+                parent=cut.parent,
+                zone=z,
             )
         )
     return ParentDs(

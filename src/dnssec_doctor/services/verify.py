@@ -15,10 +15,12 @@ from dns.rdata import Rdata
 
 from dnssec_doctor import defaults
 from dnssec_doctor.inputfile import MAX_TEXT_FILE, read_small
+from dnssec_doctor.model.checks import CheckError as RegistryError
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.zone_report import DsInfo, VerifyReport
 from dnssec_doctor.services.check import CheckError, CheckOptions, parse_at
 from dnssec_doctor.validate.records import RecordParseError, parse_records
+from dnssec_doctor.zonefile import checks as zone_checks
 from dnssec_doctor.zonefile.axfr import spooled_records, transfer
 from dnssec_doctor.zonefile.cutscan import KnownCuts
 from dnssec_doctor.zonefile.load import (
@@ -54,6 +56,7 @@ class VerifyOptions:
     timeout: float = DEFAULT_TIMEOUT
     trust_anchor_file: Path | None = None
     root_hints_file: Path | None = None
+    disabled: tuple[str, ...] = ()  # verify's checks or sets left out (zonefile/checks.py)
 
 
 def load_ds(path: Path, origin: dns.name.Name) -> list[Rdata]:
@@ -149,11 +152,21 @@ def _zone_input(options: VerifyOptions) -> Iterator[ZoneInput]:
         yield ZoneInput(lambda: fast_records(source), source.origin, source.name, source.path)
 
 
+def known_checks(disabled: tuple[str, ...]) -> None:
+    """A --disable that names none of verify's checks or sets is bad input: say so
+    before the zone is read."""
+    try:
+        zone_checks.registered(disabled)
+    except RegistryError as error:
+        raise VerifyError(f"--disable: {error} (see: dnssec-doctor checks)") from error
+
+
 def run_verify(options: VerifyOptions) -> VerifyReport:
     try:
         at = int(parse_at(options.at, datetime.now(UTC)).timestamp())
     except CheckError as error:
         raise VerifyError(str(error)) from error
+    known_checks(options.disabled)
     jobs = options.jobs or default_jobs()
     try:
         with _zone_input(options) as zone:
@@ -170,6 +183,7 @@ def run_verify(options: VerifyOptions) -> VerifyReport:
                 info,
                 zone.path,
                 known=zone.known,
+                disabled=options.disabled,
             )
     except (ZoneLoadError, SignatureWorkerError) as error:
         raise VerifyError(str(error)) from error

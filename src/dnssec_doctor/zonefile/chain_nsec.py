@@ -76,11 +76,8 @@ def _strays(shape: ZoneShape, z: str) -> list[Finding]:
         if owner not in shape.types:
             stray = to_text(owner)
             out.append(
-                Finding(
-                    F.NSEC_CHAIN_BROKEN,
-                    z,
-                    f"NSEC at {stray}, which is not an authoritative name of the zone",
-                    records=(f"{stray} NSEC",),
+                Finding.of(
+                    F.NSEC_CHAIN_BROKEN, z, records=(f"{stray} NSEC",), variant="stray", name=stray
                 )
             )
     return out
@@ -95,11 +92,8 @@ def _bitmap_finding(
         parts.append(f"lacks {_types(frozenset(lack))}")
     if extra:
         parts.append(f"lists absent {_types(frozenset(extra))}")
-    return Finding(
-        F.NSEC_BITMAP_MISMATCH,
-        z,
-        f"NSEC bitmap at {text} {' and '.join(parts)}",
-        records=(line,),
+    return Finding.of(
+        F.NSEC_BITMAP_MISMATCH, z, records=(line,), name=text, difference=" and ".join(parts)
     )
 
 
@@ -119,17 +113,19 @@ def _own(shape: ZoneShape, name: bytes, z: str, memo: _Bitmaps) -> _Own:
     rdatas = shape.nsec.get(name)
     if not rdatas:
         text = to_text(name)
-        return _Own([Finding(F.NSEC_MISSING, z, f"{text} has no NSEC", records=(text,))])
+        return _Own([Finding.of(F.NSEC_MISSING, z, records=(text,), name=text)])
     out: list[Finding] = []
     if len(rdatas) > 1:
         out.append(
-            Finding(F.NSEC_CHAIN_BROKEN, z, f"{to_text(name)} has {len(rdatas)} NSEC records")
+            Finding.of(
+                F.NSEC_CHAIN_BROKEN, z, variant="repeated", name=to_text(name), count=len(rdatas)
+            )
         )
     rdata = min(rdatas)  # canonical order: the one dnspython's RRset lists first
     try:
         nsec = parse_nsec(rdata)
     except (ValueError, IndexError):
-        out.append(Finding(F.NSEC_CHAIN_BROKEN, z, f"{to_text(name)}: malformed NSEC"))
+        out.append(Finding.of(F.NSEC_CHAIN_BROKEN, z, variant="malformed", name=to_text(name)))
         return _Own(out)
     expect = _expected(shape, name, memo)
     if nsec.types != expect:
@@ -144,11 +140,15 @@ def _next_finding(
 ) -> Finding:
     text = to_text(name)
     why = "the chain is not closed at the apex" if want == origin else "skips or misorders"
-    return Finding(
+    return Finding.of(
         F.NSEC_CHAIN_BROKEN,
         z,
-        f"NSEC at {text} points to {to_text(got)}, the next name is {to_text(want)} ({why})",
         records=(f"{text} NSEC {_nsec_text(rdata)}",),
+        variant="next",
+        name=text,
+        got=to_text(got),
+        want=to_text(want),
+        why=why,
     )
 
 

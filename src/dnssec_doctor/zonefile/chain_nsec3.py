@@ -108,17 +108,11 @@ def _params_findings(z: str, params: Params, opt_out: bool) -> list[Finding]:
     out: list[Finding] = []
     _alg, iterations, salt = params
     if iterations > 0:
-        out.append(
-            Finding(
-                F.NSEC3_ITERATIONS, z, f"NSEC3 uses {iterations} extra iterations (RFC 9276: 0)"
-            )
-        )
+        out.append(Finding.of(F.NSEC3_ITERATIONS, z, iterations=iterations))
     if salt:
-        out.append(
-            Finding(F.NSEC3_SALT, z, f"NSEC3 uses the salt {salt.hex().upper()} (RFC 9276: none)")
-        )
+        out.append(Finding.of(F.NSEC3_SALT, z, salt=salt.hex().upper()))
     if opt_out:
-        out.append(Finding(F.NSEC3_OPT_OUT, z, "the NSEC3 chain uses opt-out"))
+        out.append(Finding.of(F.NSEC3_OPT_OUT, z))
     return out
 
 
@@ -137,9 +131,7 @@ def _check_chain(
     missing = [(h, n) for h, n in by_hash.items() if h not in present and n not in optional]
     for h, name in sorted(missing, key=lambda hn: canonical_key(hn[1])):
         text = to_text(name)
-        out.append(
-            Finding(F.NSEC3_MISSING, z, f"{text} has no NSEC3 (hash {b32(h)})", records=(text,))
-        )
+        out.append(Finding.of(F.NSEC3_MISSING, z, records=(text,), name=text, hash=b32(h)))
     order = sorted(present)
     for i, h in enumerate(order):
         rec = present[h]
@@ -151,22 +143,17 @@ def _check_chain(
         line = f"{to_text(rec.owner)} NSEC3 next {b32(rec.next)}"
         if rec.next != want:
             out.append(
-                Finding(
+                Finding.of(
                     F.NSEC3_CHAIN_BROKEN,
                     z,
-                    f"NSEC3 {b32(h)} points to {b32(rec.next)}, the next hash is {b32(want)}",
                     records=(line,),
+                    hash=b32(h),
+                    got=b32(rec.next),
+                    want=b32(want),
                 )
             )
         if original is None:
-            out.append(
-                Finding(
-                    F.NSEC3_ORPHAN,
-                    z,
-                    f"NSEC3 {to_text(rec.owner)} is the hash of no name of the zone",
-                    records=(line,),
-                )
-            )
+            out.append(Finding.of(F.NSEC3_ORPHAN, z, records=(line,), owner=to_text(rec.owner)))
             continue
         if rec.types != expect:
             lack, extra = expect - rec.types, rec.types - expect
@@ -174,11 +161,13 @@ def _check_chain(
                 [f"lists absent {_types(extra)}"] if extra else []
             )
             out.append(
-                Finding(
+                Finding.of(
                     F.NSEC3_BITMAP_MISMATCH,
                     z,
-                    f"NSEC3 bitmap for {to_text(original)} ({b32(h)}) {' and '.join(parts)}",
                     records=(line,),
+                    name=to_text(original),
+                    hash=b32(h),
+                    difference=" and ".join(parts),
                 )
             )
     return out
@@ -203,18 +192,17 @@ def check_nsec3_chain(
     out: list[Finding] = []
     if not chains:
         seen = sorted({r.params for r in recs})
-        out.append(
-            Finding(F.NSEC3_PARAM_MISMATCH, z, "NSEC3 records but no NSEC3PARAM at the apex")
-        )
+        out.append(Finding.of(F.NSEC3_PARAM_MISMATCH, z, variant="no_param"))
         chains = seen[:1]
     stray = [r for r in recs if r.params not in chains]
     if stray:
         out.append(
-            Finding(
+            Finding.of(
                 F.NSEC3_PARAM_MISMATCH,
                 z,
-                f"{len(stray)} NSEC3 record(s) use parameters other than the NSEC3PARAM's",
                 records=tuple(to_text(r.owner) for r in stray[:5]),
+                variant="other",
+                count=len(stray),
             )
         )
     ents = shape.ents

@@ -38,12 +38,14 @@ def expiry_findings(zone: str, expiry: Expiry) -> list[Finding]:
     if not expiry.expiring_soon or expiry.earliest is None:
         return []
     return [
-        Finding(
+        Finding.of(
             F.RRSIG_EXPIRING_SOON,
             zone,
-            f"{expiry.expiring_soon} signature(s) expire within {expiry.warn_days:g} days; "
-            f"the first at {iso(expiry.earliest)}",
             records=(expiry.earliest_record or "",),
+            variant="zone",
+            count=expiry.expiring_soon,
+            warn_days=expiry.warn_days,
+            when=iso(expiry.earliest),
         )
     ]
 

@@ -20,7 +20,7 @@ from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.model import findings as F
-from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.findings import REGISTRY, Finding, FindingCode
 from dnssec_doctor.model.zone_report import KeyInfo
 from dnssec_doctor.validate import algorithms
 from dnssec_doctor.validate.ds import DsStatus, match_ds_set
@@ -29,7 +29,7 @@ from dnssec_doctor.validate.rrsig import rrset_status
 _RSA = frozenset({1, 5, 7, 8, 10})
 MIN_RSA_BITS = 2048
 
-_DS_CODE: dict[str, str] = {
+_DS_CODE: dict[str, FindingCode] = {
     DsStatus.DIGEST_MISMATCH: F.DS_DIGEST_MISMATCH,
     DsStatus.NO_KEY_WITH_TAG: F.DS_NO_KEY_WITH_TAG,
     DsStatus.ALGORITHM_MISMATCH: F.DS_ALGORITHM_MISMATCH,
@@ -85,58 +85,57 @@ def check_keys(
         for j in result.judgments:
             code = _DS_CODE.get(j.status)
             if code is not None:
+                variant = "zone" if REGISTRY[code].variants else None
                 out.append(
-                    Finding(code, z, f"DS {j.ds.key_tag}: {j.detail}", records=(j.ds.to_text(),))
+                    Finding.of(
+                        code,
+                        z,
+                        records=(j.ds.to_text(),),
+                        variant=variant,
+                        key_tag=j.ds.key_tag,
+                        detail=j.detail,
+                    )
                 )
         matched = list(result.matched_keys)
         good = [k for k in matched if k in signers]
         if good:
             tags = ", ".join(_label(k) for k in good)
-            out.append(
-                Finding(F.DS_MATCHES, z, f"the DS matches {tags}, which signs the DNSKEY RRset")
-            )
+            out.append(Finding.of(F.DS_MATCHES, z, variant="zone", keys=tags))
         elif result.judgments and any(
             j.status is not DsStatus.IGNORED_SHA1 for j in result.judgments
         ):
             out.append(
-                Finding(
+                Finding.of(
                     F.DNSKEY_NOT_SIGNED_BY_DS_KEY,
                     z,
-                    "no DNSKEY a given DS matches signs the DNSKEY RRset validly",
                     records=tuple(d.to_text() for d in ds),
+                    variant="keys",
                 )
             )
     sep_signers = [k for k in signers if k.flags & Flag.SEP and not k.flags & Flag.REVOKE]
     if not sep_signers and not any(k in signers for k in matched):
         out.append(
-            Finding(
-                F.DNSKEY_NO_SEP_SIGNER,
-                z,
-                "no key with the SEP bit signs the DNSKEY RRset validly"
-                + (
-                    f" (it is signed by {', '.join(_label(k) for k in signers)})" if signers else ""
-                ),
+            Finding.of(
+                F.DNSKEY_NO_SEP_SIGNER, z, variant="others", signers=", ".join(map(_label, signers))
             )
+            if signers
+            else Finding.of(F.DNSKEY_NO_SEP_SIGNER, z, variant="unsigned")
         )
     infos: list[KeyInfo] = []
     for k in keys:
         bits = rsa_bits(k) if k.algorithm in _RSA else None
         if k.flags & Flag.REVOKE:
-            out.append(Finding(F.DNSKEY_REVOKED, z, f"DNSKEY {_label(k)} is revoked"))
+            out.append(Finding.of(F.DNSKEY_REVOKED, z, key=_label(k)))
         advice = algorithms.signing_advice(k.algorithm)
         if advice in (algorithms.SigningAdvice.MUST_NOT, algorithms.SigningAdvice.NOT_RECOMMENDED):
             out.append(
-                Finding(
-                    F.DNSKEY_ALGORITHM_DEPRECATED,
-                    z,
-                    f"DNSKEY {_label(k)}: signing with this algorithm is {advice.value.upper()}",
+                Finding.of(
+                    F.DNSKEY_ALGORITHM_DEPRECATED, z, key=_label(k), advice=advice.value.upper()
                 )
             )
         if bits is not None and bits < MIN_RSA_BITS:
             out.append(
-                Finding(
-                    F.DNSKEY_WEAK_KEY, z, f"DNSKEY {_label(k)} is {bits} bits (< {MIN_RSA_BITS})"
-                )
+                Finding.of(F.DNSKEY_WEAK_KEY, z, key=_label(k), bits=bits, minimum=MIN_RSA_BITS)
             )
         infos.append(
             KeyInfo(

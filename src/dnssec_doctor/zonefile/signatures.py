@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dnssec_doctor.model import findings as F
-from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.findings import Finding, FindingCode
 from dnssec_doctor.model.rrsig_findings import finding_code
 from dnssec_doctor.zonefile.nodes import RRSIG, Node
 from dnssec_doctor.zonefile.structure import Placement
@@ -66,7 +66,9 @@ def check_node(
         if sigs is None:
             name = name or to_text(node.owner)
             where = f"{name} {_t(rdtype)}"
-            out.append(Finding(F.RRSIG_MISSING, z, f"{where} has no RRSIG", records=(where,)))
+            out.append(
+                Finding.of(F.RRSIG_MISSING, z, records=(where,), variant="zone", rrset=where)
+            )
             continue
         rdatas = sigs.rdatas
         ttl = rrset.ttl
@@ -101,29 +103,30 @@ def _ttl_and_algorithm_findings(
     out: list[Finding] = []
     if missing:
         out.append(
-            Finding(
+            Finding.of(
                 F.RRSIG_ALGORITHM_MISSING,
                 z,
-                f"{where} has no RRSIG of algorithm {', '.join(map(str, missing))}",
                 records=(where,),
+                rrset=where,
+                algorithms=", ".join(map(str, missing)),
             )
         )
     if rrsig_ttl != ttl:
         out.append(
-            Finding(
-                F.RRSIG_TTL_MISMATCH,
-                z,
-                f"{where}: RRSIG TTL {rrsig_ttl} differs from the RRset TTL {ttl}",
-                records=(where,),
+            Finding.of(
+                F.RRSIG_TTL_MISMATCH, z, records=(where,), rrset=where, rrsig_ttl=rrsig_ttl, ttl=ttl
             )
         )
     for s in original_wrong:
         out.append(
-            Finding(
+            Finding.of(
                 F.RRSIG_ORIGINAL_TTL_MISMATCH,
                 z,
-                f"{where}: TTL {ttl}, RRSIG {_key_tag(s)} Original TTL {_original_ttl(s)}",
                 records=(where,),
+                rrset=where,
+                ttl=ttl,
+                key_tag=_key_tag(s),
+                original_ttl=_original_ttl(s),
             )
         )
     return out
@@ -139,23 +142,26 @@ def _stray_signatures(z: str, node: Node, placed: Placement) -> list[Finding]:
             name = to_text(node.owner)
             where = f"{name} RRSIG {_t(covers)}"
             out.append(
-                Finding(
+                Finding.of(
                     F.SIGNED_NON_AUTHORITATIVE,
                     z,
-                    f"{where}: {name} {_t(covers)} is not authoritative (delegation NS, "
-                    "glue or occluded) and must not be signed",
                     records=(where,),
+                    rrsig=where,
+                    name=name,
+                    type=_t(covers),
                 )
             )
         elif (covers, 0) not in node.rrsets:
             name = to_text(node.owner)
             where = f"{name} RRSIG {_t(covers)}"
             out.append(
-                Finding(
+                Finding.of(
                     F.RRSIG_WITHOUT_RRSET,
                     z,
-                    f"{where}: there is no {_t(covers)} RRset at {name}",
                     records=(where,),
+                    rrsig=where,
+                    type=_t(covers),
+                    name=name,
                 )
             )
     return out
@@ -169,26 +175,32 @@ def result_findings(z: str, results: Iterable[SigResult]) -> list[Finding]:
         code = finding_code(r.status)
         if code is not None:
             out.append(
-                Finding(
+                Finding.of(
                     code,
                     z,
-                    f"{where}: RRSIG {r.key_tag} (algorithm {r.algorithm}): {r.detail}",
                     records=(r.rrsig_text,),
+                    variant="zone",
+                    rrset=where,
+                    key_tag=r.key_tag,
+                    algorithm=r.algorithm,
+                    detail=r.detail,
                 )
             )
         if TTL_WARNING in r.warnings:
             out.append(
-                Finding(
+                Finding.of(
                     F.TTL_BEYOND_EXPIRATION,
                     z,
-                    f"{where}: the TTL outlasts RRSIG {r.key_tag}'s remaining validity",
                     records=(r.rrsig_text,),
+                    variant="zone",
+                    rrset=where,
+                    key_tag=r.key_tag,
                 )
             )
     return out
 
 
-def code_of(kind: str) -> str | None:
+def code_of(kind: str) -> FindingCode | None:
     """The finding code a :class:`~workers.Tally` kind is reported under."""
     return F.TTL_BEYOND_EXPIRATION if kind == TTL_WARNING else finding_code(kind)
 

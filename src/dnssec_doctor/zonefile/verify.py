@@ -16,7 +16,7 @@ import gc
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -27,14 +27,15 @@ import dns.rdatatype
 import dns.rrset
 from dns.rdata import Rdata
 
-from dnssec_doctor.model import findings as F
+from dnssec_doctor.model.checks import admit, run_checks
 from dnssec_doctor.model.findings import Finding
-from dnssec_doctor.model.zone_report import DsInfo, KeyInfo, VerifyReport, VerifyStats
+from dnssec_doctor.model.zone_report import DsInfo, VerifyReport, VerifyStats
+from dnssec_doctor.zonefile import checks as zone_checks
 from dnssec_doctor.zonefile import cutscan, parallel
 from dnssec_doctor.zonefile.chain_nsec import ChainPart, chain_closes, check_nsec_chain, range_chain
-from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, check_nsec3_chain, nsec3_records
-from dnssec_doctor.zonefile.expiry import expiry_findings, summarize
-from dnssec_doctor.zonefile.keys import check_keys
+from dnssec_doctor.zonefile.chain_nsec3 import Nsec3Record, nsec3_records
+from dnssec_doctor.zonefile.context import ZoneContext
+from dnssec_doctor.zonefile.expiry import summarize
 from dnssec_doctor.zonefile.load import ZoneLoadError
 from dnssec_doctor.zonefile.nodes import (
     RRSIG,
@@ -45,14 +46,11 @@ from dnssec_doctor.zonefile.nodes import (
     stream_nodes,
 )
 from dnssec_doctor.zonefile.reader import Record
-from dnssec_doctor.zonefile.signatures import check_node, code_of, result_findings, zone_algorithms
-from dnssec_doctor.zonefile.structure import OCCLUDED_SAMPLE, Role, ZoneShape
+from dnssec_doctor.zonefile.signatures import check_node, code_of, zone_algorithms
+from dnssec_doctor.zonefile.structure import Role, ZoneShape
 from dnssec_doctor.zonefile.wire import (
     canonical,
-    canonical_key,
     rrset_from_wire,
-    to_text,
-    type_text,
 )
 from dnssec_doctor.zonefile.workers import Context, SignatureJudge, Tally, WorkItem, judge_items
 
@@ -78,43 +76,6 @@ def _cap(found: Sequence[Finding], unlisted: Counter[str]) -> tuple[list[Finding
 
 _SOA, _NS, _DNSKEY, _NSEC, _NSEC3PARAM = 6, 2, 48, 47, 51
 _DAY = 86400
-
-
-def _occluded(z: str, shape: ZoneShape) -> list[Finding]:
-    if not shape.occluded_count:
-        return []
-    first = sorted(shape.occluded_sample, key=lambda nt: (canonical_key(nt[0]), nt[1]))
-    sample = tuple(f"{to_text(n)} {type_text(t)}" for n, t in first[:OCCLUDED_SAMPLE])
-    return [
-        Finding(
-            F.OCCLUDED_DATA,
-            z,
-            f"{shape.occluded_count} RRset(s) below a zone cut are occluded (not verified)",
-            records=sample,
-        )
-    ]
-
-
-def _denial(
-    shape: ZoneShape,
-    nsec3param: list[bytes],
-    nsec3: list[Nsec3Record] | None = None,
-    nsec: list[Finding] | None = None,
-) -> tuple[str, list[Finding]]:
-    """``nsec``: the NSEC chain's findings, when the read already made them (then
-    ``shape`` holds only the apex's names and NSEC)."""
-    z = to_text(shape.origin)
-    has_nsec = any(n in shape.types for n in shape.nsec)
-    has_nsec3 = bool(shape.nsec3) or bool(nsec3param)
-    if not has_nsec and has_nsec3:
-        return "NSEC3", check_nsec3_chain(shape, nsec3param, nsec3)
-    if not has_nsec:
-        return "none", [Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has no NSEC or NSEC3 chain")]
-    chain = nsec if nsec is not None else check_nsec_chain(shape)
-    if has_nsec3:
-        both = Finding(F.ZONE_NO_DENIAL_CHAIN, z, "the zone has both NSEC and NSEC3 records")
-        return "NSEC+NSEC3", [both, *chain]
-    return "NSEC", chain
 
 
 def _rrset(owner: dns.name.Name, rdtype: int, data: RRsetData | None) -> dns.rrset.RRset | None:
@@ -169,6 +130,7 @@ class _Job:
     at: int
     warn_days: float
     jobs: int
+    disabled: tuple[str, ...] = ()  # verify's checks or sets left out (zonefile/checks.py)
 
     @property
     def origin_wire(self) -> bytes:
@@ -182,9 +144,8 @@ class _Job:
 @dataclass
 class _Start:
     apex: _Apex
-    context: Context | None  # None: the zone is not signed
+    context: Context | None  # None: the zone is not signed (zone.signed says so)
     algorithms: frozenset[int]
-    found: list[Finding]
 
 
 def _start(first: Node | None, job: _Job) -> _Start:
@@ -194,13 +155,12 @@ def _start(first: Node | None, job: _Job) -> _Start:
         raise _no_soa(job.name, z)
     apex = _apex(first, job.name, z)
     if apex.dnskeys is None or not apex.dnskeys.rdatas:
-        unsigned = Finding(F.ZONE_UNSIGNED, z, f"no DNSKEY RRset at {z}: the zone is not signed")
-        return _Start(apex, None, frozenset(), [unsigned])
+        return _Start(apex, None, frozenset())
     algorithms = zone_algorithms(apex.dnskeys.rdatas)
     horizon = job.at + int(job.warn_days * _DAY)
     keys = tuple(apex.dnskeys.rdatas)
     context = Context(origin_wire, apex.dnskeys.ttl, keys, job.at, horizon)
-    return _Start(apex, context, algorithms, [])
+    return _Start(apex, context, algorithms)
 
 
 def _read_stream(
@@ -221,7 +181,7 @@ def _read_stream(
     start = _start(first, job)
     assert first is not None
     shape = ZoneShape(job.origin_wire, *known) if known else ZoneShape(job.origin_wire)
-    found = start.found
+    found: list[Finding] = []
     judge = SignatureJudge(start.context, job.jobs) if start.context is not None else None
     signed = 0
     try:
@@ -406,7 +366,7 @@ def _read_ranges(
     # only what is known to every range counts as known here: a range's own cuts
     # are not, so the merge sees a cut in one range above a name in another
     shape = ZoneShape(origin_wire, *known)
-    found = list(start.found)  # not start.found itself: this may be the second try
+    found: list[Finding] = []
     tally = Tally()
     placed = shape.classify(first)
     signed = len(placed.signed)
@@ -497,31 +457,35 @@ def _nsec_exactly(
 def _report(
     read: _Read, job: _Job, ds: Sequence[Rdata], extra: Sequence[Finding], began: float
 ) -> VerifyReport:
-    """Keys, chains, expiry and the capped, ordered findings of what was read."""
+    """verify's registered checks (zonefile/checks.py) over what was read, and the
+    capped, ordered findings: the read's own (``zone.coverage``) and theirs."""
     origin, at, warn_days, z = job.origin, job.at, job.warn_days, job.z
-    shape, apex, tally, found = read.shape, read.apex, read.tally, list(read.found)
-    keys: tuple[KeyInfo, ...] = ()
-    denial = "none"
-    if read.signed_zone:
-        key_check = check_keys(
-            origin,
-            _rrset(origin, _DNSKEY, apex.dnskeys),  # type: ignore[arg-type]
-            _rrset(origin, RRSIG, apex.dnskey_sigs),
-            at,
-            ds,
-        )
-        keys = key_check.keys
-        denial, denial_findings = _denial(shape, apex.nsec3param, read.nsec3, read.nsec)
-        found += [*key_check.findings, *result_findings(z, tally.problems), *denial_findings]
-    found = _occluded(z, shape) + list(extra) + found
-    expiry = summarize(tally, warn_days)
-    found += expiry_findings(z, expiry)
+    shape, apex, tally = read.shape, read.apex, read.tally
+    context = ZoneContext(
+        origin=origin,
+        shape=shape,
+        signed_zone=read.signed_zone,
+        dnskeys=_rrset(origin, _DNSKEY, apex.dnskeys),
+        dnskey_sigs=_rrset(origin, RRSIG, apex.dnskey_sigs),
+        nsec3param=apex.nsec3param,
+        tally=tally,
+        expiry=summarize(tally, warn_days),
+        at=at,
+        ds=ds,
+        ds_findings=extra,
+        nsec3=read.nsec3,
+        nsec=read.nsec,
+    )
+    chosen = zone_checks.registered(job.disabled)
+    found = admit(zone_checks.COVERAGE, read.found) if zone_checks.COVERAGE in chosen else []
+    found += run_checks(context, job.disabled, "verify")
     # the order does not depend on the file's: severity, code, then the message
     found.sort(key=lambda f: (-int(f.severity), f.code, f.message, f.records))
+    reported = {code for check in chosen for code in check.codes}
     unlisted: Counter[str] = Counter()
     for kind, total in tally.counts.items():
         code = code_of(kind)
-        if code is not None:
+        if code is not None and code in reported:
             unlisted[code] += total - tally.kept[kind]
     kept, suppressed = _cap(found, unlisted)
     stats = VerifyStats(
@@ -529,11 +493,13 @@ def _report(
         rrsets_signed=read.signed,
         records=shape.records,
         signatures=tally.signatures,
-        denial=denial,
+        denial=context.denial,
         jobs=job.jobs,
         seconds=round(time.monotonic() - began, 3),
         reading=read.reading,
     )
+    keys = context.key_check.keys if context.key_check is not None else ()
+    expiry = context.expiry
     return VerifyReport(z, job.name, at, warn_days, tuple(kept), keys, expiry, stats, suppressed)
 
 
@@ -577,17 +543,19 @@ def verify_records(
     path: str | None = None,
     *,
     known: cutscan.KnownCuts | None = None,
+    disabled: Collection[str] = (),
 ) -> VerifyReport:
     """Run every check on the zone ``records()`` yields, as of POSIX time ``at``;
     ``extra`` findings (about the DS source) join the report.  ``known``: the zone's
-    cuts and DNAMEs when the source already knows them (a transfer).
+    cuts and DNAMEs when the source already knows them (a transfer).  ``disabled``:
+    verify's checks or sets to leave out (their findings are not reported).
 
     ``records`` is called again (and the zone held in memory) only when its records
     are not grouped by owner or a cut follows names below it.  ``path``: the records
     are those of this zone file, which may then be read in byte ranges by the
     worker processes (``parallel.py``)."""
     began = time.monotonic()
-    job = _Job(origin, name, at, warn_days, jobs)
+    job = _Job(origin, name, at, warn_days, jobs, tuple(disabled))
     with _no_cycle_collection():
         read: _Read | None = None
         if path is not None and jobs > 1 and _parallel_worth_it(path):
