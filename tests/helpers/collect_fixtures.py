@@ -259,6 +259,7 @@ async def run_walk(
     timeout: float = TIMEOUT,
     tcp: bool = True,
     delay: float = 0.0,
+    trust_anchors: Sequence[str] = (),
     **kwargs: Any,
 ) -> tuple[Collection, ScriptedServer]:
     """Serve *handler* on *addresses* and walk *qname* from root hints at *hints*."""
@@ -268,7 +269,7 @@ async def run_walk(
             qname,
             qtype,
             root_hints=[RootHint(f"h{i}.hint.", a) for i, a in enumerate(hints or addresses[:1])],
-            trust_anchors=[],
+            trust_anchors=trust_anchors,
             transport=transport(port, timeout),
             at=_AT,
             limits=limits,

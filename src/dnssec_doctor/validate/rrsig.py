@@ -26,7 +26,7 @@ from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.validate import algorithms, fastsig, limits
 from dnssec_doctor.validate.limits import VerificationBudget
-from dnssec_doctor.validate.records import labels
+from dnssec_doctor.validate.records import key_tag, labels
 from dnssec_doctor.validate.timeutil import At, iso, posix, serial_time
 
 
@@ -357,7 +357,7 @@ def judge_rrsig(
         cast(DNSKEY, k)
         for k in dnskeys
         if k.algorithm == rrsig.algorithm
-        and k.key_id() == rrsig.key_tag
+        and key_tag(k) == rrsig.key_tag
         and k.protocol == 3
         and k.flags & Flag.ZONE
     ]
