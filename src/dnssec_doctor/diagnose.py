@@ -67,6 +67,21 @@ def _broken(analysis: Analysis, collection: Collection) -> Diagnosis:
         (a for a in analysis.answers if a.status in (Status.BOGUS, Status.INDETERMINATE)), None
     )
     zone = analysis.break_at
+    limits = collection.limits_hit
+    if limits and (failing is None or failing.status is Status.INDETERMINATE):
+        return Diagnosis(
+            Cause.CHECK_LIMITED,
+            None,
+            f"Cannot decide: the check hit {', '.join(limits)} (docs/limits.md); what it did"
+            " not see could hold a failure.",
+            steps=[
+                FixStep(
+                    "Look at the walk's problem lines: servers or referrals built to cost"
+                    " work (hostile or broken) are the cause; fix or remove them and check"
+                    " again."
+                )
+            ],
+        )
     if failing is None or zone is None:
         return Diagnosis(Cause.OK, None, "Nothing could be decided: no answer was collected.")
     result = analysis.zones.get(zone)
@@ -420,6 +435,7 @@ _TITLES = {
     Cause.NSEC3_PROOF_BROKEN: "The NSEC3 proof is broken",
     Cause.NAMESERVER_STALE_COPY: "A nameserver serves a stale, broken copy",
     Cause.NAMESERVER_SILENT: "A nameserver does not answer",
+    Cause.CHECK_LIMITED: "The check hit a limit",
     Cause.PARENT_ZONE_BROKEN: "A parent zone is broken",
     Cause.CNAME_TARGET_BOGUS: "The CNAME target is bogus",
 }

@@ -124,10 +124,17 @@ Handler = Callable[[str, str, bytes], bytes | None]
 
 
 class _Udp(asyncio.DatagramProtocol):
-    def __init__(self, address: str, handler: Handler, log: list[tuple[str, str, bytes]]) -> None:
+    def __init__(
+        self,
+        address: str,
+        handler: Handler,
+        log: list[tuple[str, str, bytes]],
+        delay: float = 0.0,
+    ) -> None:
         self.address = address
         self.handler = handler
         self.log = log
+        self.delay = delay
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -137,15 +144,28 @@ class _Udp(asyncio.DatagramProtocol):
         self.log.append((self.address, "udp", data))
         reply = self.handler(self.address, "udp", data)
         if reply is not None and self.transport is not None:
-            self.transport.sendto(reply, addr)
+            if self.delay:
+                asyncio.get_running_loop().call_later(
+                    self.delay, self.transport.sendto, reply, addr
+                )
+            else:
+                self.transport.sendto(reply, addr)
 
 
 class ScriptedServer:
-    """UDP and TCP on *port* at each address, answering with *handler* (on this loop)."""
+    """UDP and TCP on *port* at each address, answering with *handler* (on this loop);
+    *delay*: seconds each UDP answer is held back (a slow drip)."""
 
     def __init__(
-        self, addresses: Sequence[str], port: int, handler: Handler, *, tcp: bool = True
+        self,
+        addresses: Sequence[str],
+        port: int,
+        handler: Handler,
+        *,
+        tcp: bool = True,
+        delay: float = 0.0,
     ) -> None:
+        self.delay = delay
         self.addresses = list(addresses)
         self.with_tcp = tcp
         self.port = port
@@ -158,7 +178,7 @@ class ScriptedServer:
         loop = asyncio.get_running_loop()
         for address in self.addresses:
             udp, _ = await loop.create_datagram_endpoint(
-                functools.partial(_Udp, address, self.handler, self.log),
+                functools.partial(_Udp, address, self.handler, self.log, self.delay),
                 local_addr=(address, self.port),
             )
             self._udp.append(udp)
@@ -238,16 +258,18 @@ async def run_walk(
     limits: WalkLimits = DEFAULT_LIMITS,
     timeout: float = TIMEOUT,
     tcp: bool = True,
+    delay: float = 0.0,
+    trust_anchors: Sequence[str] = (),
     **kwargs: Any,
 ) -> tuple[Collection, ScriptedServer]:
     """Serve *handler* on *addresses* and walk *qname* from root hints at *hints*."""
     port = free_port(addresses[:1])
-    async with ScriptedServer(addresses, port, handler, tcp=tcp) as server:
+    async with ScriptedServer(addresses, port, handler, tcp=tcp, delay=delay) as server:
         found = await collect(
             qname,
             qtype,
             root_hints=[RootHint(f"h{i}.hint.", a) for i, a in enumerate(hints or addresses[:1])],
-            trust_anchors=[],
+            trust_anchors=trust_anchors,
             transport=transport(port, timeout),
             at=_AT,
             limits=limits,

@@ -21,7 +21,7 @@ import dns.rrset
 
 from dnssec_doctor.collect import Collection, WalkLimits, collect_from_evidence
 from dnssec_doctor.collect import limits as L
-from dnssec_doctor.model.evidence import RootHint
+from dnssec_doctor.model.evidence import MAX_RECORDS_PER_MESSAGE, RootHint
 from helpers.collect_fixtures import question, response, rrset, run_walk
 
 Name = dns.name.Name
@@ -256,25 +256,23 @@ def big(
     return handler
 
 
-def test_max_server_addresses_per_zone_with_thousands_of_records() -> None:
-    many = [(f"n{i}.big.", f"127.77.{10 + i // 250}.{1 + i % 250}") for i in range(1000)]
+def test_max_server_addresses_per_zone_with_a_hundred_and_twenty_glued_names() -> None:
+    many = [(f"n{i}.big.", f"127.77.10.{1 + i}") for i in range(120)]  # 240 records
     handler = big(lambda query: referral(query, N("big."), many))
     found = walk([ROOT], handler, "www.big.", timeout=1.0)
     cut = found.zones[N("big.")]
     assert len(cut.addresses) == L.MAX_SERVER_ADDRESSES_PER_ZONE
-    assert len(cut.ns_at_parent) == 1000 and cut.unresolved == []
+    assert len(cut.ns_at_parent) == 120 and cut.unresolved == []
     line = one_problem(found, "MAX_SERVER_ADDRESSES_PER_ZONE")
-    assert line.startswith("limit MAX_SERVER_ADDRESSES_PER_ZONE (32) reached at big.: 968 more")
+    assert line.startswith("limit MAX_SERVER_ADDRESSES_PER_ZONE (32) reached at big.: 88 more")
     assert "(unreachable)" in one_problem(found, "the walk stops there")  # nothing listens there
     asked = {ex.server for ex in found.evidence.exchanges}
     assert len(asked) == L.MAX_SERVER_ADDRESSES_PER_ZONE + 1  # and the root
-    # (== on whole Collections compares 1000-record messages pairwise: seconds; the
-    # evidence, compared byte for byte, shows the replay walked the same way)
-    assert asyncio.run(collect_from_evidence(found.evidence)).evidence == found.evidence
+    replays(found)
 
 
-def test_thousands_of_records_in_an_answer() -> None:
-    addresses = [f"10.{i // 250}.{i % 250}.1" for i in range(3000)]
+def test_an_answer_of_250_records_is_read() -> None:
+    addresses = [f"10.0.{i // 250}.{1 + i % 250}" for i in range(250)]
 
     def build(query: dns.message.Message) -> dns.message.Message:
         return response(query, answer=[rrset(query.question[0].name, "A", *addresses)])
@@ -282,12 +280,46 @@ def test_thousands_of_records_in_an_answer() -> None:
     found = walk([ROOT], big(build), "www.many.", timeout=1.0)
     (reply,) = found.answers[0].replies.values()
     assert reply.exchange.transport == "tcp" and reply.message is not None
-    assert len(reply.message.answer[0]) == 3000
+    assert len(reply.message.answer[0]) == 250
     assert found.problems == []
 
 
+def test_max_records_per_message() -> None:
+    # 3,000 records in one answer: not parsed at all (the header says how many), live
+    # and in the replay alike
+    addresses = [f"10.{i // 250}.{i % 250}.1" for i in range(3000)]
+
+    def build(query: dns.message.Message) -> dns.message.Message:
+        return response(query, answer=[rrset(query.question[0].name, "A", *addresses)])
+
+    found = walk([ROOT], big(build), "www.many.", timeout=1.0)
+    assert found.answers == []
+    line = one_problem(found, "MAX_RECORDS_PER_MESSAGE")
+    assert line == (
+        f"limit MAX_RECORDS_PER_MESSAGE ({MAX_RECORDS_PER_MESSAGE}) reached: 1 response(s)"
+        " with more records were not read (malformed)"
+    )
+    assert "(malformed)" in one_problem(found, "the walk stops there")
+    replays(found)
+
+
+def test_a_52_kb_referral_of_2000_glueless_names_is_not_read() -> None:
+    # issue 17: parsing it cost ~0.25 s, and it came back for every lookup of a name
+    inside = [(f"ns{i}.big.", "") for i in range(2000)]
+
+    def build(query: dns.message.Message) -> dns.message.Message:
+        return referral(query, N("big."), inside)
+
+    began = time.process_time()
+    found = walk([ROOT], big(build), "www.big.", timeout=1.0)
+    assert time.process_time() - began < 1.5  # the server renders it once; we never parse it
+    assert list(found.zones) == [dns.name.root]
+    one_problem(found, "MAX_RECORDS_PER_MESSAGE")
+    replays(found)
+
+
 def test_max_ns_names_per_zone() -> None:
-    glueless = [(f"ns{i}.nowhere.", "") for i in range(1000)]
+    glueless = [(f"ns{i}.nowhere.", "") for i in range(200)]
 
     def build(query: dns.message.Message) -> dns.message.Message:
         if query.question[0].name.is_subdomain(N("big.")):
@@ -296,20 +328,20 @@ def test_max_ns_names_per_zone() -> None:
 
     found = walk([ROOT], big(build), "www.big.", timeout=1.0)
     cut = found.zones[N("big.")]
-    assert len(cut.unresolved) == 1000 and cut.addresses == {}
+    assert len(cut.unresolved) == 200 and cut.addresses == {}
     line = one_problem(found, "MAX_NS_NAMES_PER_ZONE")
-    assert "984 more nameserver names not looked up" in line
+    assert "184 more nameserver names not looked up" in line
     looked_up = {ex.qname for ex in found.evidence.exchanges if ex.qname.endswith("nowhere.")}
     assert len(looked_up) == L.MAX_NS_NAMES_PER_ZONE
     line = one_problem(found, "no address for any of its nameservers")
-    assert "nowhere. and 997 more); the walk stops there" in line
+    assert "nowhere. and 197 more); the walk stops there" in line
     replays(found)
 
 
-def test_thousands_of_glueless_names_inside_their_own_zone_cost_no_lookups() -> None:
-    # A 52 KB referral: every name needs the zone's own servers, so none can be found
-    # from above; looking them up (and their lookups' lookups) once cost N^depth.
-    inside = [(f"ns{i}.big.", "") for i in range(2000)]
+def test_many_glueless_names_inside_their_own_zone_cost_no_lookups() -> None:
+    # every name needs the zone's own servers, so none can be found from above; looking
+    # them up (and their lookups' lookups) once cost N^depth
+    inside = [(f"ns{i}.big.", "") for i in range(250)]
 
     def build(query: dns.message.Message) -> dns.message.Message:
         if query.question[0].name.is_subdomain(N("big.")):
@@ -317,7 +349,7 @@ def test_thousands_of_glueless_names_inside_their_own_zone_cost_no_lookups() -> 
         return response(query, rcode=dns.rcode.NXDOMAIN)
 
     found = walk([ROOT], big(build), "www.big.", timeout=1.0)
-    assert len(found.zones[N("big.")].unresolved) == 2000
+    assert len(found.zones[N("big.")].unresolved) == 250
     assert not any(ex.qname.startswith("ns") for ex in found.evidence.exchanges)
     one_problem(found, "no address for any of its nameservers")
     replays(found)
@@ -511,3 +543,168 @@ def _now() -> Any:
 
 
 __all__ = ["RootHint"]
+
+
+# -- cost: fan-out, CPU, slow and lying servers (issue 17 class 5) --------------------------
+
+
+def fresh_referrals(count: int) -> Callable[[str, str, bytes], bytes]:
+    """Every name's top label gets a referral of *count* glueless names, each in a zone of
+    its own, whose lookup gets another such referral: NXNSAttack's fan-out."""
+    rendered: dict[tuple[Name, int, str], bytes] = {}
+
+    def handler(address: str, transport: str, wire: bytes) -> bytes:
+        query, name, qtype = question(wire)
+        if qtype in APEX_TYPES or len(name) < 2:
+            return nodata(query, dns.name.root)
+        key = (name, qtype, transport)
+        if key not in rendered:
+            top = name.split(2)[1]
+            if transport == "udp":
+                message = response(query, aa=False)
+                message.flags |= dns.flags.TC
+            else:
+                label = top.labels[0].decode()
+                names = [(f"ns{i}.{label}x{i}.", "") for i in range(count)]
+                message = referral(query, top, names)
+            rendered[key] = message.to_wire(max_size=65535)
+        return wire[:2] + rendered[key][2:]
+
+    return handler
+
+
+def test_max_ns_lookups() -> None:
+    began = time.process_time()
+    found = walk([ROOT], fresh_referrals(20), "www.big.", timeout=1.0)
+    line = one_problem(found, "MAX_NS_LOOKUPS")
+    assert (
+        line == "limit MAX_NS_LOOKUPS (32) reached: further nameserver addresses are not looked up"
+    )
+    looked_up = {ex.qname for ex in found.evidence.exchanges if ex.qname.startswith("ns")}
+    assert len(looked_up) == L.MAX_NS_LOOKUPS
+    assert found.zones[N("big.")].addresses == {}
+    assert time.process_time() - began < 2.0
+
+
+def test_cpu_budget() -> None:
+    # 250 names a referral (under MAX_RECORDS_PER_MESSAGE), each one parsed: CPU adds up
+    found = walk([ROOT], fresh_referrals(250), "www.big.", timeout=1.0,
+                 limits=WalkLimits(cpu_budget=0.3))  # fmt: skip
+    line = one_problem(found, "CPU_BUDGET")
+    assert line.startswith("limit CPU_BUDGET (0.3 s) used up after ")
+    assert line.endswith("queries: the walk stops here")
+    assert "MAX_NS_LOOKUPS" not in " ".join(found.problems)  # the budget stopped it first
+
+
+def test_the_cpu_budget_does_not_apply_to_a_replay() -> None:
+    found = walk([ROOT], fresh_referrals(20), "www.big.", timeout=1.0)
+    again = asyncio.run(collect_from_evidence(found.evidence, limits=WalkLimits(cpu_budget=0.0)))
+    assert not any("CPU_BUDGET" in p for p in again.problems)
+
+
+def test_a_120_label_chain_of_slow_answers_ends_at_the_time_budget() -> None:
+    # issue 17: answers 1.9 s late (timeout 2 s) down 120 labels ran 62 s; scaled by 10
+    levels = [[f"127.77.30.{k + 1}"] for k in range(121)]
+    name = ".".join(["a"] * 120) + "."
+    start = time.monotonic()
+    found = walk(_flat(levels), endless(levels), name, hints=levels[0], timeout=0.2, delay=0.19,
+                 limits=WalkLimits(time_budget=0.8, time_budget_grace=0.3))  # fmt: skip
+    elapsed = time.monotonic() - start
+    assert "TIME_BUDGET" in " ".join(found.problems)
+    assert elapsed < 0.8 + 0.3 + 0.5
+    assert 2 <= len(found.zones) <= 8 and found.answers == []
+
+
+def test_a_120_label_chain_of_quick_answers_ends_at_max_referral_depth() -> None:
+    levels = [[f"127.77.31.{k + 1}"] for k in range(121)]
+    found = walk(_flat(levels), endless(levels), ".".join(["a"] * 120) + ".", hints=levels[0])
+    one_problem(found, "MAX_REFERRAL_DEPTH")
+    assert len(found.zones) == L.MAX_REFERRAL_DEPTH + 1
+
+
+async def _lying_tcp(address: str, port: int, send: Callable[[bytes], list[bytes | float]]) -> Any:
+    """A TCP server whose every reply is *send*(query): bytes to write, floats to sleep."""
+
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            size = int.from_bytes(await reader.readexactly(2), "big")
+            query = await reader.readexactly(size)
+            for step in send(query):
+                if isinstance(step, float):
+                    await asyncio.sleep(step)
+                else:
+                    writer.write(step)
+                    await writer.drain()
+            await asyncio.sleep(5)  # keep the connection open: the client must give up
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(client, address, port)
+
+
+def _tcp_walk(send: Callable[[bytes], list[bytes | float]]) -> tuple[Collection, float]:
+    """A walk whose root answers TC over UDP and *send* over TCP."""
+    from helpers.collect_fixtures import transport
+    from helpers.ports import free_port
+
+    def udp(address: str, transport_: str, wire: bytes) -> bytes:
+        query, _, _ = question(wire)
+        message = response(query)
+        message.flags |= dns.flags.TC
+        return message.to_wire()
+
+    async def go() -> Collection:
+        from dnssec_doctor.collect import collect
+        from helpers.collect_fixtures import ScriptedServer
+
+        port = free_port([ROOT])
+        async with ScriptedServer([ROOT], port, udp, tcp=False):
+            server = await _lying_tcp(ROOT, port, send)
+            try:
+                async with asyncio.timeout(30):
+                    return await collect(
+                        "www.example.", "A", root_hints=[RootHint("h.", ROOT)], trust_anchors=[],
+                        transport=transport(port, 0.3), at=_now(),
+                    )  # fmt: skip
+            finally:
+                server.close()
+
+    start = time.monotonic()
+    found = asyncio.run(go())
+    return found, time.monotonic() - start
+
+
+def _answer(query: bytes) -> bytes:
+    message = dns.message.from_wire(query)
+    return response(message, answer=[rrset(message.question[0].name, "A", "192.0.2.1")]).to_wire()
+
+
+def test_tcp_length_longer_than_what_is_sent() -> None:
+    found, elapsed = _tcp_walk(lambda q: [(65535).to_bytes(2, "big") + _answer(q)])
+    assert {ex.error for ex in found.evidence.exchanges} == {"timeout"}
+    assert elapsed < 2.0  # one timeout per question, asked at once
+    one_problem(found, "the walk stops there")
+
+
+def test_tcp_length_shorter_than_the_message() -> None:
+    found, _ = _tcp_walk(lambda q: [(20).to_bytes(2, "big") + _answer(q)])
+    assert {ex.error for ex in found.evidence.exchanges} == {"malformed"}
+    assert "malformed" in one_problem(found, "the walk stops there")
+
+
+def test_tcp_length_zero() -> None:
+    found, _ = _tcp_walk(lambda q: [b"\x00\x00" + _answer(q)])
+    assert {ex.error for ex in found.evidence.exchanges} == {"malformed"}
+
+
+def test_tcp_answer_dripped_a_byte_at_a_time() -> None:
+    def drip(query: bytes) -> list[bytes | float]:
+        wire = _answer(query)
+        framed = len(wire).to_bytes(2, "big") + wire
+        return [step for byte in framed for step in (bytes([byte]), 0.05)]
+
+    found, elapsed = _tcp_walk(drip)
+    assert {ex.error for ex in found.evidence.exchanges} == {"timeout"}  # the whole read is timed
+    assert elapsed < 2.0

@@ -64,6 +64,8 @@ def analyze(
     apex = _apex_soa(collection, zones, at, budget)
     statuses = [a.status for a in answers]
     verdict = worst(statuses) if statuses else Status.INDETERMINATE
+    if verdict is Status.SECURE and collection.limits_hit:
+        verdict = Status.INDETERMINATE  # servers or zones left unseen could hold a failure
     warn_seconds = int(warn_days * DAY)
     expiry = signature_expiry(zones, answers + apex, warn_seconds)  # once: report and check
     context = ChainContext(collection, zones, answers, apex, at, warn_seconds, verdict, expiry)

@@ -232,7 +232,7 @@ class Walk:
             unlisted = [n for n in zone.ns_at_child if n not in listed]
             child = decision.child if decision.kind == Kind.REFERRAL else None
             if unlisted:
-                self._spawn(zone, unlisted, target, child)
+                self._spawn(zone, self._bounded(zone, unlisted), target, child)
         return decision
 
     def _decide(self, zone: ZoneCut, target: Name) -> Decision:

@@ -102,6 +102,15 @@ class AddressFinder:
                 )
             )
             return []
+        if not self.session.start_lookup():
+            notes.append(
+                limit_hit(
+                    "MAX_NS_LOOKUPS",
+                    self.limits.max_ns_lookups,
+                    "reached: further nameserver addresses are not looked up",
+                )
+            )
+            return []
         zone, servers = self._start(name)
         for _ in range(self.limits.max_referral_depth + 1):
             found = await self._ask_zone(lane, zone, servers, name)

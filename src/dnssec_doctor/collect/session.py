@@ -13,6 +13,7 @@ back, so a replay rebuilds an equal Collection however the live answers raced.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -22,7 +23,7 @@ import dns.rdatatype
 from dnssec_doctor.collect.limits import WalkLimits, limit_hit
 from dnssec_doctor.collect.transport import Transport
 from dnssec_doctor.model.collection import Reply
-from dnssec_doctor.model.evidence import Exchange
+from dnssec_doctor.model.evidence import MAX_RECORDS_PER_MESSAGE, Exchange, record_count
 
 
 class WalkStop(Exception):
@@ -83,14 +84,17 @@ class Lane:
 
 class Session:
     """Sends a check's queries through a transport: each distinct question once, within
-    the query and time budgets."""
+    the query, time and CPU budgets (the last two only when *timed*: a replay is not)."""
 
     def __init__(self, transport: Transport, limits: WalkLimits, *, timed: bool = True) -> None:
         self.transport = transport
         self.limits = limits
         self.sent = 0
+        self.lookups = 0  # glueless nameserver lookups started (MAX_NS_LOOKUPS)
+        self.oversized = 0  # responses not read: over MAX_RECORDS_PER_MESSAGE
         self._timed = timed
         self._deadline = asyncio.get_running_loop().time() + limits.time_budget
+        self._cpu_start = time.thread_time()
         self._asked: dict[tuple[str, dns.name.Name, int, bool, bool], asyncio.Task[Reply]] = {}
 
     async def ask_all(self, lane: Lane, asks: Sequence[Ask]) -> list[Reply]:
@@ -114,6 +118,18 @@ class Session:
     async def ask(self, lane: Lane, ask: Ask) -> Reply:
         return (await self.ask_all(lane, [ask]))[0]
 
+    def start_lookup(self) -> bool:
+        """Count one nameserver lookup; ``False`` (nothing counted) past MAX_NS_LOOKUPS."""
+        if self.lookups >= self.limits.max_ns_lookups:
+            return False
+        self.lookups += 1
+        return True
+
+    @property
+    def cpu_spent(self) -> float:
+        """CPU seconds of the walk's thread since the session began."""
+        return time.thread_time() - self._cpu_start
+
     def _check_budgets(self, count: int) -> None:
         if count and self.sent + count > self.limits.max_queries:
             raise WalkStop(
@@ -131,12 +147,23 @@ class Session:
                     "used up: the walk stops here",
                 )
             )
+        if count and self._timed and self.cpu_spent > self.limits.cpu_budget:
+            raise WalkStop(
+                limit_hit(
+                    "CPU_BUDGET",
+                    self.limits.cpu_budget,
+                    f"used up after {self.sent} queries: the walk stops here",
+                )
+            )
 
     async def _send(self, ask: Ask, slot: _Slot) -> Reply:
         reply = await self.transport.ask(
             ask.server, ask.qname, ask.qtype, recursion=ask.recursion, cd=ask.cd
         )
         slot.exchange = reply.exchange
+        response = reply.exchange.response
+        if reply.message is None and response and record_count(response) > MAX_RECORDS_PER_MESSAGE:
+            self.oversized += 1
         return reply
 
     async def close(self) -> None:

@@ -25,7 +25,7 @@ import dns.name
 import dns.rdatatype
 
 from dnssec_doctor import defaults
-from dnssec_doctor.collect.wire import flag_words, judge, make_query, truncated
+from dnssec_doctor.collect.wire import ParseCache, flag_words, judge, make_query, truncated
 from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
 
@@ -129,6 +129,7 @@ class NetworkTransport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._global = asyncio.Semaphore(total)
         self._servers: dict[str, asyncio.Semaphore] = {}
+        self._parsed = ParseCache()
 
     async def ask(
         self,
@@ -160,10 +161,11 @@ class NetworkTransport:
 
     def _limits(self, server: str) -> _Both:
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # semaphores belong to one event loop
+        if loop is not self._loop:  # semaphores belong to one event loop; one check each
             self._loop = loop
             self._global = asyncio.Semaphore(self.total)
             self._servers = {}
+            self._parsed = ParseCache()
         per_server = self._servers.setdefault(server, asyncio.Semaphore(self.per_server))
         return _Both(per_server, self._global)  # wait for the server before taking a slot
 
@@ -198,7 +200,7 @@ class NetworkTransport:
             return _Outcome("udp", None, None, "unreachable", None)
         finally:
             sock.close()
-        return _judged("udp", query, data, start)
+        return _judged("udp", query, data, start, self._parsed)
 
     async def _tcp(self, server: str, query: dns.message.Message, wire: bytes) -> _Outcome:
         start = time.monotonic()
@@ -225,12 +227,14 @@ class NetworkTransport:
         finally:
             if writer is not None:
                 writer.close()
-        return _judged("tcp", query, data, start)
+        return _judged("tcp", query, data, start, self._parsed)
 
 
-def _judged(transport: str, query: dns.message.Message, data: bytes, start: float) -> _Outcome:
+def _judged(
+    transport: str, query: dns.message.Message, data: bytes, start: float, cache: ParseCache
+) -> _Outcome:
     rtt = round((time.monotonic() - start) * 1000, 3)
-    message, error = judge(query, data)
+    message, error = judge(query, data, cache)
     return _Outcome(transport, data, message, error, rtt)
 
 

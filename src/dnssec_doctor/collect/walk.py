@@ -23,7 +23,13 @@ from dnssec_doctor.collect.replay import ReplayTransport
 from dnssec_doctor.collect.session import Session, WalkStop
 from dnssec_doctor.collect.transport import NetworkTransport, Transport
 from dnssec_doctor.model.collection import Collection, ZoneCut
-from dnssec_doctor.model.evidence import Evidence, Query, RootHint, Stub
+from dnssec_doctor.model.evidence import (
+    MAX_RECORDS_PER_MESSAGE,
+    Evidence,
+    Query,
+    RootHint,
+    Stub,
+)
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 
 Name = dns.name.Name
@@ -82,6 +88,15 @@ async def collect(
         )
     finally:
         await walk.abandon()
+    if session.oversized:
+        walk.problem(
+            limit_hit(
+                "MAX_RECORDS_PER_MESSAGE",
+                MAX_RECORDS_PER_MESSAGE,
+                f"reached: {session.oversized} response(s) with more records were not read"
+                " (malformed)",
+            )
+        )
     evidence = Evidence(
         at=at,
         query=Query(name.to_text(), dns.rdatatype.to_text(rdtype)),

@@ -44,6 +44,7 @@ class Cause(StrEnum):
     # nameservers
     NAMESERVER_STALE_COPY = "NAMESERVER_STALE_COPY"  # one server serves an old, broken copy
     NAMESERVER_SILENT = "NAMESERVER_SILENT"  # one server never answers
+    CHECK_LIMITED = "CHECK_LIMITED"  # a walk limit cut the check short: it cannot say secure
 
     # somewhere else in the chain
     PARENT_ZONE_BROKEN = "PARENT_ZONE_BROKEN"  # the zone is fine, an ancestor's link is broken

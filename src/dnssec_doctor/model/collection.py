@@ -88,6 +88,16 @@ class Collection:
     problems: list[str] = field(default_factory=list)  # walk limits hit, loops, ... one line each
     rounds: int = 0  # sequential round trips the walk needed (its critical path)
 
+    @property
+    def limits_hit(self) -> list[str]:
+        """The walk limits that stopped it or made it skip servers, once each, in order:
+        the names in the problem lines ``limit NAME (value) ...`` (collect/limits.py)."""
+        names: dict[str, None] = {}
+        for line in self.problems:
+            if line.startswith("limit "):
+                names[line.split(" ", 2)[1]] = None
+        return list(names)
+
     def chain_to(self, zone: dns.name.Name) -> list[ZoneCut]:
         """The zones from the top of the walk down to *zone*, in order."""
         chain: list[ZoneCut] = []

@@ -29,6 +29,7 @@ from dns.rdtypes.ANY.DS import DS
 from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.validate import algorithms, limits
+from dnssec_doctor.validate.records import key_tag
 
 
 class DsStatus(StrEnum):
@@ -143,7 +144,7 @@ def match_ds(
     if ds.digest_type == 1 and sha256_present:
         return DsJudgment(DsStatus.IGNORED_SHA1, ds, None, "SHA-256 DS present (RFC 4509 3)")
     keys = [k for k in dnskeys if isinstance(k, DNSKEY) and k.protocol == 3]
-    same_tag = [k for k in keys if k.key_id() == ds.key_tag]
+    same_tag = [k for k in keys if key_tag(k) == ds.key_tag]
     if not same_tag:
         return DsJudgment(DsStatus.NO_KEY_WITH_TAG, ds, None, f"no DNSKEY with tag {ds.key_tag}")
     candidates = [k for k in same_tag if k.algorithm == ds.algorithm]

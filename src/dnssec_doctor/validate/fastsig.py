@@ -48,7 +48,8 @@ _EC: dict[int, tuple[ec.EllipticCurve, type[hashes.HashAlgorithm], int]] = {
 ALGORITHMS = frozenset({*_RSA_HASH, *_EC, 15, 16})
 
 
-def _rsa(algorithm: int, key: bytes) -> Verifier | None:
+def _rsa_numbers(key: bytes) -> tuple[int, int] | None:
+    """(exponent, modulus) of an RSA public key field (RFC 3110 2), None if it is cut."""
     if not key:
         return None
     elen, start = key[0], 1
@@ -58,8 +59,38 @@ def _rsa(algorithm: int, key: bytes) -> Verifier | None:
         elen, start = int.from_bytes(key[1:3], "big"), 3
     if len(key) < start + elen:
         return None
-    exponent = int.from_bytes(key[start : start + elen], "big")
-    modulus = int.from_bytes(key[start + elen :], "big")
+    return int.from_bytes(key[start : start + elen], "big"), int.from_bytes(
+        key[start + elen :], "big"
+    )
+
+
+def refusal(dnskey: bytes) -> str | None:
+    """Why a DNSKEY RDATA (wire) is refused by a size limit, or None: an RSA exponent
+    over MAX_RSA_EXPONENT_BITS or a modulus over MAX_RSA_MODULUS_BITS."""
+    if len(dnskey) < 4 or dnskey[3] not in _RSA_HASH:
+        return None
+    numbers = _rsa_numbers(dnskey[4:])
+    if numbers is None:
+        return None
+    exponent, modulus = numbers
+    if exponent.bit_length() > limits.MAX_RSA_EXPONENT_BITS:
+        return (
+            f"an RSA public exponent of {exponent.bit_length()} bits"
+            f" > MAX_RSA_EXPONENT_BITS ({limits.MAX_RSA_EXPONENT_BITS})"
+        )
+    if modulus.bit_length() > limits.MAX_RSA_MODULUS_BITS:
+        return (
+            f"an RSA modulus of {modulus.bit_length()} bits"
+            f" > MAX_RSA_MODULUS_BITS ({limits.MAX_RSA_MODULUS_BITS})"
+        )
+    return None
+
+
+def _rsa(algorithm: int, key: bytes) -> Verifier | None:
+    numbers = _rsa_numbers(key)
+    if numbers is None:
+        return None
+    exponent, modulus = numbers
     if (
         exponent.bit_length() > limits.MAX_RSA_EXPONENT_BITS
         or modulus.bit_length() > limits.MAX_RSA_MODULUS_BITS

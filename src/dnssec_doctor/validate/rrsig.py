@@ -26,7 +26,7 @@ from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.validate import algorithms, fastsig, limits
 from dnssec_doctor.validate.limits import VerificationBudget
-from dnssec_doctor.validate.records import labels
+from dnssec_doctor.validate.records import key_tag, labels
 from dnssec_doctor.validate.timeutil import At, iso, posix, serial_time
 
 
@@ -210,6 +210,14 @@ def _key_loads(key: DNSKEY) -> bool:
         return False
 
 
+def _refusal(key: DNSKEY) -> str | None:
+    """The size limit that refuses *key*, if one does (fastsig.refusal)."""
+    try:
+        return fastsig.refusal(key.to_digestable())
+    except Exception:  # key data that does not encode: no limit to name
+        return None
+
+
 def _verify(rrset: dns.rrset.RRset, rrsig: RRSIG, key: DNSKEY) -> bool | None:
     """Cryptographic check with one key; ``None`` if the algorithm is unavailable.
     Only the signature: key tag, times and signer were judged by the caller."""
@@ -349,7 +357,7 @@ def judge_rrsig(
         cast(DNSKEY, k)
         for k in dnskeys
         if k.algorithm == rrsig.algorithm
-        and k.key_id() == rrsig.key_tag
+        and key_tag(k) == rrsig.key_tag
         and k.protocol == 3
         and k.flags & Flag.ZONE
     ]
@@ -369,7 +377,11 @@ def judge_rrsig(
         )
     loadable = [k for k in usable if _key_loads(k)]
     if not loadable:
-        return verdict(RrsigFact.KEY_LOAD, f"key {rrsig.key_tag} cannot be loaded")
+        why = _refusal(usable[0])
+        return verdict(
+            RrsigFact.KEY_LOAD,
+            f"key {rrsig.key_tag} cannot be loaded" + (f" ({why})" if why else ""),
+        )
 
     if expiration < inception or rrsig.expiration < rrsig.inception:
         return verdict(RrsigFact.NEVER_VALID, "expiration is before inception: never valid")
