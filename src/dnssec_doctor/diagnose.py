@@ -140,11 +140,7 @@ def _first(
 def _link_cause(result: ZoneResult, analysis: Analysis, collection: Collection) -> Cause:
     codes = result.codes
     if F.RRSIG_EXPIRED in codes:
-        return (
-            Cause.RRSIG_EXPIRED
-            if _zone_data_expired(result, analysis, collection)
-            else (Cause.DNSKEY_RRSIG_EXPIRED)
-        )
+        return Cause.RRSIG_EXPIRED if result.data_expired else Cause.DNSKEY_RRSIG_EXPIRED
     cause = _first(codes, _LINK_CAUSES)
     if cause is not None:
         return cause
@@ -155,19 +151,6 @@ def _link_cause(result: ZoneResult, analysis: Analysis, collection: Collection) 
             else (Cause.DS_STALE_AFTER_REKEY)
         )
     return Cause.DS_DIGEST_MISMATCH
-
-
-def _zone_data_expired(result: ZoneResult, analysis: Analysis, collection: Collection) -> bool:
-    """True when the zone's other signatures (its SOA's) have expired too."""
-    cut = collection.zones[result.zone]
-    for reply in cut.soa.values():
-        soa = M.answer_rrset(reply, result.zone, T.SOA)
-        if soa is None or reply.message is None:
-            continue
-        sigs = M.signatures(reply.message.answer, soa)
-        if sigs and all(sig.expiration < analysis.at for sig in sigs):
-            return True
-    return False
 
 
 def _cds_names_a_published_key(result: ZoneResult, collection: Collection) -> bool:

@@ -16,6 +16,7 @@ from dnssec_doctor.validate.rrsig import (
     RrsetSecurity,
     RrsigStatus,
     RrsigWarning,
+    is_expired,
     judge_rrsig,
     rrset_status,
 )
@@ -253,6 +254,17 @@ def test_not_yet_valid_and_expired(signer: Signer) -> None:
     assert early.status is RrsigStatus.NOT_YET_VALID and early.signature_ok
     late = judge_rrsig(data, sig, signer.dnskey_rrset, T1 + 3600)
     assert late.status is RrsigStatus.EXPIRED and late.seconds_left == -3600
+
+
+def test_is_expired_reads_the_field_as_serial_time(signer: Signer) -> None:
+    """The rule diagnose uses for "the zone's data expired too" is judge_rrsig's: after
+    2106 a small expiration field means a time ahead, not 1970 (RFC 4034 3.1.5)."""
+    sig = signer.sign(_a(), T0, T1)
+    assert not is_expired(sig, T1) and is_expired(sig, T1 + 1)
+    after_2106 = (1 << 32) + 1000
+    wrapped = edited(sig, expiration=after_2106 + 3600 - (1 << 32))
+    assert not is_expired(wrapped, after_2106)
+    assert is_expired(wrapped, after_2106 + 3601)
 
 
 def test_expiration_before_inception(signer: Signer) -> None:

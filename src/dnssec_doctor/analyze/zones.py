@@ -27,7 +27,7 @@ from dnssec_doctor.validate import nsec, nsec3
 from dnssec_doctor.validate.denial import DenialCode, DenialResult
 from dnssec_doctor.validate.ds import DsJudgment, DsSetStatus, DsStatus, match_ds_set
 from dnssec_doctor.validate.limits import VerificationBudget
-from dnssec_doctor.validate.rrsig import rrset_status
+from dnssec_doctor.validate.rrsig import is_expired, rrset_status
 
 SEP_FLAG = 0x0001  # DNSKEY flags bit 15, the secure entry point (RFC 4034 2.1.1)
 
@@ -202,6 +202,7 @@ def _judge_dnskeys(
     views = list(result.servers.values())
     if secure_keys is None:  # the fix will name them: the DS the parent should publish
         result.signing_keys = _self_signers(cut, at, budget)
+        result.data_expired = _data_signatures_expired(cut, at)
     if secure_keys is not None:
         result.dnskey = secure_keys
         matched = Message.of(F.DS_MATCHES, "anchor" if result.anchored else "ds")
@@ -270,6 +271,19 @@ def _dnskey_view(
     view = rrset_failure(server, "the DNSKEY RRset", status.security, by_trusted)
     view.judgments = list(status.judgments)
     return view, None
+
+
+def _data_signatures_expired(cut: ZoneCut, at: int) -> bool:
+    """True when some server's SOA signatures have all expired: the zone's data, not only
+    its DNSKEY RRset, is past its signatures (re-signing stopped, not a key problem)."""
+    for reply in cut.soa.values():
+        soa = M.answer_rrset(reply, cut.name, dns.rdatatype.SOA)
+        if soa is None or reply.message is None:
+            continue
+        sigs = M.signatures(reply.message.answer, soa)
+        if sigs and all(is_expired(sig, at) for sig in sigs):
+            return True
+    return False
 
 
 def _self_signers(cut: ZoneCut, at: int, budget: VerificationBudget) -> list[DNSKEY]:

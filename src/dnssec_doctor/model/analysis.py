@@ -66,6 +66,8 @@ class ZoneResult:
     # when the link does not hold: the served keys that sign the DNSKEY RRset themselves
     # (SEP keys if any), what a DS must name; empty when secure or none does
     signing_keys: list[DNSKEY] = field(default_factory=list)
+    # when the link does not hold: some server's SOA signatures have all expired too
+    data_expired: bool = False
     message: Message | None = None  # the reason as its code's template (when it has codes)
 
 

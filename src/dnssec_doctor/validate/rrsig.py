@@ -246,6 +246,12 @@ def _signer_problem(rrset: dns.rrset.RRset, rrsig: RRSIG, zone: dns.name.Name | 
     return None
 
 
+def is_expired(rrsig: RRSIG, at: int) -> bool:
+    """True when *at* is after the RRSIG's expiration (RFC 4035 5.3.1), the field read
+    as a serial-number time (RFC 4034 3.1.5)."""
+    return at > serial_time(rrsig.expiration, at)
+
+
 def judge_rrsig(
     rrset: dns.rrset.RRset,
     rrsig: RRSIG,
@@ -415,7 +421,7 @@ def judge_rrsig(
             key=good,
             signature_ok=True,
         )
-    if now > expiration:
+    if is_expired(rrsig, now):
         return verdict(
             RrsigFact.LATE,
             f"expired {iso(expiration)}, {now - expiration} s before {iso(now)}",
