@@ -173,6 +173,10 @@ def test_the_checks_command_lists_the_registry_of_both_commands() -> None:
     ]
     assert {c["command"] for c in listed["checks"]} == {"check", "verify"}
     assert listed["sets"] == SETS
+    # the documented shape (docs/checks.md): these fields, codes sorted
+    for entry in listed["checks"]:
+        assert set(entry) == {"id", "command", "set", "codes", "rfc", "summary"}
+        assert entry["codes"] == sorted(entry["codes"]) and entry["set"] in SETS[entry["command"]]
     text = invoke(["checks"]).stdout
     assert "chain.links" in text and "zone.coverage" in text
 
