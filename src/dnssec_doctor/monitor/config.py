@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from dnssec_doctor import defaults
 
-DEFAULT_STORE = "sqlite:////var/lib/dnssec-doctor/monitor.db"
+DEFAULT_STORE = "sqlite:///var/lib/dnssec-doctor/monitor.db"
 DEFAULT_INTERVAL = 3600.0
 DEFAULT_CRITICAL_DAYS = 2.0
 DEFAULT_CONCURRENCY = 4
