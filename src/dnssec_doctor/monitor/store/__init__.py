@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -89,6 +90,7 @@ class Store:
         self.engine = engine
         self.pending: list[ZoneResult | Event | tuple[str, Any]] = []
         self.write_errors = 0
+        self._lock = threading.Lock()  # the round's workers record concurrently
 
     # -- opening -------------------------------------------------------------------------
 
@@ -155,6 +157,10 @@ class Store:
 
     def _safely(self, item: ZoneResult | Event | tuple[str, Any]) -> bool:
         """Write *item* after whatever is pending; on failure keep it and log one line."""
+        with self._lock:
+            return self._locked(item)
+
+    def _locked(self, item: ZoneResult | Event | tuple[str, Any]) -> bool:
         self.pending.append(item)
         try:
             while self.pending:
@@ -301,9 +307,7 @@ class Store:
                     s.rounds.delete().where(
                         (s.rounds.c.started_at < cutoff)
                         & s.rounds.c.id.not_in(
-                            sa.select(s.results.c.round_id).where(
-                                s.results.c.round_id.is_not(None)
-                            )
+                            sa.select(s.results.c.round_id).where(s.results.c.round_id.is_not(None))
                         )
                     )
                 )
@@ -344,12 +348,8 @@ class Store:
 
     def _observation(self, c: Connection, zone: str, result_id: int) -> Observation:
         sigs = tuple(
-            Signature(
-                r.server, r.rrtype, r.expiration, r.inception, r.ttl, r.key_tag, r.algorithm
-            )
-            for r in c.execute(
-                sa.select(s.signatures).where(s.signatures.c.result_id == result_id)
-            )
+            Signature(r.server, r.rrtype, r.expiration, r.inception, r.ttl, r.key_tag, r.algorithm)
+            for r in c.execute(sa.select(s.signatures).where(s.signatures.c.result_id == result_id))
         )
         sets: dict[str, dict[str, tuple[str, ...]]] = {}
         for row in c.execute(sa.select(s.rrsets).where(s.rrsets.c.result_id == result_id)):
@@ -421,9 +421,7 @@ class Store:
             rows = c.execute(
                 sa.select(s.results.c.checked_at, s.results.c.earliest_expiration, newest.c.inc)
                 .join(newest, newest.c.result_id == s.results.c.id, isouter=True)
-                .where(
-                    (s.results.c.zone == zone) & s.results.c.earliest_expiration.is_not(None)
-                )
+                .where((s.results.c.zone == zone) & s.results.c.earliest_expiration.is_not(None))
                 .order_by(s.results.c.checked_at.desc())
                 .limit(limit)
             )
