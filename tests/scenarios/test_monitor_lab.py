@@ -382,3 +382,14 @@ def test_the_example_systemd_unit_runs_the_daemon_in_the_foreground() -> None:
     assert "ExecStart=/usr/local/bin/dnssec-doctor monitor run --config" in unit
     assert "ExecReload=/bin/kill -HUP $MAINPID" in unit
     assert os.path.exists(TOP / "docs" / "monitor.md")
+
+
+def test_a_zone_that_vanished_is_critical_and_named(
+    builtin_lab: BuiltinLab, tmp_path: Path
+) -> None:
+    config = write_config(builtin_lab, tmp_path, '[[zones]]\nname = "vanished.test"\n')
+    assert invoke(["monitor", "once", "--config", str(config)]).exit_code == 2
+    (status,) = json.loads(invoke(["monitor", "status", "--config", str(config), "--json"]).stdout)[
+        "zones"
+    ]
+    assert status["cause"] == "ZONE_NOT_FOUND" and "not a zone" in status["headline"]

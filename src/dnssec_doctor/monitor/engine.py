@@ -89,6 +89,13 @@ def check_zone(config: cfg.Config, zone: cfg.Zone, trigger: str) -> ZoneResult:
             reasons.insert(0, headline)
     elif errors:
         headline = errors[0]
+    apex = dns.name.from_text(zone.name)
+    if reports and not any(apex in r.collection.zones for _, r in reports):
+        # the walk found no zone cut at the name: the zone vanished (or was never delegated)
+        code, cause = 2, "ZONE_NOT_FOUND"
+        kind = worst.analysis.answers[0].kind if worst and worst.analysis.answers else "none"
+        headline = f"{zone.name} is not a zone: the walk found no delegation to it ({kind})"
+        reasons.insert(0, headline)
     first = observation.earliest
     if first is not None:
         days = (first.expiration - now) / 86400
