@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -216,7 +216,7 @@ def state_event(previous: str | None, result: ZoneResult) -> Event | None:
 
 
 def resigning_stopped(
-    trend: list[tuple[float, int, int | None]], now: float, interval: float
+    trend: Sequence[tuple[float, int, int | None]], now: float, interval: float
 ) -> str | None:
     """ "Automatic re-signing appears to have stopped": the newest inception has not
     moved for longer than the zone's own observed refresh period allows (1.5 times the
