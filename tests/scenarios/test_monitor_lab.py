@@ -393,3 +393,34 @@ def test_a_zone_that_vanished_is_critical_and_named(
         "zones"
     ]
     assert status["cause"] == "ZONE_NOT_FOUND" and "not a zone" in status["headline"]
+
+
+def test_an_alert_repeats_at_its_interval_while_the_state_holds(
+    builtin_lab: BuiltinLab, tmp_path: Path
+) -> None:
+    from dnssec_doctor.monitor.alerts import Alerter
+
+    received = tmp_path / "alerts.jsonl"
+    script = tmp_path / "alert.sh"
+    script.write_text(f"#!/bin/sh\ncat >> {received}\necho >> {received}\n")
+    script.chmod(0o755)
+    config = load(
+        write_config(
+            builtin_lab,
+            tmp_path,
+            zones_toml(builtin_lab, "ds-digest-mismatch"),
+            extra=f'[channels.page]\ncommand = ["{script}"]\nrepeat = 1\n',
+        )
+    )
+    store = Store.open(config.store, config.path.parent)
+    alerter = Alerter(config, store)
+    monitor = Monitor(config, store, alerter)
+    monitor.round()
+    monitor.round()  # within the repeat interval: nothing
+    time.sleep(1.1)
+    monitor.round()  # past it: one repeat
+    assert alerter.drain(10)
+    kinds = [json.loads(line)["kind"] for line in received.read_text().splitlines() if line]
+    assert kinds == ["alert", "repeat"]
+    alerter.close()
+    store.close()

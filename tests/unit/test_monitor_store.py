@@ -4,11 +4,11 @@ result per transaction, read back; a store it cannot write is one log line."""
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from dnssec_doctor.monitor.observe import Observation, Signature
 from dnssec_doctor.monitor.results import Event, ZoneResult
@@ -65,18 +65,39 @@ def test_a_missing_store_is_one_line_for_the_readers(tmp_path: Path) -> None:
         Store.open(f"sqlite:///{tmp_path}/none.db", migrate=False)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files")
 def test_a_read_only_store_is_one_log_line_and_kept_in_memory(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "monitor.db"
     Store.open(f"sqlite:///{path}").close()
-    path.chmod(0o444)
     store = Store.open(f"sqlite:///{path}")
+    store.engine.dispose()
+    # read-only as SQLite itself refuses writes (root writes a file whatever its mode)
+    event.listen(store.engine, "connect", lambda c, _: c.execute("PRAGMA query_only=ON"))
     with caplog.at_level(logging.ERROR):
         assert not store.record(result(), [], None)
+        assert store.begin_round(1) is None
     assert len(store.pending) == 1
-    assert any("store: cannot write" in r.getMessage() for r in caplog.records)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("store: cannot write" in line and "readonly" in line for line in lines), lines
+    assert all("\n" not in line for line in lines)
+
+
+def test_a_full_store_is_one_log_line_and_the_records_wait(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "monitor.db"
+    store = Store.open(f"sqlite:///{path}")
+    store.record(result(), [], None)
+    pages = sqlite3.connect(path).execute("PRAGMA page_count").fetchone()[0]
+    store.engine.dispose()
+    full = f"PRAGMA max_page_count={pages}"
+    event.listen(store.engine, "connect", lambda c, _: c.execute(full))
+    big = result()._replace(headline="x" * 200_000)
+    with caplog.at_level(logging.ERROR):
+        assert not store.record(big, [], None)
+    assert any("full" in r.getMessage() for r in caplog.records)
+    assert len(store.pending) == 1
 
 
 def test_a_locked_store_is_one_log_line_and_written_later(
@@ -87,8 +108,6 @@ def test_a_locked_store_is_one_log_line_and_written_later(
     store.engine.dispose()
     locker = sqlite3.connect(path, timeout=0)
     locker.execute("BEGIN EXCLUSIVE")
-    from sqlalchemy import event
-
     event.listen(store.engine, "connect", lambda c, _: c.execute("PRAGMA busy_timeout=50"))
     with caplog.at_level(logging.ERROR):
         assert not store.record(result(), [], None)
