@@ -328,9 +328,19 @@ class Monitor:
 
     def run(self, reload: Callable[[], cfg.Config] | None = None) -> None:
         """Rounds until SIGTERM/SIGINT (the round in progress finishes); SIGHUP reloads."""
-        signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
-        signal.signal(signal.SIGINT, lambda *_: self.stopping.set())
-        signal.signal(signal.SIGHUP, lambda *_: self.reload_requested.set())
+        wake = threading.Event()  # a signal ends the wait between rounds at once
+
+        def stop(*_: object) -> None:
+            self.stopping.set()
+            wake.set()
+
+        def reload_config(*_: object) -> None:
+            self.reload_requested.set()
+            wake.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, reload_config)
         log.info("monitor: watching %d zone(s)", len(self.config.zones))
         while not self.stopping.is_set():
             if self.reload_requested.is_set():
@@ -352,9 +362,8 @@ class Monitor:
             if self.alerter is not None:
                 self.alerter.retry_due()
             wait = min(self.due.values(), default=time.monotonic() + 60) - time.monotonic()
-            self.stopping.wait(max(0.2, min(wait, 5.0)))
-            if self.reload_requested.is_set():
-                continue
+            wake.wait(max(0.2, min(wait, 5.0)))
+            wake.clear()
         log.info("monitor: stopped")
 
 
