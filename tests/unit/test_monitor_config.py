@@ -149,3 +149,19 @@ def test_a_missing_or_binary_file_is_one_line(tmp_path: Path) -> None:
     path.write_bytes(b"a = 1\n\xff\xfe")
     with pytest.raises(ConfigError, match=r"bin.toml:2: not UTF-8"):
         load(path)
+
+
+def test_the_example_alerting_rules_use_only_documented_metrics() -> None:
+    import re
+
+    from helpers import TOP
+
+    yaml = pytest.importorskip("yaml")  # PyYAML comes with Apprise
+
+    rules = yaml.safe_load((TOP / "docs" / "monitor-alerts.rules.yml").read_text())
+    documented = set(
+        re.findall(r"`(dnssec_monitor_\w+)`", (TOP / "docs" / "monitor.md").read_text())
+    )
+    for rule in rules["groups"][0]["rules"]:
+        used = set(re.findall(r"dnssec_monitor_\w+", rule["expr"]))
+        assert used and used <= documented, rule["alert"]
