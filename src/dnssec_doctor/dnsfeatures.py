@@ -53,6 +53,8 @@ class _Features(types.ModuleType):
         packages = PACKAGES.get(feature)
         if packages is not None and not all(_importable(p) for p in packages):
             answer = False
+        elif (simple := _simple_version_check(feature, self._origin)) is not None:
+            answer = simple
         else:
             answer = bool(self._dnspython().have(feature))
         self._cache[feature] = answer
@@ -97,3 +99,37 @@ def install() -> None:
     stand_in = _Features(spec)
     sys.modules[_NAME] = stand_in
     dns._features = stand_in  # type: ignore[attr-defined]  # `import dns._features` binds it
+
+
+#: packages whose version is a plain ``__version__ = "X.Y"`` line in a file of theirs:
+#: dnspython's version check without importlib.metadata (idna arrives with the monitor's
+#: notification library, through requests)
+_VERSION_FILES = {"idna": "package_data.py"}
+
+
+def _simple_version_check(feature: str, features_file: str | None) -> bool | None:
+    """dnspython's answer for *feature* when its one requirement is ``package>=X.Y`` and
+    the package states its version in a file; None when in any doubt (ask dnspython)."""
+    import re
+
+    package = feature if feature in _VERSION_FILES else None
+    if package is None or features_file is None:
+        return None
+    try:
+        with open(features_file, encoding="utf-8") as source:
+            wanted = re.search(rf'"{feature}":\s*\["{package}>=([\d.]+)"\]', source.read())
+        spec = importlib.util.find_spec(package)
+        if wanted is None or spec is None or not spec.submodule_search_locations:
+            return None
+        folder = next(iter(spec.submodule_search_locations))
+        with open(f"{folder}/{_VERSION_FILES[package]}", encoding="utf-8") as data:
+            have = re.search(r'__version__\s*=\s*"([\d.]+)"', data.read())
+    except (OSError, ImportError, ValueError):
+        return None
+    if have is None:
+        return None
+
+    def key(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split(".") if part)
+
+    return key(have.group(1)) >= key(wanted.group(1))

@@ -32,6 +32,7 @@ LAYER = {
     "services": "services",
     "render": "render",
     "cli": "front",
+    "monitor": "front",
     "__main__": "front",
     "lab": "lab",
 }

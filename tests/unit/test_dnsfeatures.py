@@ -105,6 +105,24 @@ def test_a_missing_package_is_answered_without_reading_metadata() -> None:
     assert done.stdout.split() == ["True", "False"]
 
 
+def test_an_installed_idna_is_answered_from_its_version_file_as_dnspython_would() -> None:
+    """idna comes with the monitor's notification library (Apprise, through requests):
+    its version is read from its own file, not through importlib.metadata."""
+    if importlib.util.find_spec("idna") is None:
+        pytest.skip("idna is not installed here")
+    program = (
+        "import sys\n"
+        "from dnssec_doctor import dnsfeatures\n"
+        "dnsfeatures.install()\n"
+        "import dns.name, dns.message\n"
+        "import dns._features as f\n"
+        "print(f.have('idna'), 'importlib.metadata' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(_dnspython_module().have("idna")), "False"]
+
+
 def test_an_installed_package_is_asked_of_dnspython() -> None:
     stand_in = dnsfeatures._Features(_spec())
     assert stand_in.have("dnssec") is _dnspython_module().have("dnssec")

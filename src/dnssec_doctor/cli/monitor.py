@@ -1,0 +1,256 @@
+"""`monitor`: keep watch over zones (run, once, status, history)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dnssec_doctor.cli.common import (
+    Parser,
+    Subcommands,
+    add_command,
+    fail,
+    print_help,
+    write_stdout,
+)
+from dnssec_doctor.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from dnssec_doctor.monitor.config import Config
+    from dnssec_doctor.monitor.store import Store
+
+DEFAULT_CONFIG = Path("/etc/dnssec-doctor/monitor.toml")
+
+
+def register(commands: Subcommands) -> None:
+    monitor = add_command(
+        commands, "monitor", "keep watch over zones: expiry alerts, a check after every key change"
+    )
+    sub = monitor.add_subparsers(metavar="COMMAND", parser_class=Parser)
+    monitor.set_defaults(run=lambda _: print_help(monitor))
+
+    run = add_command(sub, "run", "the daemon, in the foreground (logs to stderr; SIGHUP reloads)")
+    _config(run)
+    run.set_defaults(run=_run)
+    once = add_command(sub, "once", "one round over every zone; exit code: the worst zone's")
+    _config(once)
+    once.set_defaults(run=_once)
+    status = add_command(sub, "status", "each zone's state, cause and earliest expiry")
+    _config(status)
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(run=_status)
+    history = add_command(sub, "history", "a zone's events: state, key, DS and serial changes")
+    _config(history)
+    history.add_argument("zone", metavar="ZONE")
+    history.add_argument("--json", action="store_true", help="print JSON")
+    history.set_defaults(run=_history)
+
+
+def _config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        metavar="FILE",
+        help=f"the monitor's TOML config [default: {DEFAULT_CONFIG}]",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every zone's result")
+
+
+def _load(args: argparse.Namespace) -> Config:
+    from dnssec_doctor.monitor.config import ConfigError, load
+
+    try:
+        return load(args.config)
+    except ConfigError as error:
+        fail(str(error))
+
+
+def _store(config: Config, *, migrate: bool) -> Store:
+    from dnssec_doctor.monitor.store import Store, StoreError
+
+    try:
+        return Store.open(config.store, config.path.parent, migrate=migrate)
+    except StoreError as error:
+        fail(str(error))
+
+
+def _logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("dnssec_doctor.monitor")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
+def _parts(config: Config, store: Store) -> tuple[Any, Any]:
+    from dnssec_doctor.monitor.alerts import Alerter
+
+    alerter = Alerter(config, store) if config.channels else None
+    metrics = None
+    if config.metrics is not None:
+        from dnssec_doctor.monitor.metrics import Metrics, MetricsError
+
+        try:
+            metrics = Metrics(config)
+        except MetricsError as error:
+            fail(str(error))
+    return alerter, metrics
+
+
+def _once(args: argparse.Namespace) -> ExitCode:
+    from dnssec_doctor.monitor.engine import Monitor
+
+    _logging(args.verbose)
+    config = _load(args)
+    store = _store(config, migrate=True)
+    alerter, metrics = _parts(config, store)
+    try:
+        worst = Monitor(config, store, alerter, metrics).round(trigger="once")
+        if alerter is not None:
+            alerter.drain()
+    finally:
+        if metrics is not None:
+            metrics.close()
+        store.close()
+    return ExitCode(worst)
+
+
+def _run(args: argparse.Namespace) -> ExitCode:
+    from dnssec_doctor.monitor.config import load
+    from dnssec_doctor.monitor.engine import Monitor
+
+    _logging(True)
+    config = _load(args)
+    store = _store(config, migrate=True)
+    alerter, metrics = _parts(config, store)
+    monitor = Monitor(config, store, alerter, metrics)
+    if metrics is not None:
+        metrics.health = monitor
+    try:
+        monitor.run(reload=lambda: load(args.config))
+        if alerter is not None:
+            alerter.drain(10)
+    finally:
+        if metrics is not None:
+            metrics.close()
+        store.close()
+    return ExitCode.OK
+
+
+def _days_left(expiration: int | None, now: float) -> float | None:
+    return None if expiration is None else round((expiration - now) / 86400, 2)
+
+
+def _status(args: argparse.Namespace) -> ExitCode:
+    from dnssec_doctor.monitor.engine import iso
+
+    config = _load(args)
+    store = _store(config, migrate=False)
+    try:
+        rows = store.status()
+    finally:
+        store.close()
+    now = time.time()
+    items = [
+        {
+            "zone": r.zone,
+            "state": r.state,
+            "verdict": r.verdict,
+            "cause": r.cause,
+            "headline": r.headline,
+            "earliest_expiration": iso(r.earliest_expiration) if r.earliest_expiration else None,
+            "earliest_expiration_server": r.earliest_expiration_server,
+            "earliest_expiration_type": r.earliest_expiration_type,
+            "last_safe_resign": (
+                iso(r.earliest_expiration - (r.earliest_expiration_ttl or 0))
+                if r.earliest_expiration
+                else None
+            ),
+            "days_left": _days_left(r.earliest_expiration, now),
+            "stale_servers": r.stale_servers,
+            "last_check": iso(r.last_check),
+            "last_change": iso(r.last_change) if r.last_change else None,
+            "reasons": r.reasons,
+        }
+        for r in rows
+    ]
+    if args.json:
+        write_stdout(
+            json.dumps({"schema": "dnssec-doctor/monitor-status/1", "zones": items}, indent=2)
+            + "\n"
+        )
+        return ExitCode.OK
+    header = ("ZONE", "STATE", "VERDICT", "CAUSE", "EARLIEST EXPIRY", "AT", "DAYS", "LAST CHECK",
+              "LAST CHANGE")  # fmt: skip
+    table = [header] + [
+        (
+            i["zone"],
+            i["state"],
+            i["verdict"],
+            i["cause"],
+            i["earliest_expiration"] or "-",
+            i["earliest_expiration_server"] or "-",
+            "-" if i["days_left"] is None else f"{i['days_left']:.1f}",
+            i["last_check"],
+            i["last_change"] or "-",
+        )
+        for i in items
+    ]
+    widths = [max(len(str(row[c])) for row in table) for c in range(len(header))]
+    lines = ["  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+             for row in table]  # fmt: skip
+    write_stdout("\n".join(lines) + "\n")
+    return ExitCode.OK
+
+
+def _history(args: argparse.Namespace) -> ExitCode:
+    from dnssec_doctor.monitor.config import _canonical
+    from dnssec_doctor.monitor.engine import iso
+    from dnssec_doctor.services.check import CheckError, parse_name
+
+    try:
+        parse_name(args.zone)
+    except CheckError as error:
+        fail(str(error))
+    zone = _canonical(args.zone)
+    config = _load(args)
+    store = _store(config, migrate=False)
+    try:
+        events = store.history(zone)
+        trend = store.expiry_trend(zone)
+    finally:
+        store.close()
+    if not events and not trend:
+        fail(f"no history for {zone} in the store")
+    if args.json:
+        data = {
+            "schema": "dnssec-doctor/monitor-history/1",
+            "zone": zone,
+            "events": [
+                {"at": iso(e.at), "kind": e.kind, "summary": e.summary, "detail": e.detail}
+                for e in events
+            ],
+            "expiry_trend": [
+                {"at": iso(at), "earliest_expiration": iso(exp),
+                 "newest_inception": iso(inc) if inc else None}
+                for at, exp, inc in trend
+            ],
+        }  # fmt: skip
+        write_stdout(json.dumps(data, indent=2) + "\n")
+        return ExitCode.OK
+    lines = [f"{iso(e.at)}  {e.kind:<12} {e.summary}" for e in events]
+    if trend:
+        first, last = trend[0], trend[-1]
+        lines.append(
+            f"expiry trend: {len(trend)} checks, earliest expiration {iso(first[1])} "
+            f"-> {iso(last[1])}"
+        )
+    write_stdout("\n".join(lines) + "\n")
+    return ExitCode.OK
