@@ -27,6 +27,9 @@
 #define RDATA_MAX 65535   /* larger RDATA: defer */
 #define NAME_MAX_WIRE 255 /* RFC 1035 3.1 */
 #define MAX_TTL 0xFFFFFFFFu /* dns.ttl.MAX_TTL */
+/* reader.MAX_LOGICAL_LINE: a record's text (its lines) at most; a longer one is handed
+ * back at once, and reader.py refuses it */
+#define MAX_LOGICAL_LINE (1 << 20)
 #define TYPE_SOA 6
 
 /* ---- type and class words, given by reader.py from dnspython's tables ---- */
@@ -783,7 +786,7 @@ one_record(PyObject *lines, Py_ssize_t pos, Py_ssize_t lineno, const Ctx *ctx, S
 {
     Py_ssize_t nlines = PyList_GET_SIZE(lines);
     int count = 0, depth = 0, leading = 0;
-    Py_ssize_t k = pos;
+    Py_ssize_t k = pos, size = 0;
     *out = NULL;
     do {
         if (k >= nlines)
@@ -793,6 +796,9 @@ one_record(PyObject *lines, Py_ssize_t pos, Py_ssize_t lineno, const Ctx *ctx, S
             return 0;
         const char *s = (const char *)PyUnicode_DATA(line);
         Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+        size += n;
+        if (size > MAX_LOGICAL_LINE)
+            return 0; /* reader.py names the limit */
         if (k == pos)
             leading = n > 0 && (s[0] == ' ' || s[0] == '\t');
         if (tokenize(s, n, toks, &count, &depth) < 0)
@@ -1567,7 +1573,8 @@ PyInit__czone(void)
     init_tables();
     init_char_class();
     PyObject *m = PyModule_Create(&module);
-    if (m && (PyModule_AddIntMacro(m, FACT_TYPE) < 0 || PyModule_AddIntMacro(m, FACT_LABELS) < 0 ||
+    if (m && (PyModule_AddIntMacro(m, FACT_TYPE) < 0 ||
+              PyModule_AddIntMacro(m, MAX_LOGICAL_LINE) < 0 || PyModule_AddIntMacro(m, FACT_LABELS) < 0 ||
               PyModule_AddIntMacro(m, FACT_RECORDS) < 0 ||
               PyModule_AddIntMacro(m, FACT_NEVER_VALID) < 0 ||
               PyModule_AddIntMacro(m, FACT_SIGNATURE) < 0 ||
