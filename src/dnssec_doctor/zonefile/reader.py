@@ -76,7 +76,7 @@ MAX_STRING = 255
 #: included), comments included, line ends not.  The largest RDATA (65,535 octets)
 #: written as \DDD escapes is 262,140 characters; a line beyond this is refused as
 #: soon as it is read, so memory stays bounded whatever the input (docs/limits.md).
-#: ``_czone.c`` has the same number (tests/unit/test_zonefile_limits.py).
+#: ``_czone.h`` has the same number (tests/unit/test_zonefile_limits.py).
 MAX_LOGICAL_LINE = 1 << 20
 #: A name token longer than this cannot fit in 255 octets (RFC 1035 2.3.4): a wire
 #: octet is at most 4 characters of text (\DDD).  Such a token is refused before it is
