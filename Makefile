@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # An editable install leaves our own modules without bytecode (pip compiles only what it
 # copies), and PYTHONDONTWRITEBYTECODE may keep imports from writing it: compileall, or
 # every command recompiles the package from source (~50 ms per check).
-$(BIN)/dnssec-doctor: pyproject.toml setup.py src/dnssec_doctor/zonefile/_czone.c
+$(BIN)/dnssec-doctor: pyproject.toml setup.py $(wildcard src/dnssec_doctor/zonefile/_czone*)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

@@ -286,3 +286,17 @@ def test_nsec3_owner_hash_as_from_b32() -> None:
         text = b32(raw).encode()
         for label in (text, text.lower(), text + b"0", text[:-1], text.replace(b"A", b"W"), b"*"):
             assert _hash_of(label) == from_b32(label), label
+
+
+def test_cutscan_gives_up_on_a_line_longer_than_the_reader_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its buffer is not grown without bound for one line (issue 17, class 6)."""
+    zone = tmp_path / "z"
+    zone.write_bytes(b"a NS x\n" + b"b" * 200 + b" NS y\nc NS z\n")
+    monkeypatch.setattr(cutscan, "BLOCK_BYTES", 16)
+    monkeypatch.setattr(cutscan, "MAX_LINE_BYTES", 64)
+    assert cutscan.scan(str(zone), 0, b"example.test.") is None
+    monkeypatch.setattr(cutscan, "MAX_LINE_BYTES", 256)
+    found = cutscan.scan(str(zone), 0, b"example.test.")
+    assert found is not None and len(found.cuts) == 3

@@ -78,7 +78,7 @@ class RrsigFact(IntFlag):
     :func:`rrsig_verdict` is the acceptance rule: the lowest failed fact gives the
     verdict (:data:`RULE`), none gives ``VALID``.  A judge may stop at the first
     failed fact (the later ones cannot change the verdict).  ``UNDECIDED``: a fast path
-    (``zonefile.workers``, ``_czone.c``, the same bits) cannot tell the next fact;
+    (``zonefile.workers``, ``_czone_judge.c``, the same bits) cannot tell the next fact;
     :func:`judge_rrsig` then decides.
     """
 

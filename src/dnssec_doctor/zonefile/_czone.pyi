@@ -44,6 +44,7 @@ def judge(
 ]: ...
 
 FACT_TYPE: int
+MAX_LOGICAL_LINE: int
 FACT_LABELS: int
 FACT_RECORDS: int
 FACT_NEVER_VALID: int

@@ -14,9 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dnssec_doctor.zonefile.reader import MAX_LOGICAL_LINE
+
 #: How much of the file is searched at a time (one buffer, filled again and again:
 #: a fresh block each time costs more in page faults than the search itself).
 BLOCK_BYTES = 8 << 20
+#: A longer line is more than reader.MAX_LOGICAL_LINE characters (of at most 4 octets
+#: of UTF-8 each): the buffer is not grown for it.
+MAX_LINE_BYTES = 4 * MAX_LOGICAL_LINE
 
 # the type word of a record that makes a zone cut (NS) or occludes what is below (DNAME),
 # as signers write it (upper case; a cut written "ns" is not found, and its zone is
@@ -58,7 +63,8 @@ class CutOwners:
 def scan(path: str, start: int, origin: bytes) -> CutOwners | None:
     """The cut owners in ``path`` after byte ``start`` (``origin``: lower-case text
     with the final dot); None when text is not enough to name them: a directive
-    that changes what names mean ($ORIGIN elsewhere, $INCLUDE, $GENERATE)."""
+    that changes what names mean ($ORIGIN elsewhere, $INCLUDE, $GENERATE), or a line
+    longer than MAX_LINE_BYTES (the reader refuses the file at it)."""
     cuts: set[bytes] = set()
     dnames: set[bytes] = set()
     buffer = bytearray(BLOCK_BYTES)
@@ -66,8 +72,10 @@ def scan(path: str, start: int, origin: bytes) -> CutOwners | None:
     with open(path, "rb", buffering=0) as handle:
         handle.seek(start)
         while True:
-            if kept == len(buffer):
-                buffer.extend(bytes(len(buffer)))  # a line longer than the buffer
+            if kept == len(buffer):  # a line longer than the buffer
+                if kept >= MAX_LINE_BYTES:
+                    return None  # memory stays bounded: the reader refuses the line
+                buffer.extend(bytes(len(buffer)))
             with memoryview(buffer) as view:
                 got = handle.readinto(view[kept:])
             if not got:
@@ -172,6 +180,7 @@ def to_wire(name: bytes) -> bytes | None:
 
 __all__ = [
     "BLOCK_BYTES",
+    "MAX_LINE_BYTES",
     "CutOwners",
     "KnownCuts",
     "absolute",

@@ -56,6 +56,10 @@ from dnssec_doctor.excerpt import bounded_excerpt
 
 __all__ = [
     "MAX_INCLUDE_DEPTH",
+    "MAX_LOGICAL_LINE",
+    "MAX_NAME_TEXT",
+    "MAX_RDATA",
+    "MAX_STRING",
     "Record",
     "TextSource",
     "ZoneSyntaxError",
@@ -66,6 +70,22 @@ __all__ = [
 MAX_INCLUDE_DEPTH = 16
 #: RFC 1035 3.2.1: RDLENGTH is a 16-bit count of octets.
 MAX_RDATA = 0xFFFF
+#: RFC 1035 3.3: a <character-string> is a length octet and at most 255 octets.
+MAX_STRING = 255
+#: The characters of one record's text at most: its lines (those a parenthesis joins
+#: included), comments included, line ends not.  The largest RDATA (65,535 octets)
+#: written as \DDD escapes is 262,140 characters; a line beyond this is refused as
+#: soon as it is read, so memory stays bounded whatever the input (docs/limits.md).
+#: ``_czone.h`` has the same number (tests/unit/test_zonefile_limits.py).
+MAX_LOGICAL_LINE = 1 << 20
+#: A name token longer than this cannot fit in 255 octets (RFC 1035 2.3.4): a wire
+#: octet is at most 4 characters of text (\DDD).  Such a token is refused before it is
+#: parsed (dnspython would build it label by label first).
+MAX_NAME_TEXT = 4 * 255
+#: Likewise a string token longer than this cannot be a <character-string>.
+_MAX_STRING_TEXT = 4 * MAX_STRING
+#: Characters read from a stream at a time (at most MAX_LOGICAL_LINE: see _blocks).
+_BLOCK = 1 << 20
 
 
 class TextStream(Protocol):
@@ -121,6 +141,11 @@ class ZoneSyntaxError(ValueError):
 
 class _Fallback(Exception):
     """The fast path declines; dnspython decides."""
+
+
+class _Refused(Exception):
+    """The record breaks a limit that no reading could meet (a name over 255 octets,
+    a string over 255): refused at once, without dnspython's slower reading."""
 
 
 #: The C reader, when built: it reads the plain records and hands every other
@@ -312,6 +337,8 @@ class _Reader:
 
     def name(self, text: str) -> bytes:
         """Absolute wire form of a name token, case preserved, as dns.name.from_text."""
+        if len(text) > MAX_NAME_TEXT:
+            raise _Refused(f"name longer than 255 octets: {bounded_excerpt(text)!r}")
         if text.isascii() and "\\" not in text:
             if text == "@":
                 if self.origin is None:
@@ -448,8 +475,8 @@ class _Reader:
             out = bytearray()
             for string in t:
                 data = string.encode()
-                if len(data) > 255:
-                    raise _Fallback
+                if len(data) > MAX_STRING:  # ASCII without escapes: dnspython's error
+                    raise _Refused("string too long")
                 out.append(len(data))
                 out += data
             return bytes(out)
@@ -510,7 +537,7 @@ class _Reader:
                     raise self.error(line, "unknown origin")
                 try:
                     owner = self.lname(tokens[0])
-                except _Fallback:
+                except (_Fallback, _Refused):
                     raise self.error(
                         line, f"bad owner name {bounded_excerpt(tokens[0])!r}"
                     ) from None
@@ -554,21 +581,28 @@ class _Reader:
         rdtokens = tokens[i:]
         self.record_line = line  # RDATA errors name the record's first line
         skip = None if quoted is None else i
-        if quoted is None or (
-            (rdtype == 16 or rdtype == 99 or not any(quoted[i:]))
-            and all(s.isascii() and "\\" not in s for s in rdtokens)
-        ):
-            if rdtokens and rdtokens[0] == "\\#":
-                rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+        try:
+            if quoted is None or (
+                (rdtype == 16 or rdtype == 99 or not any(quoted[i:]))
+                and all(s.isascii() and "\\" not in s for s in rdtokens)
+            ):
+                if rdtokens and rdtokens[0] == "\\#":
+                    rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+                else:
+                    try:
+                        rdata = self.rdata_fast(rdtype, rdtokens)
+                    except (_Fallback, ValueError, TypeError, IndexError, OSError, struct.error):
+                        rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+                    except dns.exception.DNSException:  # e.g. a bad address
+                        rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
             else:
-                try:
-                    rdata = self.rdata_fast(rdtype, rdtokens)
-                except (_Fallback, ValueError, TypeError, IndexError, OSError, struct.error):
-                    rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
-                except dns.exception.DNSException:  # e.g. a bad address
-                    rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
-        else:
-            rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+                if (rdtype == 16 or rdtype == 99) and any(
+                    len(s) > _MAX_STRING_TEXT for s in rdtokens
+                ):
+                    raise _Refused("string too long")  # before dnspython reads them all
+                rdata = self.rdata_dnspython(rdtype, rdtokens, skip)
+        except _Refused as exc:
+            raise self.error(line, str(exc)) from None
         if rdtype == _SOA and not self.default_ttl_known:
             # before $TTL (RFC 2308), the SOA MINIMUM was the zone's default TTL
             self.default_ttl = struct.unpack("!I", rdata[-4:])[0]
@@ -584,6 +618,15 @@ class _Reader:
 
     def error(self, line: int, message: str) -> ZoneSyntaxError:
         return ZoneSyntaxError(self.path, line, message)
+
+    def too_long(self, line: int, text: str) -> ZoneSyntaxError:
+        """The error for a record whose text (starting with *text*) is longer than
+        MAX_LOGICAL_LINE characters."""
+        return self.error(
+            line,
+            f"record text longer than {MAX_LOGICAL_LINE} characters "
+            f"(MAX_LOGICAL_LINE), starting {text[:40]!r}",
+        )
 
     # --- files -------------------------------------------------------------
 
@@ -690,6 +733,7 @@ class _Reader:
         depth = self.parens(text, 0)
         parts = [text]
         raw = [first]
+        size = len(first)
         while depth:
             try:
                 line = next(lines)
@@ -697,6 +741,9 @@ class _Reader:
                 raise self.error(start, "unbalanced parentheses") from None
             self.lineno += 1
             raw.append(line)
+            size += len(line)
+            if size > MAX_LOGICAL_LINE:
+                raise self.too_long(start, first)
             if not self.plain(line):
                 # quotes or escapes inside: tokenize the whole record again slowly
                 return self.slow(raw, lines, start)
@@ -743,6 +790,7 @@ class _Reader:
         line = pending[0]
         taken = 1
         self.raw = raw = [line]
+        size = len(line)
         if line.endswith("\n"):
             line = line[:-1]
         i = 0
@@ -766,6 +814,9 @@ class _Reader:
                     self.lineno += 1
                 cur += 1
                 raw.append(line)
+                size += len(line)
+                if size > MAX_LOGICAL_LINE:
+                    raise self.too_long(start, pending[0])
                 if line.endswith("\n"):
                     line = line[:-1]
                 i, n = 0, len(line)
@@ -786,17 +837,20 @@ class _Reader:
                     if depth < 0:
                         raise self.error(cur, "unbalanced parentheses")
                 elif c == '"':
+                    # the closing quote: the first one no backslash escapes (found
+                    # by str.find: a string may be long)
                     j = i
                     while True:
-                        if j >= n:
-                            raise self.error(cur, "newline in quoted string")
-                        if line[j] == '"':
-                            break
-                        if line[j] == "\\":
-                            if j + 1 >= n:
+                        q = line.find('"', j)
+                        b = line.find("\\", j, n if q < 0 else q)
+                        if b < 0:
+                            if q < 0:
                                 raise self.error(cur, "newline in quoted string")
-                            j += 1
-                        j += 1
+                            j = q
+                            break
+                        if b + 1 >= n:
+                            raise self.error(cur, "newline in quoted string")
+                        j = b + 2
                     tokens.append(line[i:j])
                     quoted.append(True)
                     i = j + 1
@@ -968,10 +1022,11 @@ def _blocks(stream: TextStream, reader: _Reader) -> Iterator[list[str]]:
     line iteration) and yielded a block at a time. A CR or CRLF ends a line, as in
     dnspython's tokenizer (which keeps a CR inside a quoted string; we end the line
     there: a documented difference). Files we open ourselves get this from
-    universal newlines."""
+    universal newlines. A line longer than MAX_LOGICAL_LINE is refused as soon as
+    that much of it is read."""
     rest = ""
     while True:
-        block = stream.read(1 << 20)
+        block = stream.read(_BLOCK)
         if not block:
             break
         if block.endswith("\r"):
@@ -985,6 +1040,12 @@ def _blocks(stream: TextStream, reader: _Reader) -> Iterator[list[str]]:
         reader.dirty = any(c in block for c in _SPLIT_SPACE)
         lines = block.split("\n")
         rest = lines.pop()
+        # only the first line holds more than one read's characters (_BLOCK)
+        # (every line of the blocks before was taken: lines[0] is the reader's next)
+        if lines and len(lines[0]) > MAX_LOGICAL_LINE:
+            raise reader.too_long(reader.lineno + 1, lines[0])
+        if len(rest) > MAX_LOGICAL_LINE:
+            raise reader.too_long(reader.lineno + 1 + len(lines), rest)
         yield lines
     if rest:
         yield [rest]

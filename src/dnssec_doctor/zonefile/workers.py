@@ -394,7 +394,7 @@ class _Batch:
         )
 
 
-# the C judge's warning bits (``_czone.c``, WARN_*)
+# the C judge's warning bits (``_czone_judge.c``, WARN_*)
 _WARNING_BITS = (
     (1, RrsigWarning.ORIGINAL_TTL_MISMATCH.value),
     (2, RrsigWarning.RRSIG_TTL_EXCEEDS_ORIGINAL.value),
