@@ -391,8 +391,8 @@ def _anchor_steps(result: ZoneResult | None, zone: dns.name.Name) -> list[FixSte
         FixStep(
             f"Nothing is wrong with {zone} as served: the trust anchor given to this check "
             f"(--trust-anchor) matches no key that signs {zone}'s DNSKEY RRset. The anchor is "
-            "old (from before a KSK rollover) or wrong; no registrar and no zone operator "
-            "can fix it."
+            "old (from before a KSK rollover) or wrong: the fix is local, neither the parent "
+            "nor the zone's operator can make it."
         ),
         FixStep(
             f"Update the local trust anchor file: {where}. Compare it with the key(s) that "
