@@ -14,13 +14,21 @@ from dnssec_doctor.model.analysis import Analysis, Status, ZoneResult
 from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.model.collection import Collection
 from dnssec_doctor.model.diagnosis import Diagnosis, FixStep
-from dnssec_doctor.validate.algorithms import is_validated_algorithm, is_validated_digest
+from dnssec_doctor.validate.algorithms import (
+    SigningAdvice,
+    algorithm_name,
+    is_validated_algorithm,
+    is_validated_digest,
+    signing_advice,
+)
 from dnssec_doctor.validate.ds import DsStatus, PublishableDs, ds_for_publication
 
 T = dns.rdatatype.RdataType
+SEP_FLAG = 0x0001  # DNSKEY flags bit 15, the secure entry point (RFC 4034 2.1.1)
 
 # zone-link codes → cause, most specific first
 _LINK_CAUSES: tuple[tuple[F.FindingCode, Cause], ...] = (
+    (F.TRUST_ANCHOR_MISMATCH, Cause.TRUST_ANCHOR_MISMATCH),
     (F.DS_FOR_UNSIGNED_ZONE, Cause.DS_FOR_UNSIGNED_ZONE),
     (F.DNSKEY_MISSING, Cause.DNSKEY_MISSING),
     (F.DNSKEY_NOT_SIGNED_BY_DS_KEY, Cause.DNSKEY_NOT_SIGNED_BY_KSK),
@@ -101,6 +109,8 @@ def _broken(analysis: Analysis, collection: Collection) -> Diagnosis:
         reason = failing.reason
     diagnosis = _with_fix(cause, zone, reason, analysis, collection)
     top = collection.answers[0].zone if collection.answers else zone
+    if cause is Cause.TRUST_ANCHOR_MISMATCH:
+        return diagnosis  # the local anchor: never sent to the anchored zone's operator
     if failing is not analysis.answers[0]:
         diagnosis = _wrap(
             Cause.CNAME_TARGET_BOGUS,
@@ -145,6 +155,9 @@ def _link_cause(result: ZoneResult, analysis: Analysis, collection: Collection) 
     if cause is not None:
         return cause
     if F.DS_NO_KEY_WITH_TAG in codes:
+        if not any(k.flags & SEP_FLAG for k in result.signing_keys):
+            # no KSK signs the DNSKEY RRset at all: the DS's key vanished, no re-key
+            return Cause.KSK_REMOVED_NO_SUCCESSOR
         return (
             Cause.KSK_ROLLOVER_INCOMPLETE
             if _cds_names_a_published_key(result, collection)
@@ -268,6 +281,11 @@ def _with_fix(
             ),
             _emergency(result, zone, at),
         ]
+    elif cause is Cause.KSK_REMOVED_NO_SUCCESSOR:
+        diagnosis.steps += _removed_ksk_steps(result, zone, parent)
+        diagnosis.steps.append(_emergency(result, zone, at))
+    elif cause is Cause.TRUST_ANCHOR_MISMATCH:
+        diagnosis.steps += _anchor_steps(result, zone)
     elif cause is Cause.DNSKEY_NOT_SIGNED_BY_KSK:
         diagnosis.steps += [
             FixStep(
@@ -297,6 +315,80 @@ def _with_fix(
             _emergency(result, zone, at),
         ]
     return diagnosis
+
+
+def _ds_tags(result: ZoneResult | None, status: DsStatus) -> str:
+    tags = sorted(
+        {j.ds.key_tag for j in (result.ds_judgments if result else []) if j.status is status}
+    )
+    return ", ".join(str(t) for t in tags) or "?"
+
+
+def _removed_ksk_steps(
+    result: ZoneResult | None, zone: dns.name.Name, parent: str
+) -> list[FixStep]:
+    """The KSK the DS names is gone and no KSK replaced it: restore it, or make a new one."""
+    tags = _ds_tags(result, DsStatus.NO_KEY_WITH_TAG)
+    signers = [k for k in (result.signing_keys if result else [])]
+    signed_by = (
+        "it is signed only by key(s) without the SEP flag ("
+        + ", ".join(str(k.key_id()) for k in signers)
+        + ")"
+        if signers
+        else "no key of the set signs it"
+    )
+    steps = [
+        FixStep(
+            f"Not a re-key: the KSK {tags} that the DS at {parent} names was removed from "
+            f"{zone}'s DNSKEY RRset and no other KSK took its place ({signed_by}). Changing "
+            "the DS now would not help: there is no KSK to point it at."
+        ),
+        FixStep(
+            f"If the private key of KSK {tags} still exists (the signer's key directory, an "
+            "HSM, a backup), publish that DNSKEY again and sign the DNSKEY RRset with it: the "
+            "DS at the parent matches again, nothing changes at the registrar."
+        ),
+        FixStep(
+            f"Otherwise generate a new KSK for {zone}, sign the DNSKEY RRset with it, check "
+            f"again, and replace the DS at the registrar of {zone} (the parent is {parent}) "
+            "with the DS this check then prints for the new key."
+        ),
+    ]
+    return steps
+
+
+def _anchor_steps(result: ZoneResult | None, zone: dns.name.Name) -> list[FixStep]:
+    """The operator's own trust anchor is old or wrong: update it, not the zone."""
+    current = []
+    for key in result.signing_keys if result else []:
+        if is_validated_algorithm(key.algorithm):
+            current.append(ds_for_publication(zone, key).presentation)
+    where = (
+        "the root zone's operator publishes the current anchor at "
+        "https://data.iana.org/root-anchors/root-anchors.xml (RFC 7958); unbound-anchor "
+        "fetches and checks it"
+        if zone == dns.name.root
+        else f"take {zone}'s current key from its operator over a channel you trust"
+    )
+    steps = [
+        FixStep(
+            f"Nothing is wrong with {zone} as served: the trust anchor given to this check "
+            f"(--trust-anchor) matches no key that signs {zone}'s DNSKEY RRset. The anchor is "
+            "old (from before a KSK rollover) or wrong: the fix is local, neither the parent "
+            "nor the zone's operator can make it."
+        ),
+        FixStep(
+            f"Update the local trust anchor file: {where}. Compare it with the key(s) that "
+            f"sign {zone}'s DNSKEY RRset now (do not take these from the network on trust):",
+            tuple(current),
+        ),
+        FixStep(
+            "Then keep it current: validators that follow RFC 5011 (Unbound "
+            "auto-trust-anchor-file, BIND trust-anchors initial-key/initial-ds) roll the "
+            "anchor themselves; a static anchor file does not."
+        ),
+    ]
+    return steps
 
 
 def _resign_steps(cause: Cause, zone: dns.name.Name) -> list[FixStep]:
@@ -333,10 +425,13 @@ def _warning_causes(analysis: Analysis) -> list[Cause]:
         causes.append(Cause.NAMESERVER_SILENT)
     if F.RRSIG_EXPIRING_SOON in codes:
         causes.append(Cause.RRSIG_EXPIRING_SOON)
+    causes += [cause for code, cause in _HYGIENE_CAUSES.items() if code in codes]
     return causes
 
 
 def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection) -> Diagnosis:
+    if cause in _HYGIENE_CAUSES.values():
+        return _hygiene_diagnosis(cause, analysis)
     code: F.FindingCode = {
         Cause.NAMESERVER_STALE_COPY: F.SERVER_BOGUS,
         Cause.NAMESERVER_SILENT: F.SERVER_UNREACHABLE,
@@ -370,6 +465,94 @@ def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection)
             )
         )
     return diagnosis
+
+
+# --- the DS set's hygiene and deprecated algorithms (issue 12, class 3) -------------------
+
+_HYGIENE_CAUSES: dict[F.FindingCode, Cause] = {
+    F.DS_LEFTOVER: Cause.DS_LEFTOVER,
+    F.DS_SHA1_ONLY: Cause.DS_SHA1_ONLY,
+    F.DS_ALGORITHM_DEPRECATED: Cause.ALGORITHM_DEPRECATED,
+    F.DNSKEY_ALGORITHM_DEPRECATED: Cause.ALGORITHM_DEPRECATED,
+}
+
+
+def _hygiene_diagnosis(cause: Cause, analysis: Analysis) -> Diagnosis:
+    """A secure zone whose DS set or algorithms need a change at leisure."""
+    codes = [code for code, c in _HYGIENE_CAUSES.items() if c is cause]
+    found = [f for f in analysis.findings if f.code in codes]
+    first = found[0]
+    zone = dns.name.from_text(first.zone)
+    result = analysis.zones.get(zone)
+    parent = str(result.parent) if result is not None and result.parent is not None else "parent"
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    headline = f"Secure, with a warning: {_TITLES[cause]} at {zone}: {first.message}{more}."
+    diagnosis = Diagnosis(cause, first.zone, headline)
+    matched = [j for j in (result.ds_judgments if result else []) if j.status is DsStatus.MATCH]
+    if cause is Cause.DS_LEFTOVER:
+        stale = sorted({int(line.split()[3]) for f in found for line in f.records})
+        tags = ", ".join(str(t) for t in stale)
+        keep = tuple(
+            f"{zone} {result.ds.ttl if result and result.ds else 3600} IN DS {j.ds.to_text()}"
+            for j in matched
+        )
+        diagnosis.steps += [
+            FixStep(
+                f"Remove DS tag {tags} at the registrar of {zone} (the parent is {parent}): it "
+                "matches no key of the zone (left over from a removed key). Leave it only if it "
+                "is the DS of a key you are about to introduce (a double-DS KSK rollover, "
+                "RFC 6781 4.1.2)."
+            ),
+            FixStep(
+                f"Keep exactly these DS records ({len(keep)}), which the zone validates through:",
+                keep,
+            ),
+        ]
+    elif cause is Cause.DS_SHA1_ONLY:
+        diagnosis.ds_to_publish = [
+            ds_for_publication(zone, j.key) for j in matched if j.key is not None
+        ]
+        sha1 = ", ".join(str(j.ds.key_tag) for j in matched)
+        step = _ds_step(zone, diagnosis.ds_to_publish, parent)
+        diagnosis.steps += [
+            FixStep(
+                f"At the registrar of {zone} (the parent is {parent}), add the SHA-256 DS of the "
+                "same key(s) beside the SHA-1 one (validators then use SHA-256, RFC 4509 3):",
+                step.lines,
+            ),
+            FixStep(
+                f"Once the parent serves it (check again), remove the SHA-1 DS {sha1}: the DS "
+                "set is then exactly the SHA-256 record(s) above (RFC 8624 3.3)."
+            ),
+        ]
+    else:
+        numbers = {
+            int(k.algorithm) for k in (result.dnskey if result and result.dnskey else [])
+        } | {int(j.ds.algorithm) for j in (result.ds_judgments if result else [])}
+        old = [algorithm_name(a) for a in sorted(numbers) if _deprecated(a)]
+        algs = " and ".join(old) or "the deprecated algorithm"
+        diagnosis.steps += [
+            FixStep(
+                f"Plan an algorithm rollover of {zone} away from {algs} to ECDSAP256SHA256 (13) "
+                "(RFC 6781 4.1.4, RFC 7583 3.3): add a KSK and a ZSK of algorithm 13 and sign "
+                "every RRset with both algorithms (BIND dnssec-policy, Knot `algorithm:` "
+                "do it in one step); wait the zone's largest TTL."
+            ),
+            FixStep(
+                f"Then, at the registrar of {zone} (the parent is {parent}), replace the DS with "
+                "the new KSK's DS (dnssec-doctor check prints it), and wait the DS TTL."
+            ),
+            FixStep(
+                f"Then remove the {algs} keys and, one DNSKEY TTL later, their signatures. Never "
+                "remove the old DS before the new one is served, nor the old signatures while "
+                "the old keys are still published."
+            ),
+        ]
+    return diagnosis
+
+
+def _deprecated(algorithm: int) -> bool:
+    return signing_advice(algorithm) in (SigningAdvice.MUST_NOT, SigningAdvice.NOT_RECOMMENDED)
 
 
 def _insecure(analysis: Analysis, collection: Collection) -> Diagnosis:
@@ -421,6 +604,12 @@ _TITLES = {
     Cause.CHECK_LIMITED: "The check hit a limit",
     Cause.PARENT_ZONE_BROKEN: "A parent zone is broken",
     Cause.CNAME_TARGET_BOGUS: "The CNAME target is bogus",
+    # issue 12, classes 2, 3 and 6
+    Cause.KSK_REMOVED_NO_SUCCESSOR: "The KSK the DS names was removed and no KSK replaced it",
+    Cause.DS_LEFTOVER: "DS records left over from a removed key",
+    Cause.DS_SHA1_ONLY: "Only SHA-1 DS records",
+    Cause.ALGORITHM_DEPRECATED: "A deprecated DNSSEC algorithm is in use",
+    Cause.TRUST_ANCHOR_MISMATCH: "Your trust anchor does not match the zone's keys",
 }
 
 

@@ -252,6 +252,8 @@ def _dnskey_view(
                 server, Status.INSECURE, "every DS is of an unsupported algorithm or digest"
             ), keys
         if matched.status is DsSetStatus.NO_MATCH and not trusted:
+            if result.anchored:
+                return _anchor_mismatch(server, keys, sigs, ds, anchor_keys, at, budget), None
             return _no_ds_match(server, zone, matched.judgments, sigs), None
         trusted += list(matched.matched_keys)
     status = rrset_status(keys, sigs, keys, at, trusted=trusted, zone=zone, budget=budget)
@@ -265,6 +267,8 @@ def _dnskey_view(
     trusted_tags = {(k.algorithm, _tag(k)) for k in trusted}
     by_trusted = [j for j in status.judgments if (j.algorithm, j.key_tag) in trusted_tags]
     if not by_trusted:
+        if result.anchored:
+            return _anchor_mismatch(server, keys, sigs, ds, anchor_keys, at, budget), None
         tags = ", ".join(str(t) for _, t in sorted(trusted_tags))
         unsigned = Message.of(F.DNSKEY_NOT_SIGNED_BY_DS_KEY, "chain", tags=tags)
         return failing(server, unsigned, None, status.judgments), None
@@ -284,6 +288,30 @@ def _data_signatures_expired(cut: ZoneCut, at: int) -> bool:
         if sigs and all(is_expired(sig, at) for sig in sigs):
             return True
     return False
+
+
+def _anchor_mismatch(
+    server: str,
+    keys: dns.rrset.RRset,
+    sigs: dns.rrset.RRset | None,
+    ds: dns.rrset.RRset | None,
+    anchor_keys: dns.rrset.RRset | None,
+    at: int,
+    budget: VerificationBudget,
+) -> ServerView:
+    """The trust anchor (the operator's own, RFC 4035 5.1, RFC 7958) matches no key that
+    signs the anchored zone's DNSKEY RRset: the anchor is old or wrong, not the zone."""
+    status = rrset_status(keys, sigs, keys, at, zone=keys.name, budget=budget)
+    signers = sorted({j.key_tag for j in status.judgments if j.signature_ok})
+    anchors = [f"DS {d.key_tag}" for d in ds or []]
+    anchors += [f"DNSKEY {k.key_id()}" for k in anchor_keys or [] if isinstance(k, DNSKEY)]
+    mismatch = Message.of(
+        F.TRUST_ANCHOR_MISMATCH,
+        anchors=", ".join(anchors) or "none",
+        zone=keys.name,
+        signers=", ".join(f"key {t}" for t in signers) or "no key of the set",
+    )
+    return failing(server, mismatch, None, status.judgments)
 
 
 def _self_signers(cut: ZoneCut, at: int, budget: VerificationBudget) -> list[DNSKEY]:

@@ -8,12 +8,21 @@ Importing this package registers every check of `check` (the network walk).
 
 from collections.abc import Collection
 
-from dnssec_doctor.checks import expiry, links, resolver, servers, walk
+from dnssec_doctor.checks import expiry, keys, links, resolver, servers, walk
 from dnssec_doctor.checks.context import ChainContext
 from dnssec_doctor.model.checks import Check, run_checks, selected
 from dnssec_doctor.model.findings import Finding
 
-__all__ = ["expiry", "links", "registered", "resolver", "run_chain_checks", "servers", "walk"]
+__all__ = [
+    "expiry",
+    "keys",
+    "links",
+    "registered",
+    "resolver",
+    "run_chain_checks",
+    "servers",
+    "walk",
+]
 
 
 def registered(disabled: Collection[str] = ()) -> list[Check[object]]:

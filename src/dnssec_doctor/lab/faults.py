@@ -12,6 +12,7 @@ import base64
 import copy
 from dataclasses import dataclass, field
 
+import dns.dnssec
 import dns.name
 import dns.node
 import dns.rdata
@@ -177,6 +178,66 @@ class ZskRolloverIncomplete(Fault):
         build.plan.data_signers = [generate_key(build.algorithm, ksk=False)]
 
 
+# --- issue 12, classes 2 and 3: keys that vanished, the DS set's hygiene -------------------
+
+
+@dataclass(frozen=True)
+class KskRemoved(Fault):
+    """The KSK the DS names was deleted from the zone and no KSK took its place: the
+    DNSKEY RRset is signed by the ZSK alone (``zsk_signs``) or by no key at all."""
+
+    zsk_signs: bool = True
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.published = [k for k in build.plan.published if k not in build.ksks]
+        build.plan.dnskey_signers = list(build.zsks) if self.zsk_signs else []
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        if not self.zsk_signs:
+            node = build.zone.get_node(build.origin)
+            assert node is not None
+            node.delete_rdataset(dns.rdataclass.IN, RdataType.RRSIG, RdataType.DNSKEY)
+
+
+@dataclass(frozen=True)
+class RekeyedStaleCds(Fault):
+    """The zone was re-keyed (new KSK and ZSK) and the parent kept the old KSK's DS; the
+    zone still serves the CDS/CDNSKEY of the old KSK (not of a published key)."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        old = generate_key(build.algorithm, ksk=True)
+        build.ds_keys = [old]
+        build.cds_keys = [old]
+
+
+@dataclass(frozen=True)
+class DsLeftover(Fault):
+    """Beside the working DS, the parent keeps the DS of *count* keys long deleted."""
+
+    count: int = 1
+
+    def prepare(self, build: ZoneBuild) -> None:
+        gone = [generate_key(build.algorithm, ksk=True) for _ in range(self.count)]
+        build.ds_keys = [*build.ds_keys, *gone]
+
+
+@dataclass(frozen=True)
+class DsSha1Only(Fault):
+    """The parent publishes only SHA-1 DS records (digest type 1) for the zone's KSKs."""
+
+    def parent_ds(self, build: ZoneBuild, ds: list[DS]) -> list[DS]:
+        return [_ds(_sha1_ds(build.origin, k)) for k in build.ds_keys]
+
+
+@dataclass(frozen=True)
+class DsSha1AndSha256(Fault):
+    """The parent publishes a SHA-1 DS beside the SHA-256 one (RFC 4509 3: fine)."""
+
+    def parent_ds(self, build: ZoneBuild, ds: list[DS]) -> list[DS]:
+        sha1 = [_ds(_sha1_ds(build.origin, k)) for k in build.ds_keys]
+        return [*ds, *sha1]
+
+
 # --- signature validity ------------------------------------------------------------------
 
 
@@ -339,6 +400,11 @@ class CnameTo(Fault):
             dns.rdata.from_text(dns.rdataclass.IN, RdataType.CNAME, self.target, relativize=False),
             3600,
         )
+
+
+def _sha1_ds(origin: dns.name.Name, key: LabKey) -> dns.rdata.Rdata:
+    """A SHA-1 DS, which dnspython's default policy refuses to make (RFC 9904)."""
+    return dns.dnssec.make_ds(origin, key.dnskey, "SHA1", policy=dns.dnssec.allow_all_policy)
 
 
 def _ds(rdata: dns.rdata.Rdata) -> DS:

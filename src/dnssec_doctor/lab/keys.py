@@ -18,7 +18,7 @@ ZONE_KEY = 0x0100  # DNSKEY flags bit 7 (RFC 4034 2.1.1)
 SEP = 0x0001  # secure entry point, bit 15
 REVOKE = 0x0080  # RFC 5011
 
-SUPPORTED_LAB_ALGORITHMS = (8, 13, 14, 15)
+SUPPORTED_LAB_ALGORITHMS = (5, 7, 8, 13, 14, 15)  # 5, 7: deprecated (RFC 8624 3.1) zones
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class LabKey:
 
 
 def _private_key(algorithm: int) -> PrivateKey:
+    if algorithm in (5, 7):
+        # RSASHA1 and RSASHA1-NSEC3-SHA1: only for the scenarios of deprecated algorithms
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if algorithm == 8:
         # 2048 bits: what registries and RFC 8624 expect today; only a few lab zones use it
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)

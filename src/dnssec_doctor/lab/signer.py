@@ -217,6 +217,8 @@ def sign_rrset(
             inception=window.inception,
             expiration=window.expiration,
             origin=origin,
+            # RSASHA1 (5, 7) only for the deprecated-algorithm scenarios (RFC 9904 forbids it)
+            policy=dns.dnssec.allow_all_policy if key.algorithm in (5, 7) else None,
         )
         sigs.add(rrsig, rdataset.ttl)
 

@@ -49,3 +49,11 @@ class Cause(StrEnum):
     # somewhere else in the chain
     PARENT_ZONE_BROKEN = "PARENT_ZONE_BROKEN"  # the zone is fine, an ancestor's link is broken
     CNAME_TARGET_BOGUS = "CNAME_TARGET_BOGUS"  # the name is a CNAME into a bogus zone
+
+    # --- issue 12, classes 2, 3 and 6: vanished keys, DS set hygiene, the local anchor
+    # the KSK the DS names was removed and no KSK took its place (nothing SEP signs DNSKEY)
+    KSK_REMOVED_NO_SUCCESSOR = "KSK_REMOVED_NO_SUCCESSOR"
+    DS_LEFTOVER = "DS_LEFTOVER"  # secure; beside the working DS, DS records that match no key
+    DS_SHA1_ONLY = "DS_SHA1_ONLY"  # secure; every DS is SHA-1 (RFC 8624 3.3: NOT RECOMMENDED)
+    ALGORITHM_DEPRECATED = "ALGORITHM_DEPRECATED"  # secure; DS/DNSKEY of an RFC 8624 3.1 one
+    TRUST_ANCHOR_MISMATCH = "TRUST_ANCHOR_MISMATCH"  # the operator's own anchor is old/wrong

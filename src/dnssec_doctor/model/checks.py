@@ -37,6 +37,7 @@ SETS: dict[str, dict[str, str]] = {
         "signatures": "signature lifetimes: what expires, and when",
         "walk": "the walk itself: referrals, limits, what could not be asked",
         "resolver": "the compared validating resolver, with and without checking disabled",
+        "keys": "the DS set at the parent and the keys: leftovers, digest types, algorithms",
     },
     "verify": {
         "structure": "the zone's shape: signed at all, data below zone cuts",

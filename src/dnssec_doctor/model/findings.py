@@ -205,7 +205,8 @@ TRUST_ANCHOR_MISMATCH = register(
     C,
     "RFC 4035 5.1",
     "No trust anchor matches a key that signs the DNSKEY RRset of the anchor's zone.",
-    "no trust anchor matches a key that signs the DNSKEY RRset of {zone}",
+    "the trust anchor ({anchors}) matches no key that signs the DNSKEY RRset of {zone} "
+    "(signed by {signers}): the local anchor is old or wrong",
 )
 DS_DIGEST_MISMATCH = register(
     "DS_DIGEST_MISMATCH",
@@ -674,4 +675,28 @@ NSEC3_OPT_OUT = register(
     "RFC 5155 6, RFC 9276 3.1",
     "The NSEC3 chain uses opt-out: unsigned delegations may have no NSEC3.",
     "the NSEC3 chain uses opt-out",
+)
+
+# --- issue 12, classes 2, 3 and 6: the DS set's hygiene and algorithms (check's keys.*)
+DS_LEFTOVER = register(
+    "DS_LEFTOVER",
+    W,
+    "RFC 4035 5.2, RFC 6781 4.1.2",
+    "Beside a DS that works, a DS matches no DNSKEY of the zone (left over from a removed key).",
+    "DS {key_tag} ({algorithm}, {digest}) matches no DNSKEY of {zone} ({detail}); the zone "
+    "validates through DS {working}",
+)
+DS_SHA1_ONLY = register(
+    "DS_SHA1_ONLY",
+    W,
+    "RFC 8624 3.3",
+    "Every DS of the zone uses the SHA-1 digest (type 1), NOT RECOMMENDED for DS records.",
+    "every DS for {zone} uses SHA-1 (digest type 1, NOT RECOMMENDED by RFC 8624 3.3): DS {tags}",
+)
+DS_ALGORITHM_DEPRECATED = register(
+    "DS_ALGORITHM_DEPRECATED",
+    W,
+    "RFC 8624 3.1, RFC 9904",
+    "A DS names a DNSSEC algorithm that must not or should not be used for signing.",
+    "DS {key_tag} for {zone} names algorithm {algorithm}: signing with it is {advice}",
 )

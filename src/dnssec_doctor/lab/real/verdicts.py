@@ -73,13 +73,19 @@ def _ask_with_retries(query: dns.message.Message, port: int, what: str) -> dns.m
 
 
 def run_delv(
-    manifest: LabManifest, qname: str, qtype: str, port: int = 53, trace: bool = False
+    manifest: LabManifest,
+    qname: str,
+    qtype: str,
+    port: int = 53,
+    trace: bool = False,
+    anchors: Path | None = None,
 ) -> Verdict:
-    """delv through the lab's non-validating recursor, validating with the lab's root anchor.
+    """delv through the lab's non-validating recursor, validating with the lab's root anchor
+    (or the BIND ``trust-anchors`` file *anchors*: an operator's old or wrong one).
 
     *trace* adds +vtrace (validation steps, on stderr) to the raw output.
     """
-    anchors = Path(manifest.directory) / TRUST_ANCHORS_CONF
+    anchors = anchors or Path(manifest.directory) / TRUST_ANCHORS_CONF
     argv = [
         find_binary("delv"),
         f"@{RECURSOR_ADDRESS}",
