@@ -49,3 +49,9 @@ class Cause(StrEnum):
     # somewhere else in the chain
     PARENT_ZONE_BROKEN = "PARENT_ZONE_BROKEN"  # the zone is fine, an ancestor's link is broken
     CNAME_TARGET_BOGUS = "CNAME_TARGET_BOGUS"  # the name is a CNAME into a bogus zone
+
+    # no verdict could be reached (issue 12 class 7): why, never OK
+    ALL_NAMESERVERS_SILENT = "ALL_NAMESERVERS_SILENT"  # no server of the zone answered at all
+    ALL_NAMESERVERS_LAME = "ALL_NAMESERVERS_LAME"  # every server answered, none with authority
+    NO_NAMESERVER_USABLE = "NO_NAMESERVER_USABLE"  # some silent, the rest lame: none usable
+    NO_VERDICT = "NO_VERDICT"  # nothing to judge: the walk collected no answer for the name
