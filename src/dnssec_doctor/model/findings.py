@@ -675,3 +675,21 @@ NSEC3_OPT_OUT = register(
     "The NSEC3 chain uses opt-out: unsigned delegations may have no NSEC3.",
     "the NSEC3 chain uses opt-out",
 )
+
+# --- the resolver's own words (issue 12 class 8: RFC 8914 Extended DNS Errors)
+RESOLVER_EDE = register(
+    "RESOLVER_EDE",
+    I,
+    "RFC 8914 4",
+    "The compared resolver gave an Extended DNS Error with its answer.",
+    "{resolver} reports EDE {info_code} ({label}){extra}",
+)
+RESOLVER_EDE_DISAGREES = register(
+    "RESOLVER_EDE_DISAGREES",
+    W,
+    "RFC 8914 4",
+    "The resolver's Extended DNS Error names another failure than the one found at the "
+    "authoritative servers.",
+    "{resolver} reports EDE {info_code} ({label}), which means {meaning}; the authoritative "
+    "servers show {found}",
+)

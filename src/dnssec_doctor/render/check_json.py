@@ -83,6 +83,10 @@ def to_dict(report: Report) -> dict[str, Any]:
             "ad": bool(plain.flags & dns.flags.AD) if plain is not None else None,
             "rcode_cd": dns.rcode.to_text(cd.rcode()) if cd is not None else None,
             "error": view.plain.exchange.error,
+            "extended_errors": [
+                {"info_code": e.info_code, "label": e.label, "text": e.text}
+                for e in view.extended_errors
+            ],
         }
     return {
         "schema": SCHEMA,

@@ -151,6 +151,19 @@ def _resolver_line(report: Report, console: Console) -> None:
     else:
         ad = "with AD (validated)" if view.plain.message.flags & dns.flags.AD else "without AD"
         console.print(f"[dim]Resolver {view.address} answers {ad}.[/]")
+    if view.plain.message is None:
+        return
+    errors = view.extended_errors
+    if not errors:
+        console.print(f"[dim]Resolver {view.address} gives no Extended DNS Error (RFC 8914).[/]")
+    for error in errors:
+        extra = f": {escape(error.text)}" if error.text else ""
+        console.print(f"Resolver says: EDE {error.info_code} ({escape(error.label)}){extra}")
+    disagreeing = [f for f in report.analysis.findings if f.code == "RESOLVER_EDE_DISAGREES"]
+    for finding in disagreeing:
+        console.print(
+            f"[yellow]  … which is not what the servers show: {escape(finding.message)}[/]"
+        )
 
 
 def _queries(report: Report, console: Console) -> None:
