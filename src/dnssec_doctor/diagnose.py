@@ -139,6 +139,17 @@ def _server_states(collection: Collection, zone: dns.name.Name) -> tuple[list[st
     return (silent, lame) if not usable else ([], [])
 
 
+def _labelled(collection: Collection, zone: dns.name.Name, servers: list[str]) -> list[str]:
+    """Each address with the NS host names the zone cut knows it by (issue 12 class 11)."""
+    cut = collection.zones.get(zone)
+    known = cut.addresses if cut is not None else {}
+    out = []
+    for server in servers:
+        names = ", ".join(n.to_text() for n in known.get(server, []))
+        out.append(f"{server} ({names})" if names else server)
+    return out
+
+
 def _undecided(
     analysis: Analysis, collection: Collection, zone: dns.name.Name | None, reason: str | None
 ) -> Diagnosis:
@@ -147,6 +158,8 @@ def _undecided(
     name = collection.evidence.query.name
     where = zone.to_text() if zone is not None else None
     silent, lame = _server_states(collection, zone) if zone is not None else ([], [])
+    if zone is not None:
+        silent, lame = _labelled(collection, zone, silent), _labelled(collection, zone, lame)
     again = "then check again."
     if silent and not lame:
         return Diagnosis(
@@ -432,7 +445,7 @@ def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection)
     finding = next(f for f in analysis.findings if f.code == code)
     headline = f"Secure today, but {_TITLES[cause].lower()} at {finding.zone}: {finding.message}."
     diagnosis = Diagnosis(cause, finding.zone, headline)
-    servers = ", ".join(finding.servers)
+    servers = ", ".join(finding.labelled_servers())  # address (NS name): issue 12 class 11
     if cause is Cause.NAMESERVER_STALE_COPY:
         diagnosis.steps.append(
             FixStep(

@@ -15,8 +15,9 @@ makes one.
 
 from __future__ import annotations
 
+import dataclasses
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple, NewType
@@ -107,6 +108,9 @@ class Finding:
     message: str
     servers: tuple[str, ...] = ()
     records: tuple[str, ...] = ()
+    # the NS host names of each address in servers, in the same order (issue 12 class 11):
+    # filled in by the analysis from the zone cuts (with_names), () where none is known
+    server_names: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     severity: Severity = field(init=False)
     rfc: str = field(init=False)
 
@@ -132,6 +136,20 @@ class Finding:
         template's fields (:class:`TemplateError` otherwise)."""
         return cls(code, zone, message(code, variant, **params), servers, records)
 
+    def with_names(self, names: Mapping[str, Sequence[str]]) -> Finding:
+        """The same finding with each server's NS host names from *names* (address ->
+        names); the message is not touched."""
+        found = tuple(tuple(names.get(server, ())) for server in self.servers)
+        return dataclasses.replace(self, server_names=found) if any(found) else self
+
+    def labelled_servers(self) -> list[str]:
+        """Each server as people read it: ``192.0.2.1 (ns1.example.)``."""
+        out = []
+        for i, server in enumerate(self.servers):
+            names = self.server_names[i] if i < len(self.server_names) else ()
+            out.append(f"{server} ({', '.join(names)})" if names else server)
+        return out
+
     def as_dict(self) -> dict[str, object]:
         """The finding in the JSON reports (docs/json.md): the same fields everywhere."""
         return {
@@ -139,6 +157,11 @@ class Finding:
             "severity": self.severity.label,
             "zone": self.zone,
             "servers": list(self.servers),
+            "server_names": {
+                server: list(names)
+                for server, names in zip(self.servers, self.server_names, strict=False)
+                if names
+            },
             "records": list(self.records),
             "message": self.message,
             "rfc": self.rfc,

@@ -113,7 +113,7 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     summary = ", ".join(f"{counts[s]} {s.label}" for s in reversed(Severity) if counts[s])
     console.print(f"[bold]Findings[/] ({summary or 'none'}){'' if verbose else '; -v shows INFO'}")
     for f in shown:
-        servers = f" [dim]@ {', '.join(f.servers)}[/]" if f.servers else ""
+        servers = f" [dim]@ {escape(', '.join(f.labelled_servers()))}[/]" if f.servers else ""
         console.print(
             f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity.label:<8}[/] {f.code}  "
             f"{escape(f.zone)}{servers}: {escape(f.message)} [dim]({f.rfc})[/]"
