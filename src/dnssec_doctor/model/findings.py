@@ -150,6 +150,11 @@ class Finding:
             out.append(f"{server} ({', '.join(names)})" if names else server)
         return out
 
+    def names_dict(self) -> dict[str, list[str]]:
+        """``server_names`` in check's JSON: each address of servers with known names."""
+        pairs = zip(self.servers, self.server_names, strict=False)
+        return {server: list(names) for server, names in pairs if names}
+
     def as_dict(self) -> dict[str, object]:
         """The finding in the JSON reports (docs/json.md): the same fields everywhere."""
         return {
@@ -157,11 +162,6 @@ class Finding:
             "severity": self.severity.label,
             "zone": self.zone,
             "servers": list(self.servers),
-            "server_names": {
-                server: list(names)
-                for server, names in zip(self.servers, self.server_names, strict=False)
-                if names
-            },
             "records": list(self.records),
             "message": self.message,
             "rfc": self.rfc,
