@@ -44,10 +44,12 @@ def test_our_verdict_is_unbounds_and_delvs(real_lab: RealLab, scenario_id: str) 
 
 
 #: What Unbound says (RFC 8914 EDE) for some scenarios: an INFO-CODE, or one of several.
+#: A fresh Unbound 1.17 says 7 or 8 for the signature times; once the bogus answer is in
+#: its cache (the verdict test above asked it first) it says only 6, without EXTRA-TEXT.
 UNBOUND_EDE = {
-    "rrsig-expired": {7},
-    "dnskey-rrsig-expired": {7},
-    "rrsig-not-yet-valid": {8},
+    "rrsig-expired": {7, 6},
+    "dnskey-rrsig-expired": {7, 6},
+    "rrsig-not-yet-valid": {8, 6},
     "ds-digest-mismatch": {6, 9},
     "ds-stale-rekey": {6, 9},
     "dnskey-missing": {6, 9},

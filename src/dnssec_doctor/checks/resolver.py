@@ -95,6 +95,7 @@ _DS_OR_KEY = (
     F.DS_FOR_UNSIGNED_ZONE,
     F.DNSKEY_NOT_SIGNED_BY_DS_KEY,
     F.TRUST_ANCHOR_MISMATCH,
+    F.RRSIG_NO_MATCHING_KEY,  # Unbound: the key of the data's RRSIG is not published
 )
 EDE_MEANINGS: dict[int, tuple[str, tuple[F.FindingCode, ...]]] = {
     1: ("only DNSKEY algorithms it does not implement", (F.DS_ALL_UNSUPPORTED, F.DS_UNSUPPORTED,
@@ -104,7 +105,7 @@ EDE_MEANINGS: dict[int, tuple[str, tuple[F.FindingCode, ...]]] = {
     8: ("signatures not yet valid", (F.RRSIG_NOT_YET_VALID,)),
     9: ("no DNSKEY that the DS (or the trust anchor) names", _DS_OR_KEY),
     10: ("signatures missing", (F.RRSIG_MISSING, F.DS_FOR_UNSIGNED_ZONE, F.NO_DNSKEY,
-         F.RRSIG_NO_MATCHING_KEY)),
+         F.RRSIG_NO_MATCHING_KEY, F.DNSKEY_NOT_SIGNED_BY_DS_KEY)),
     11: ("a key without the Zone Key flag", _DS_OR_KEY),
     12: ("a missing or broken denial of existence",
          (F.NSEC_PROOF_BROKEN, F.NSEC3_PROOF_BROKEN, F.DS_NOT_PROVEN_ABSENT)),
