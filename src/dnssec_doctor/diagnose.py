@@ -12,7 +12,7 @@ from dnssec_doctor.analyze import messages as M
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.analysis import Analysis, Status, ZoneResult
 from dnssec_doctor.model.causes import Cause
-from dnssec_doctor.model.collection import Collection
+from dnssec_doctor.model.collection import Collection, Reply
 from dnssec_doctor.model.diagnosis import Diagnosis, FixStep
 from dnssec_doctor.validate.algorithms import (
     SigningAdvice,
@@ -91,16 +91,11 @@ def _broken(analysis: Analysis, collection: Collection) -> Diagnosis:
             ],
         )
     if failing is None or zone is None:
-        return Diagnosis(Cause.OK, None, "Nothing could be decided: no answer was collected.")
+        return _undecided(analysis, collection, _deepest_zone(collection), None)
     result = analysis.zones.get(zone)
     if analysis.verdict is Status.INDETERMINATE:
         reason = result.reason if result is not None else failing.reason
-        return Diagnosis(
-            Cause.NAMESERVER_SILENT,
-            zone.to_text(),
-            f"Cannot decide: {reason}.",
-            steps=[FixStep("Make the zone's nameservers answer, then check again.")],
-        )
+        return _undecided(analysis, collection, zone, reason)
     if result is not None and not result.inherited and result.status is Status.BOGUS:
         cause = _link_cause(result, analysis, collection)
         reason = result.reason
@@ -124,6 +119,94 @@ def _broken(analysis: Analysis, collection: Collection) -> Diagnosis:
             f"{top} itself is fine, but its ancestor {zone} is bogus",
         )
     return diagnosis
+
+
+# --- undecidable (issue 12 class 7): a cause that says why, never OK ---------------------
+
+
+def _deepest_zone(collection: Collection) -> dns.name.Name | None:
+    """The zone the walk got furthest to on the way to the name (where it stopped)."""
+    qname = collection.evidence.query.qname
+    above = [z for z in collection.zones if qname.is_subdomain(z)]
+    return max(above, key=lambda z: len(z.labels), default=None)
+
+
+def _server_states(collection: Collection, zone: dns.name.Name) -> tuple[list[str], list[str]]:
+    """The zone's servers that never replied, and those that replied but never with an
+    authoritative answer (REFUSED, SERVFAIL, no AA: lame), over everything asked of them."""
+    replies: dict[str, list[Reply]] = {}
+    cut = collection.zones.get(zone)
+    tables = [cut.dnskey, cut.soa, cut.ns] if cut is not None else []
+    tables += [a.replies for a in collection.answers if a.zone == zone]
+    for table in tables:
+        for server, reply in table.items():
+            replies.setdefault(server, []).append(reply)
+    silent = sorted(s for s, rs in replies.items() if all(r.message is None for r in rs))
+    lame = sorted(
+        s for s, rs in replies.items() if s not in silent and not any(M.answered(r) for r in rs)
+    )
+    usable = [s for s in replies if s not in silent and s not in lame]
+    return (silent, lame) if not usable else ([], [])
+
+
+def _labelled(collection: Collection, zone: dns.name.Name, servers: list[str]) -> list[str]:
+    """Each address with the NS host names the zone cut knows it by (issue 12 class 11)."""
+    cut = collection.zones.get(zone)
+    known = cut.addresses if cut is not None else {}
+    out = []
+    for server in servers:
+        names = ", ".join(n.to_text() for n in known.get(server, []))
+        out.append(f"{server} ({names})" if names else server)
+    return out
+
+
+def _undecided(
+    analysis: Analysis, collection: Collection, zone: dns.name.Name | None, reason: str | None
+) -> Diagnosis:
+    """No verdict: all the zone's servers silent, all lame, a mix of both, or (nothing of
+    that kind to blame) no verdict with the reason the analysis gave."""
+    name = collection.evidence.query.name
+    where = zone.to_text() if zone is not None else None
+    silent, lame = _server_states(collection, zone) if zone is not None else ([], [])
+    if zone is not None:
+        silent, lame = _labelled(collection, zone, silent), _labelled(collection, zone, lame)
+    again = "then check again."
+    if silent and not lame:
+        return Diagnosis(
+            Cause.ALL_NAMESERVERS_SILENT,
+            where,
+            f"Cannot decide: no nameserver of {where} answered ({', '.join(silent)}).",
+            steps=[
+                FixStep(
+                    f"Make {where}'s nameservers answer (are they running, reachable, is a "
+                    f"firewall dropping DNS?), {again}"
+                ),
+                FixStep(f"If they are meant to be gone, fix the NS set of {where} at the parent."),
+            ],
+        )
+    if lame:
+        cause = Cause.ALL_NAMESERVERS_LAME if not silent else Cause.NO_NAMESERVER_USABLE
+        quiet = f"; silent: {', '.join(silent)}" if silent else ""
+        return Diagnosis(
+            cause,
+            where,
+            f"Cannot decide: no nameserver of {where} answered with authority (lame: "
+            f"{', '.join(lame)}{quiet}).",
+            steps=[
+                FixStep(
+                    f"Configure {where} on its nameservers ({', '.join(lame)} refuse it or "
+                    f"answer without authority), or point the delegation at servers that "
+                    f"serve it; {again}"
+                ),
+            ],
+        )
+    because = reason or f"no answer for {name} was collected"
+    return Diagnosis(
+        Cause.NO_VERDICT,
+        where,
+        f"Cannot decide: {because}.",
+        steps=[FixStep(f"Look at the walk's problem lines and the servers' replies; {again}")],
+    )
 
 
 def _wrap(cause: Cause, inner: Diagnosis, why: str) -> Diagnosis:
@@ -440,7 +523,7 @@ def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection)
     finding = next(f for f in analysis.findings if f.code == code)
     headline = f"Secure today, but {_TITLES[cause].lower()} at {finding.zone}: {finding.message}."
     diagnosis = Diagnosis(cause, finding.zone, headline)
-    servers = ", ".join(finding.servers)
+    servers = ", ".join(finding.labelled_servers())  # address (NS name): issue 12 class 11
     if cause is Cause.NAMESERVER_STALE_COPY:
         diagnosis.steps.append(
             FixStep(
@@ -610,6 +693,10 @@ _TITLES = {
     Cause.DS_SHA1_ONLY: "Only SHA-1 DS records",
     Cause.ALGORITHM_DEPRECATED: "A deprecated DNSSEC algorithm is in use",
     Cause.TRUST_ANCHOR_MISMATCH: "Your trust anchor does not match the zone's keys",
+    Cause.ALL_NAMESERVERS_SILENT: "No nameserver answers",
+    Cause.ALL_NAMESERVERS_LAME: "Every nameserver is lame",
+    Cause.NO_NAMESERVER_USABLE: "No nameserver gives a usable answer",
+    Cause.NO_VERDICT: "No verdict could be reached",
 }
 
 

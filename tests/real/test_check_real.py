@@ -42,6 +42,7 @@ def test_our_verdict_is_unbounds_and_delvs(real_lab: RealLab, scenario_id: str) 
     if record.outcome is Outcome.BOGUS:
         assert F.DNSSEC_IS_THE_CAUSE in codes
     assert F.RESOLVER_DISAGREES not in codes
+    assert F.RESOLVER_EDE_DISAGREES not in codes, report.analysis.findings  # Unbound's EDE
 
 
 def test_an_old_trust_anchor_is_the_operators_own(real_lab: RealLab, tmp_path: Path) -> None:
@@ -67,3 +68,45 @@ def test_an_old_trust_anchor_is_the_operators_own(real_lab: RealLab, tmp_path: P
     assert report.analysis.verdict.value == delv.outcome.value == "bogus", delv.raw
     assert report.diagnosis.cause.value == "TRUST_ANCHOR_MISMATCH"
     assert all("registrar" not in step.title for step in report.diagnosis.steps)
+
+
+#: What Unbound says (RFC 8914 EDE) for some scenarios: an INFO-CODE, or one of several.
+#: A fresh Unbound 1.17 says 7 or 8 for the signature times; once the bogus answer is in
+#: its cache (the verdict test above asked it first) it says only 6, without EXTRA-TEXT.
+UNBOUND_EDE = {
+    "rrsig-expired": {7, 6},
+    "dnskey-rrsig-expired": {7, 6},
+    "rrsig-not-yet-valid": {8, 6},
+    "ds-digest-mismatch": {6, 9},
+    "ds-stale-rekey": {6, 9},
+    "dnskey-missing": {6, 9},
+    "rrsig-missing": {6, 10},
+    "healthy-ecdsap256": set(),
+    "insecure-delegation": set(),
+}
+
+
+@pytest.mark.parametrize("scenario_id", sorted(UNBOUND_EDE))
+def test_unbounds_extended_errors_are_read(real_lab: RealLab, scenario_id: str) -> None:
+    """Real Unbound answers (``ede: yes``), asked as ADDR:PORT: its EDE are read, and
+    for the DNSSEC INFO-CODEs they agree with the failure found at the servers."""
+    lab = real_lab.manifest
+    record = lab.scenario(scenario_id)
+    directory = Path(lab.directory)
+    options = CheckOptions(
+        name=record.qname,
+        qtype=record.qtype,
+        trust_anchor_file=directory / "root.key",
+        root_hints_file=directory / "root.hints",
+        resolver=f"{UNBOUND_ADDRESS}:53",
+        timeout=0.5,
+    )
+    report = run_check(options)
+    view = report.collection.resolver
+    assert view is not None and view.plain.message is not None
+    got = {e.info_code for e in view.extended_errors}
+    expected = UNBOUND_EDE[scenario_id]
+    assert (got & expected) if expected else not got, view.extended_errors
+    codes = {f.code for f in report.analysis.findings}
+    assert (F.RESOLVER_EDE in codes) is bool(got)
+    assert F.RESOLVER_EDE_DISAGREES not in codes

@@ -282,3 +282,75 @@ def test_verify_ends_on_endless_or_blocking_input(tmp_path: Path, source: str) -
     assert done.returncode == 3, done.stderr
     (line,) = done.stderr.splitlines()
     assert all(word in line for word in words), line
+
+
+# -- --resolver is parsed strictly (issue 12 class 8) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("127.0.0.1", ("127.0.0.1", None)),
+        ("127.0.0.1:5353", ("127.0.0.1", 5353)),
+        ("::1", ("::1", None)),
+        ("2001:DB8::1", ("2001:db8::1", None)),
+        ("[::1]:5353", ("::1", 5353)),
+        ("[2001:db8::53]:53", ("2001:db8::53", 53)),
+        ("system", ("system", None)),
+    ],
+)
+def test_every_resolver_form_parses(text: str, parsed: tuple[str, int | None]) -> None:
+    from dnssec_doctor.services.check import parse_resolver
+
+    assert parse_resolver(text) == parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("resolver.example", "not an IP address"),
+        ("example.com:53", "not an IP address"),
+        ("", "not an IP address"),
+        ("127.0.0.1:", "1-65535"),
+        ("127.0.0.1:0", "1-65535"),
+        ("127.0.0.1:65536", "1-65535"),
+        ("127.0.0.1:53x", "1-65535"),
+        ("127.0.0.1:-1", "1-65535"),
+        ("127.0.0.1:５３", "1-65535"),  # non-ASCII digits are not a port
+        ("[::1]", "[V6]:PORT"),
+        ("[::1]53", "[V6]:PORT"),
+        ("[::1:53", "[V6]:PORT"),
+        ("[127.0.0.1]:53", "[V6]:PORT"),
+        ("::1:53x", "not an IP address"),
+        ("SYSTEM", "not an IP address"),
+        ("127.0.0.1 ", "not an IP address"),
+    ],
+)
+def test_a_bad_resolver_is_a_usage_error(text: str, word: str) -> None:
+    # parsed before anything is asked: the lab-less check never reaches the network
+    result = invoke(["check", "www.test", "--resolver", text])
+    assert result.exit_code == 3, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "--resolver" in lines[0] and word in lines[0], result.stderr
+
+
+def test_a_resolver_port_is_asked_on_that_port_only() -> None:
+    """ADDR:PORT reaches the transport: recursive queries go to the resolver's port, the
+    walk's own queries to --port (nothing is sent: every address is blocked)."""
+    import asyncio
+
+    import dns.name
+    import dns.rdatatype
+
+    from dnssec_doctor.collect.transport import NetworkTransport
+
+    transport = NetworkTransport(port=5300, resolver_port=5353, allow=lambda _: False)
+    name = dns.name.from_text("www.test.")
+
+    async def both() -> tuple[int, int]:
+        walked = await transport.ask("127.0.0.1", name, dns.rdatatype.A)
+        asked = await transport.ask("127.0.0.1", name, dns.rdatatype.A, recursion=True)
+        return walked.exchange.port, asked.exchange.port
+
+    assert asyncio.run(both()) == (5300, 5353)

@@ -71,6 +71,8 @@ def analyze(
     context = ChainContext(collection, zones, answers, apex, at, warn_seconds, verdict, expiry)
     found = checks.run_chain_checks(context, disabled)
     found = list(dict.fromkeys(found))  # the apex SOA may repeat what the answer showed
+    names = {zone: _names_at(collection, zone) for zone in {f.zone for f in found if f.servers}}
+    found = [f.with_names(names[f.zone]) if f.servers else f for f in found]
     found.sort(key=lambda f: (-f.severity, f.zone.count("."), f.code))
     return Analysis(
         at=at,
@@ -83,6 +85,22 @@ def analyze(
         break_at=_break_at(collection, zones, answers),
         earliest_expiration=expiry.earliest,
     )
+
+
+def _names_at(collection: Collection, zone: str) -> dict[str, list[str]]:
+    """Address -> NS host names (issue 12 class 11): the finding's zone's own servers
+    first, then its parent's (DS findings name the parent's servers), then any zone's."""
+    names: dict[str, list[str]] = {}
+    cuts = list(collection.zones.values())
+    own = collection.zones.get(dns.name.from_text(zone))
+    if own is not None:
+        parent = collection.zones.get(own.parent) if own.parent is not None else None
+        cuts = [own, *([parent] if parent is not None else []), *cuts]
+    for cut in cuts:
+        for address, hosts in cut.addresses.items():
+            if address not in names and hosts:
+                names[address] = [h.to_text() for h in hosts]
+    return names
 
 
 def _apex_soa(

@@ -166,12 +166,25 @@ def add_walk_options(parser: argparse.ArgumentParser, *, timeout: float) -> None
     )
 
 
+def RESOLVER(text: str) -> str:
+    """``--resolver``, checked before anything is asked (a usage error, exit 3): the
+    text itself, which the service splits into address and port."""
+    from dnssec_doctor.services.check import parse_resolver
+
+    try:
+        parse_resolver(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--resolver ")) from None
+    return text
+
+
 def add_resolver(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resolver",
+        type=RESOLVER,
         metavar="ADDR",
-        help="validating resolver to ask with and without +cd; 'system': resolv.conf's "
-        "first nameserver [default: none asked]",
+        help="validating resolver to ask with and without +cd: ADDR, ADDR:PORT, [V6]:PORT, "
+        "or 'system' (resolv.conf's first nameserver) [default: none asked]",
     )
 
 

@@ -108,6 +108,8 @@ class NetworkTransport:
 
     *allow* decides which addresses may be sent to (default: :func:`sendable`); a query
     to any other address is recorded with the error ``blocked`` and never sent.
+    *resolver_port*, when given, is the port of recursive queries (the compared
+    resolver, ``--resolver ADDR:PORT``); every other query goes to *port*.
     """
 
     def __init__(
@@ -119,8 +121,10 @@ class NetworkTransport:
         per_server: int = PER_SERVER_LIMIT,
         total: int = GLOBAL_LIMIT,
         allow: Callable[[str], bool] = sendable,
+        resolver_port: int | None = None,
     ) -> None:
         self.port = port
+        self.resolver_port = resolver_port
         self.timeout = timeout
         self.retries = retries
         self.per_server = per_server
@@ -141,16 +145,17 @@ class NetworkTransport:
         cd: bool = False,
     ) -> Reply:
         query = make_query(qname, qtype, recursion=recursion, cd=cd)
+        port = self.resolver_port if recursion and self.resolver_port else self.port
         if self.allow(server):
             async with self._limits(server):
-                outcome = await self._exchange(server, query)
+                outcome = await self._exchange(server, port, query)
         else:
             outcome = _Outcome("udp", None, None, "blocked", None)
         exchange = Exchange(
             server=server,
             qname=qname.to_text(),
             qtype=dns.rdatatype.to_text(qtype),
-            port=self.port,
+            port=port,
             transport=outcome.transport,
             flags=flag_words(recursion=recursion, cd=cd),
             rtt_ms=outcome.rtt_ms,
@@ -169,23 +174,25 @@ class NetworkTransport:
         per_server = self._servers.setdefault(server, asyncio.Semaphore(self.per_server))
         return _Both(per_server, self._global)  # wait for the server before taking a slot
 
-    async def _exchange(self, server: str, query: dns.message.Message) -> _Outcome:
+    async def _exchange(self, server: str, port: int, query: dns.message.Message) -> _Outcome:
         wire = query.to_wire()
-        outcome = await self._udp(server, query, wire)
+        outcome = await self._udp(server, port, query, wire)
         for _ in range(self.retries):
             if outcome.error != "timeout":
                 break
-            outcome = await self._udp(server, query, wire)
+            outcome = await self._udp(server, port, query, wire)
         if outcome.message is not None and truncated(outcome.message):
-            return await self._tcp(server, query, wire)  # keep the TCP answer, whatever it is
+            return await self._tcp(server, port, query, wire)  # keep the TCP answer, whatever it is
         return outcome
 
-    async def _udp(self, server: str, query: dns.message.Message, wire: bytes) -> _Outcome:
+    async def _udp(
+        self, server: str, port: int, query: dns.message.Message, wire: bytes
+    ) -> _Outcome:
         loop = asyncio.get_running_loop()
         result: asyncio.Future[bytes] = loop.create_future()
         try:
             sock, _ = await loop.create_datagram_endpoint(
-                lambda: _FirstDatagram(result), remote_addr=(server, self.port)
+                lambda: _FirstDatagram(result), remote_addr=(server, port)
             )
         except OSError:
             return _Outcome("udp", None, None, "unreachable", None)
@@ -202,13 +209,15 @@ class NetworkTransport:
             sock.close()
         return _judged("udp", query, data, start, self._parsed)
 
-    async def _tcp(self, server: str, query: dns.message.Message, wire: bytes) -> _Outcome:
+    async def _tcp(
+        self, server: str, port: int, query: dns.message.Message, wire: bytes
+    ) -> _Outcome:
         start = time.monotonic()
         writer: asyncio.StreamWriter | None = None
         received = b""
         try:
             async with asyncio.timeout(self.timeout):
-                reader, writer = await asyncio.open_connection(server, self.port)
+                reader, writer = await asyncio.open_connection(server, port)
                 # RFC 1035 4.2.2: a two-octet length before each message
                 writer.write(len(wire).to_bytes(2, "big") + wire)
                 await writer.drain()

@@ -57,3 +57,8 @@ class Cause(StrEnum):
     DS_SHA1_ONLY = "DS_SHA1_ONLY"  # secure; every DS is SHA-1 (RFC 8624 3.3: NOT RECOMMENDED)
     ALGORITHM_DEPRECATED = "ALGORITHM_DEPRECATED"  # secure; DS/DNSKEY of an RFC 8624 3.1 one
     TRUST_ANCHOR_MISMATCH = "TRUST_ANCHOR_MISMATCH"  # the operator's own anchor is old/wrong
+    # no verdict could be reached (issue 12 class 7): why, never OK
+    ALL_NAMESERVERS_SILENT = "ALL_NAMESERVERS_SILENT"  # no server of the zone answered at all
+    ALL_NAMESERVERS_LAME = "ALL_NAMESERVERS_LAME"  # every server answered, none with authority
+    NO_NAMESERVER_USABLE = "NO_NAMESERVER_USABLE"  # some silent, the rest lame: none usable
+    NO_VERDICT = "NO_VERDICT"  # nothing to judge: the walk collected no answer for the name

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import dns.edns
 import dns.message
 import dns.name
 import dns.rdatatype
@@ -69,12 +70,48 @@ class NameAnswer:
     replies: dict[str, Reply] = field(default_factory=dict)
 
 
+class ExtendedError(NamedTuple):
+    """One Extended DNS Error option of a resolver's reply (RFC 8914 2)."""
+
+    info_code: int
+    label: str  # the IANA name, e.g. "Signature Expired"; "Unassigned" when unknown
+    text: str | None  # the resolver's EXTRA-TEXT, if any
+
+
+def extended_errors(reply: Reply) -> list[ExtendedError]:
+    """The EDE options of *reply*'s OPT record, in order (none: no reply, no EDNS, no EDE)."""
+    if reply.message is None:
+        return []
+    out = []
+    for option in reply.message.extended_errors():
+        code = int(option.code)
+        try:
+            label = dns.edns.EDECode(code).name.replace("_", " ").title()
+        except ValueError:
+            label = "Unassigned"
+        label = _EDE_LABELS.get(code, label)
+        out.append(ExtendedError(code, label, option.text or None))
+    return out
+
+
+#: RFC 8914 4 spellings where the enum's title case differs.
+_EDE_LABELS = {1: "Unsupported DNSKEY Algorithm", 2: "Unsupported DS Digest Type",
+               5: "DNSSEC Indeterminate", 6: "DNSSEC Bogus", 9: "DNSKEY Missing",
+               10: "RRSIGs Missing", 12: "NSEC Missing",
+               27: "Unsupported NSEC3 Iterations Value"}  # fmt: skip
+
+
 class ResolverView(NamedTuple):
     """A validating resolver's answer with and without CD (is DNSSEC the cause?)."""
 
     address: str
     plain: Reply  # RD, DO, no CD: what users get
     checking_disabled: Reply  # RD, DO, CD: the data without validation
+
+    @property
+    def extended_errors(self) -> list[ExtendedError]:
+        """What the resolver says about the answer users get (RFC 8914)."""
+        return extended_errors(self.plain)
 
 
 @dataclass

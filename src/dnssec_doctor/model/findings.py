@@ -15,8 +15,9 @@ makes one.
 
 from __future__ import annotations
 
+import dataclasses
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple, NewType
@@ -107,6 +108,9 @@ class Finding:
     message: str
     servers: tuple[str, ...] = ()
     records: tuple[str, ...] = ()
+    # the NS host names of each address in servers, in the same order (issue 12 class 11):
+    # filled in by the analysis from the zone cuts (with_names), () where none is known
+    server_names: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
     severity: Severity = field(init=False)
     rfc: str = field(init=False)
 
@@ -131,6 +135,25 @@ class Finding:
         *variant*, for a code with several) and *params*, which must be exactly the
         template's fields (:class:`TemplateError` otherwise)."""
         return cls(code, zone, message(code, variant, **params), servers, records)
+
+    def with_names(self, names: Mapping[str, Sequence[str]]) -> Finding:
+        """The same finding with each server's NS host names from *names* (address ->
+        names); the message is not touched."""
+        found = tuple(tuple(names.get(server, ())) for server in self.servers)
+        return dataclasses.replace(self, server_names=found) if any(found) else self
+
+    def labelled_servers(self) -> list[str]:
+        """Each server as people read it: ``192.0.2.1 (ns1.example.)``."""
+        out = []
+        for i, server in enumerate(self.servers):
+            names = self.server_names[i] if i < len(self.server_names) else ()
+            out.append(f"{server} ({', '.join(names)})" if names else server)
+        return out
+
+    def names_dict(self) -> dict[str, list[str]]:
+        """``server_names`` in check's JSON: each address of servers with known names."""
+        pairs = zip(self.servers, self.server_names, strict=False)
+        return {server: list(names) for server, names in pairs if names}
 
     def as_dict(self) -> dict[str, object]:
         """The finding in the JSON reports (docs/json.md): the same fields everywhere."""
@@ -699,4 +722,22 @@ DS_ALGORITHM_DEPRECATED = register(
     "RFC 8624 3.1, RFC 9904",
     "A DS names a DNSSEC algorithm that must not or should not be used for signing.",
     "DS {key_tag} for {zone} names algorithm {algorithm}: signing with it is {advice}",
+)
+
+# --- the resolver's own words (issue 12 class 8: RFC 8914 Extended DNS Errors)
+RESOLVER_EDE = register(
+    "RESOLVER_EDE",
+    I,
+    "RFC 8914 4",
+    "The compared resolver gave an Extended DNS Error with its answer.",
+    "{resolver} reports EDE {info_code} ({label}){extra}",
+)
+RESOLVER_EDE_DISAGREES = register(
+    "RESOLVER_EDE_DISAGREES",
+    W,
+    "RFC 8914 4",
+    "The resolver's Extended DNS Error names another failure than the one found at the "
+    "authoritative servers.",
+    "{resolver} reports EDE {info_code} ({label}), which means {meaning}; the authoritative "
+    "servers show {found}",
 )

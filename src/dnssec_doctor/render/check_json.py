@@ -16,6 +16,7 @@ import dns.rdatatype
 import dns.rrset
 
 from dnssec_doctor.model.analysis import AnswerResult, ServerView, ZoneResult
+from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.report import Report
 
 SCHEMA = "dnssec-doctor/check/1"
@@ -71,6 +72,17 @@ def _answer(a: AnswerResult) -> dict[str, Any]:
     }
 
 
+def _finding(finding: Finding) -> dict[str, Any]:
+    """A finding as everywhere (Finding.as_dict), plus check's ``server_names`` after
+    ``servers`` (issue 12 class 11; docs/json.md)."""
+    out: dict[str, Any] = {}
+    for key, value in finding.as_dict().items():
+        out[key] = value
+        if key == "servers":
+            out["server_names"] = finding.names_dict()
+    return out
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     analysis, diagnosis, collection = report.analysis, report.diagnosis, report.collection
     resolver = None
@@ -83,6 +95,10 @@ def to_dict(report: Report) -> dict[str, Any]:
             "ad": bool(plain.flags & dns.flags.AD) if plain is not None else None,
             "rcode_cd": dns.rcode.to_text(cd.rcode()) if cd is not None else None,
             "error": view.plain.exchange.error,
+            "extended_errors": [
+                {"info_code": e.info_code, "label": e.label, "text": e.text}
+                for e in view.extended_errors
+            ],
         }
     return {
         "schema": SCHEMA,
@@ -113,7 +129,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "chain": [_zone(r) for r in analysis.zones.values()],
         "answers": [_answer(a) for a in analysis.answers],
         "apex_soa": [_answer(a) for a in analysis.apex],
-        "findings": [f.as_dict() for f in analysis.findings],
+        "findings": [_finding(f) for f in analysis.findings],
         "earliest_expiration": {
             z.to_text(): _iso(t) for z, t in analysis.earliest_expiration.items()
         },

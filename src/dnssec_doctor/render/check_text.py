@@ -113,7 +113,7 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     summary = ", ".join(f"{counts[s]} {s.label}" for s in reversed(Severity) if counts[s])
     console.print(f"[bold]Findings[/] ({summary or 'none'}){'' if verbose else '; -v shows INFO'}")
     for f in shown:
-        servers = f" [dim]@ {', '.join(f.servers)}[/]" if f.servers else ""
+        servers = f" [dim]@ {escape(', '.join(f.labelled_servers()))}[/]" if f.servers else ""
         console.print(
             f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity.label:<8}[/] {f.code}  "
             f"{escape(f.zone)}{servers}: {escape(f.message)} [dim]({f.rfc})[/]"
@@ -151,6 +151,19 @@ def _resolver_line(report: Report, console: Console) -> None:
     else:
         ad = "with AD (validated)" if view.plain.message.flags & dns.flags.AD else "without AD"
         console.print(f"[dim]Resolver {view.address} answers {ad}.[/]")
+    if view.plain.message is None:
+        return
+    errors = view.extended_errors
+    if not errors:
+        console.print(f"[dim]Resolver {view.address} gives no Extended DNS Error (RFC 8914).[/]")
+    for error in errors:
+        extra = f": {escape(error.text)}" if error.text else ""
+        console.print(f"Resolver says: EDE {error.info_code} ({escape(error.label)}){extra}")
+    disagreeing = [f for f in report.analysis.findings if f.code == "RESOLVER_EDE_DISAGREES"]
+    for finding in disagreeing:
+        console.print(
+            f"[yellow]  … which is not what the servers show: {escape(finding.message)}[/]"
+        )
 
 
 def _queries(report: Report, console: Console) -> None:

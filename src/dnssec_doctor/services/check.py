@@ -147,6 +147,44 @@ def _anchors(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
     return anchors, hints
 
 
+SYSTEM = "system"
+
+
+def parse_resolver(text: str) -> tuple[str, int | None]:
+    """``--resolver``: ``ADDR`` (IPv4 or IPv6), ``ADDR:PORT`` (IPv4), ``[V6]:PORT`` or
+    ``system``; the address and the port (None: the walk's own). Raises ValueError with
+    one line for anything else (a name, a missing or bad port, stray brackets)."""
+    import ipaddress
+
+    def address(part: str, version: int | None = None) -> str:
+        try:
+            ip = ipaddress.ip_address(part)
+        except ValueError:
+            raise ValueError(
+                f"--resolver {text[:100]!r}: {part[:100]!r} is not an IP address"
+            ) from None
+        if version is not None and ip.version != version:
+            raise ValueError(f"--resolver {text[:100]!r}: write IPv6 with a port as [V6]:PORT")
+        return str(ip)
+
+    def port(part: str) -> int:
+        if not part.isascii() or not part.isdigit() or not 1 <= int(part) <= 65535:
+            raise ValueError(f"--resolver {text[:100]!r}: the port must be 1-65535")
+        return int(part)
+
+    if text == SYSTEM:
+        return SYSTEM, None
+    if text.startswith("["):
+        inside, bracket, rest = text[1:].partition("]")
+        if not bracket or not rest.startswith(":"):
+            raise ValueError(f"--resolver {text[:100]!r}: expected [V6]:PORT")
+        return address(inside, 6), port(rest[1:])
+    if text.count(":") == 1:
+        host, _, tail = text.partition(":")
+        return address(host, 4), port(tail)
+    return address(text), None
+
+
 def system_resolver(resolv_conf: Path = Path("/etc/resolv.conf")) -> str:
     """The first nameserver of resolv.conf: what `--resolver system` asks."""
     try:
@@ -168,7 +206,17 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
     name = parse_name(options.name)
     rdtype = parse_type(options.qtype)
     anchors, hints = _anchors(options)
-    transport = NetworkTransport(port=options.port, timeout=options.timeout)
+    resolver, resolver_port = (None, None)
+    if options.resolver is not None:
+        try:
+            resolver, resolver_port = parse_resolver(options.resolver)
+        except ValueError as error:
+            raise CheckError(str(error)) from error
+        if resolver == SYSTEM:
+            resolver = system_resolver()
+    transport = NetworkTransport(
+        port=options.port, timeout=options.timeout, resolver_port=resolver_port
+    )
     try:
         return collect_sync(
             name,
@@ -176,7 +224,7 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
             root_hints=hints,
             trust_anchors=anchors,
             transport=transport,
-            resolver=system_resolver() if options.resolver == "system" else options.resolver,
+            resolver=resolver,
             stubs=options.stubs,
             meanwhile=_loading(ANALYSIS_MODULES) if analysis_next else (),
         )
