@@ -128,6 +128,8 @@ alerts = ["pager"]
         ("", ":1: zones: no [[zones]] to watch"),
         ("[[zones]\nname = 'a'\n", ":1: TOML syntax:"),
         ("timeout = true\n[[zones]]\nname = 'a'\n", ":1: timeout: must be a number"),
+        # found by bench/fuzz_inputs.py config: a label table that is not a table
+        ("[[zones]]\nname = 'a'\nlabels = 3\n", ":3: zones[0].labels: must be a table"),
     ],
 )
 def test_a_bad_config_is_one_line_naming_file_line_and_key(

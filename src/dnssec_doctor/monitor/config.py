@@ -133,11 +133,12 @@ class _Reader:
     def fail(self, key: str, why: str) -> ConfigError:
         return ConfigError(f"{self.file}:{self.where.line(key)}: {key}: {why}")
 
-    def table(self, value: Any, key: str, allowed: set[str]) -> Mapping[str, Any]:
+    def table(self, value: Any, key: str, allowed: set[str] | None) -> Mapping[str, Any]:
+        """*value* as a table whose keys are in *allowed* (None: any key)."""
         if not isinstance(value, dict):
             raise self.fail(key, "must be a table")
         for name in value:
-            if name not in allowed:
+            if allowed is not None and name not in allowed:
                 full = f"{key}.{name}" if key else name
                 raise self.fail(full, f"unknown key (known: {', '.join(sorted(allowed))})")
         return value
@@ -346,7 +347,7 @@ def _zone(
     critical = r.number(
         z.get("critical_days", min(crit, warn_days)), f"{key}.critical_days", 0, warn_days
     )
-    labels = r.table(z.get("labels", {}), f"{key}.labels", set(z.get("labels", {}) or {}))
+    labels = r.table(z.get("labels", {}), f"{key}.labels", None)
     for label, text in labels.items():
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", label):
             raise r.fail(f"{key}.labels", f"{label!r} is not a label name ([A-Za-z_][A-Za-z0-9_]*)")
