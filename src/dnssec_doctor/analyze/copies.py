@@ -5,8 +5,9 @@ each server served (which keys, which signatures by which key, which NSEC/NSEC3
 records) so that per-server differences show.  The verdicts come from the judgment
 already made (the ServerView's); only where the chain judgment stopped early at a
 zone's own broken link (a DS that matches nothing, a missing key) are the DNSKEY
-RRset's self-signatures judged here, with the one RRSIG rule (validate.rrsig), so the
-graph can show that the keys themselves are fine.  Zones below a broken link are not
+RRset's self-signatures and the zone's data judged here against the keys each server
+serves, with the one RRSIG rule (validate.rrsig), so the graph can show what holds
+beside the broken link (DNSViz does the same).  Zones below a broken link are not
 judged: their signatures are drawn unchecked.
 """
 
@@ -53,8 +54,25 @@ def attach_copies(
     for answer in [*answers, *apex]:
         asked = by_question.get((answer.qname, answer.qtype, answer.zone))
         replies = asked.replies if asked is not None else _apex_replies(collection, answer)
+        holder = zones.get(answer.zone)
         for server, reply in replies.items():
-            answer.copies[server] = _answer_copy(server, reply, answer, answer.servers.get(server))
+            copy = _answer_copy(server, reply, answer, answer.servers.get(server))
+            if holder is not None and not copy.judgments and copy.rrset is not None:
+                _judge_by_served_keys(copy, holder, at, budget)
+            answer.copies[server] = copy
+
+
+def _judge_by_served_keys(
+    copy: Copy, holder: ZoneResult, at: int, budget: VerificationBudget
+) -> None:
+    """Data of a zone whose own link is broken: its signatures judged against the keys
+    the same server serves (not trusted: the graph shows whether they would hold)."""
+    served = holder.copies.get(copy.server)
+    if holder.inherited or served is None or served.rrset is None or copy.rrset is None:
+        return
+    zone = holder.zone
+    status = rrset_status(copy.rrset, copy.rrsigs, served.rrset, at, zone=zone, budget=budget)
+    copy.judgments = list(status.judgments)
 
 
 def _apex_replies(collection: Collection, answer: AnswerResult) -> dict[str, Reply]:

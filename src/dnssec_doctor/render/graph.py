@@ -215,6 +215,7 @@ _NODE_LOOK = {
     "rrset": 'shape=box, style="filled", color="#37474f"',
     "server": f'shape=box, style="dashed,filled", fillcolor="#fce4ec", color="{BROKEN}"',
     "missing": f'shape=box, style="dashed", color="{BROKEN}"',
+    "unsigned": 'shape=box, style="dashed", color="#b8860b"',
     "more": 'shape=plaintext, fontcolor="#616161"',
     "cause": f'shape=octagon, style="filled,bold", fillcolor="#ffcdd2", color="{BROKEN}"',
 }
@@ -254,6 +255,8 @@ def _table(node: Node) -> str:
 
 def _edge(edge: Edge) -> str:
     source = f"{edge.src}:{edge.src_port}:s" if edge.src_port else edge.src
+    if edge.invisible:
+        return f"{source} -> {edge.dst} [style=invis];"
     if edge.broken:
         colour, width, style = BROKEN, 4.0, "bold"
     else:

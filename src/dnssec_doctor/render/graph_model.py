@@ -115,6 +115,7 @@ class Edge:
     link: tuple[str, Name | None] = ("zone", None)  # ("zone"|"data", zone): whose link
     rrsigs: frozenset[object] = frozenset()  # the distinct signatures folded into it
     dashed: bool = False
+    invisible: bool = False  # layout only: keeps a node below its zone's keys
 
 
 @dataclass
@@ -153,11 +154,18 @@ class _Builder:
         self.nodes.append(made)
         return made
 
-    def server_text(self, servers: frozenset[str] | set[str]) -> str:
+    def server_text(self, servers: frozenset[str] | set[str], short: bool = False) -> str:
+        """Servers by NS name and address (*short*: the name's first label only)."""
         shown = []
         for server in sorted(servers)[:MAX_SERVERS_SHOWN]:
             hosts = self.names.get(server)
-            shown.append(f"{clip(hosts[0].to_text(), 32)} ({server})" if hosts else server)
+            if not hosts:
+                shown.append(server)
+                continue
+            host = hosts[0].to_text()
+            if short and len(hosts[0].labels) > 1:
+                host = dns.name.Name(hosts[0].labels[:1]).to_text()
+            shown.append(f"{clip(host, 32)} ({server})")
         more = len(servers) - MAX_SERVERS_SHOWN
         return ", ".join(shown) + (f" +{more} more" if more > 0 else "")
 
@@ -195,6 +203,7 @@ class _Builder:
             self.node("more", f"{len(hidden)} more zones not drawn", shown[-1].zone)
         self.fold_edges()
         self.mark_broken(clusters)
+        self.hold_orphans(clusters)
         query = self.report.collection.evidence.query
         return ChainGraph(
             title=f"{query.name} {query.type}",
@@ -243,8 +252,9 @@ class _Builder:
             table.setdefault((tag, key.algorithm), []).append((key, made.id))
         if len(ranked) > MAX_KEYS:
             self.node("more", f"{len(ranked) - MAX_KEYS} more DNSKEYs not drawn", result.zone)
-        if not served and not result.inherited and result.copies:
-            self.node("missing", "no DNSKEY served", result.zone, lines=["the zone is unsigned"])
+        if not served and result.copies:
+            look = "unsigned" if result.status is Status.INSECURE else "missing"
+            self.node(look, "no DNSKEY served", result.zone, lines=["the zone is unsigned"])
 
     def signing_tags(self, result: ZoneResult) -> set[tuple[int, int]]:
         return {(sig.key_tag, sig.algorithm) for c in result.copies.values() for sig in c.rrsigs}
@@ -470,7 +480,9 @@ class _Builder:
                 answer.zone, f"{what} for {clip(answer.qname.to_text())}", denial_copies,
                 answer.servers,
             )  # fmt: skip
-            self.signature_edges(answer.zone, proof.id, denial_copies, link, answer.servers)
+            secure = holder is not None and holder.status is Status.SECURE
+            views = answer.servers if secure else None  # else its views say "zone not secure"
+            self.signature_edges(answer.zone, proof.id, denial_copies, link, views)
         if holder is not None and not rrset_copies and not denial_copies and not is_apex:
             made = self.node("missing", f"{clip(answer.qname.to_text())} {kind}", answer.zone)
             made.lines.append(clip(answer.reason, 80))
@@ -524,7 +536,7 @@ class _Builder:
                 edge.label = (
                     (edge.label + "\n" if edge.label else "")
                     + "at "
-                    + self.server_text(edge.servers)
+                    + self.server_text(edge.servers, short=True)
                 )
             edge.servers = frozenset() if edge.servers == everywhere else edge.servers
             count = len(edge.rrsigs)
@@ -565,6 +577,26 @@ class _Builder:
             edge.label = f"✗ {cause}" + (f"\n{detail}" if detail else "")
         for cluster in clusters:
             cluster.broken = cluster.zone == at
+
+    def hold_orphans(self, clusters: list[Cluster]) -> None:
+        """Nodes nothing points at (a silent server, an unsigned zone's data, a key that
+        is not served) would float to the top of their zone: an invisible edge holds
+        each below the zone's DS (a missing key) or below its keys (the rest)."""
+        pointed = {e.dst for e in self.edges}
+        for cluster in clusters:
+            members = [n for n in self.nodes if n.zone == cluster.zone]
+            tops = [n.id for n in members if n.kind in ("ds", "dnskey", "unsigned")]
+            keys = [n.id for n in members if n.kind in ("dnskey", "unsigned")]
+            if not tops:
+                continue
+            for node in members:
+                if node.id in pointed or node.kind in ("ds", "dnskey", "unsigned"):
+                    continue
+                holder = tops[0] if node.kind == "missing" or not keys else keys[-1]
+                self.edges.append(
+                    Edge(holder, node.id, EdgeStatus.UNCHECKED, link=("layout", None),
+                         invisible=True)
+                )  # fmt: skip
 
     def link_top(self, link: tuple[str, Name | None]) -> str | None:
         """Where a missing link starts: the zone's DS table (or the anchor), else its
