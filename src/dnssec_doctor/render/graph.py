@@ -142,8 +142,11 @@ def _run_dot(dot: str, kind: str) -> bytes:
 
 
 def esc(text: str) -> str:
-    """Text for a Graphviz HTML-like label: HTML-escaped, line breaks as <BR/>."""
-    return "<BR/>".join(html.escape(line, quote=True) for line in text.split("\n"))
+    """Text for a Graphviz HTML-like label: HTML-escaped, line breaks as <BR/>, and each
+    backslash doubled (as entities): Graphviz reads ``\\N``, ``\\G``, ... in labels
+    as the node's or graph's name and ``\\\\`` as one backslash."""
+    escaped = (html.escape(line, quote=True) for line in text.split("\n"))
+    return "<BR/>".join(line.replace("\\", "&#92;&#92;") for line in escaped)
 
 
 def _dot(graph: ChainGraph) -> str:

@@ -250,8 +250,12 @@ class _Builder:
             if served[key] != answering and answering:
                 made.marks.append("only at " + self.server_text(served[key]))
             table.setdefault((tag, key.algorithm), []).append((key, made.id))
-        if len(ranked) > MAX_KEYS:
-            self.node("more", f"{len(ranked) - MAX_KEYS} more DNSKEYs not drawn", result.zone)
+        if len(ranked) > MAX_KEYS:  # what the keys cut off sign comes from this node
+            more = self.node(
+                "more", f"{len(ranked) - MAX_KEYS} more DNSKEYs not drawn", result.zone
+            )
+            for key in ranked[MAX_KEYS:]:
+                table.setdefault(_tag_alg(key), []).append((key, more.id))
         if not served and result.copies:
             look = "unsigned" if result.status is Status.INSECURE else "missing"
             self.node(look, "no DNSKEY served", result.zone, lines=["the zone is unsigned"])

@@ -1,0 +1,136 @@
+"""The graph of hostile zones: names with quotes, <, &, and DOT's special characters
+reach the DOT and the SVG only escaped, and many keys and signatures are cut to an
+"N more" node. A root and a child zone signed by the lab's signer, served by the lab's
+responder on loopback, checked end to end (collect, analyze, diagnose)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import dns.name
+import dns.rdatatype
+import dns.rdtypes.ANY.DS
+import dns.zone
+import pytest
+
+from dnssec_doctor.analyze.core import analyze
+from dnssec_doctor.diagnose import diagnose
+from dnssec_doctor.lab.keys import LabKey, generate_key
+from dnssec_doctor.lab.signer import SigningPlan, Window, sign_zone
+from dnssec_doctor.model.analysis import Status
+from dnssec_doctor.model.report import Report
+from dnssec_doctor.render.graph import BROKEN, chain_dot, chain_svg
+from dnssec_doctor.render.graph_model import MAX_KEYS, MAX_SIGNERS
+from helpers.collect_fixtures import ZoneServer, zone
+from helpers.graph_helpers import DOT, laid_out
+
+pytestmark = pytest.mark.skipif(DOT is None, reason="Graphviz's dot is not installed")
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)  # what ZoneServer.collect collects at
+NOW = int(AT.timestamp())
+WINDOW = Window(NOW - 86400, NOW + 30 * 86400)
+T = dns.rdatatype.RdataType
+
+#: a label with what breaks DOT ("{}|<>;\), HTML/XML (<&"'), and shell-ish quoting
+HOSTILE = b"ev\"il<b>&amp;{x}|\\N;'--"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@dataclass
+class Tree:
+    root: dns.zone.Zone
+    child: dns.zone.Zone
+    ksk: LabKey
+    child_name: dns.name.Name
+    qname: dns.name.Name
+
+
+def tree(*, wrong_ds: bool, extra_keys: int = 0, base: int = 1) -> Tree:
+    """. → <HOSTILE>. with ns1 at a hostile host name too, and a hostile query name."""
+    child_name = dns.name.Name((HOSTILE, b""))
+    qname = dns.name.Name((b"<script>alert(1)</script>", *child_name.labels))
+    host = dns.name.Name((b'n"s<1>', *child_name.labels))
+    root_address, child_address = f"127.79.{base}.1", f"127.79.{base}.2"
+    ksk, zsk = generate_key(15, ksk=True), generate_key(15, ksk=False)
+    extra = [generate_key(15, ksk=False) for _ in range(extra_keys)]
+    child = zone(
+        child_name.to_text(),
+        f"@ 3600 IN SOA {host} h.invalid. 1 7200 3600 1209600 300\n"
+        f"@ 3600 IN NS {host}\n{host} 3600 IN A {child_address}\n{qname} 300 IN A 192.0.2.1\n",
+    )
+    sign_zone(
+        child,
+        SigningPlan(published=[ksk, zsk, *extra], dnskey_signers=[ksk],
+                    data_signers=[zsk, *extra], window=WINDOW),
+    )  # fmt: skip
+    ds = ksk.ds(child_name)
+    if wrong_ds:
+        ds = dns.rdtypes.ANY.DS.DS(ds.rdclass, ds.rdtype, ds.key_tag, ds.algorithm,
+                                   ds.digest_type, bytes(32))  # fmt: skip
+    root_ksk, root_zsk = generate_key(15, ksk=True), generate_key(15, ksk=False)
+    root = zone(
+        ".",
+        f"@ 3600 IN SOA n0.root. h.root. 1 7200 3600 1209600 300\n@ 3600 IN NS n0.root.\n"
+        f"n0.root. 3600 IN A {root_address}\n{child_name} 3600 IN NS {host}\n"
+        f"{host} 3600 IN A {child_address}\n{child_name} 3600 IN DS {ds.to_text()}\n",
+    )
+    sign_zone(root, SigningPlan(published=[root_ksk, root_zsk], dnskey_signers=[root_ksk],
+                                data_signers=[root_zsk], window=WINDOW))  # fmt: skip
+    return Tree(root, child, root_ksk, child_name, qname)
+
+
+def report_of(made: Tree, base: int = 1) -> Report:
+    root_address, child_address = f"127.79.{base}.1", f"127.79.{base}.2"
+    anchor = f". 3600 IN DS {made.ksk.ds(dns.name.root).to_text()}"
+    with ZoneServer({root_address: [made.root], child_address: [made.child]}) as served:
+        found = served.collect(made.qname.to_text(), "A", hints=[root_address],
+                               trust_anchors=[anchor])  # fmt: skip
+    analysis = analyze(found, NOW)
+    return Report(found, analysis, diagnose(analysis, found), 0.0)
+
+
+def svg_texts(svg: str) -> str:
+    root = ET.fromstring(svg)
+    tags = {element.tag for element in root.iter()}
+    assert all(tag.startswith(SVG) for tag in tags), tags  # no element came from a name
+    return "\n".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+
+
+def test_hostile_names_are_escaped_in_dot_and_svg() -> None:
+    made = tree(wrong_ds=True)
+    report = report_of(made)
+    assert report.analysis.verdict is Status.BOGUS, report.analysis.findings
+    assert report.analysis.break_at == made.child_name
+    dot = chain_dot(report)
+    for raw in ("<b>", "<script>", 'n"s<1>'):
+        assert raw not in dot  # only the escaped forms reach the DOT
+    graph = laid_out(dot)  # Graphviz parses it: no quote or brace broke out
+    zone_text = made.child_name.to_text()
+    box = next(c for c in graph.clusters if c.startswith(f"zone {zone_text}\n"))
+    assert graph.clusters[box]["color"] == BROKEN
+    assert graph.node(f"{made.qname} A").cluster == box
+    assert any(e.colour == BROKEN and "DS_DIGEST_MISMATCH" in e.text for e in graph.edges)
+    svg = chain_svg(report)
+    text = svg_texts(svg)
+    assert f"zone {zone_text}" in text and str(made.qname) in text  # drawn, as text
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_many_keys_and_signatures_are_cut_to_n_more() -> None:
+    made = tree(wrong_ds=False, extra_keys=2 * MAX_KEYS, base=2)
+    report = report_of(made, base=2)
+    graph = laid_out(chain_dot(report))
+    zone_text = made.child_name.to_text()
+    in_zone = [n for n in graph.nodes if n.cluster.startswith(f"zone {zone_text}\n")]
+    keys = [n for n in in_zone if n.text.startswith("DNSKEY ")]
+    assert len(keys) <= MAX_KEYS + 1  # + a placeholder for a signer cut off
+    published = 2 + 2 * MAX_KEYS
+    more_keys = graph.node("more DNSKEYs not drawn")
+    assert more_keys.text.startswith(f"{published - MAX_KEYS} more")
+    answer = graph.node(f"{made.qname} A")
+    into = [e for e in graph.edges_into(answer) if e.style != "invis"]
+    assert len(into) <= MAX_SIGNERS + 1
+    assert any(e.tail.text.endswith("more signatures not drawn") for e in into)
+    assert len(graph.nodes) < 60
