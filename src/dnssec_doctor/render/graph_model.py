@@ -8,6 +8,7 @@ Strings are kept as plain text here and escaped only when written.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -194,9 +195,11 @@ class _Builder:
             self.delegation(result, anchor)
             self.self_signatures(result)
         holders = {c.zone for c in clusters}
+        drawn: list[tuple[AnswerResult, str | None]] = []
         for answer in [*self.analysis.answers, *self.analysis.apex]:
             if answer.zone in holders:
-                self.answer(answer)
+                drawn.append((answer, self.answer(answer)))
+        self.cname_edges(drawn[: len(self.analysis.answers)])
         for result in shown:
             self.server_problems(result)
         if hidden:
@@ -459,8 +462,19 @@ class _Builder:
                 out.append(source)
         return out
 
-    def answer(self, answer: AnswerResult) -> None:
+    def cname_edges(self, drawn: list[tuple[AnswerResult, str | None]]) -> None:
+        """A CNAME points at the next name of the chain (maybe in another zone)."""
+        for (answer, source), (_, target) in itertools.pairwise(drawn):
+            if answer.kind == "cname" and source is not None and target is not None:
+                self.edges.append(
+                    Edge(source, target, EdgeStatus.UNCHECKED, "CNAME", link=("layout", None),
+                         dashed=True)
+                )  # fmt: skip
+
+    def answer(self, answer: AnswerResult) -> str | None:
+        """The answer's node (RRset, proof, or what is missing); its id, for a CNAME."""
         kind = T(answer.qtype).name
+        drawn: str | None = None
         holder = self.analysis.zones.get(answer.zone)
         link = ("data", answer.zone)
         rrset_copies = {s: c for s, c in answer.copies.items() if c.rrset is not None}
@@ -478,6 +492,7 @@ class _Builder:
                 made.lines.append("the zone's SOA (checked whatever the type)")
             made.status = _VIEW_EDGE[answer.status]
             self.signature_edges(answer.zone, made.id, rrset_copies, link)
+            drawn = made.id
         if denial_copies:
             what = "NXDOMAIN" if answer.kind == "nxdomain" else f"no {kind}"
             proof = self.proof_node(
@@ -487,9 +502,12 @@ class _Builder:
             secure = holder is not None and holder.status is Status.SECURE
             views = answer.servers if secure else None  # else its views say "zone not secure"
             self.signature_edges(answer.zone, proof.id, denial_copies, link, views)
+            drawn = drawn or proof.id
         if holder is not None and not rrset_copies and not denial_copies and not is_apex:
             made = self.node("missing", f"{clip(answer.qname.to_text())} {kind}", answer.zone)
             made.lines.append(clip(answer.reason, 80))
+            drawn = made.id
+        return drawn
 
     def server_problems(self, result: ZoneResult) -> None:
         """A server that did not answer usefully (silent, lame, refused) gets a node."""
@@ -641,7 +659,7 @@ def _bits(key: DNSKEY) -> str:
 
 def _subtitle(result: ZoneResult) -> str:
     if result.inherited:
-        return f"{result.status.value}: not checked below the {result.parent} link"
+        return f"{result.status.value}, as the zone {result.parent} above: not checked here"
     return f"{result.status.value}: {clip(result.reason, 70)}"
 
 
