@@ -1,7 +1,8 @@
-"""The graph of hostile zones: names with quotes, <, &, and DOT's special characters
+"""The graph of crafted zones: names with quotes, <, &, and DOT's special characters
 reach the DOT and the SVG only escaped, and many keys and signatures are cut to an
-"N more" node. A root and a child zone signed by the lab's signer, served by the lab's
-responder on loopback, checked end to end (collect, analyze, diagnose)."""
+"N more" node, and a key only one server serves is labelled with it. A root and a child
+zone signed by the lab's signer, served by the lab's responder on loopback, checked end
+to end (collect, analyze, diagnose)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from dnssec_doctor.lab.keys import LabKey, generate_key
 from dnssec_doctor.lab.signer import SigningPlan, Window, sign_zone
 from dnssec_doctor.model.analysis import Status
 from dnssec_doctor.model.report import Report
-from dnssec_doctor.render.graph import BROKEN, chain_dot, chain_svg
-from dnssec_doctor.render.graph_model import MAX_KEYS, MAX_SIGNERS
+from dnssec_doctor.render.graph import BROKEN, EDGE_COLOUR, chain_dot, chain_svg
+from dnssec_doctor.render.graph_model import MAX_KEYS, MAX_SIGNERS, EdgeStatus
 from helpers.collect_fixtures import ZoneServer, zone
 from helpers.graph_helpers import DOT, laid_out
 
@@ -134,3 +135,47 @@ def test_many_keys_and_signatures_are_cut_to_n_more() -> None:
     assert len(into) <= MAX_SIGNERS + 1
     assert any(e.tail.text.endswith("more signatures not drawn") for e in into)
     assert len(graph.nodes) < 60
+
+
+def test_a_key_only_some_servers_serve_is_labelled_with_them() -> None:
+    """ns1 and ns2 serve the same zone; ns2's copy publishes one more DNSKEY."""
+    child_name = dns.name.from_text("split.")
+    ksk, zsk, extra = (generate_key(15, ksk=k) for k in (True, False, False))
+    servers = {"127.79.3.2": "ns1.split.", "127.79.3.3": "ns2.split."}
+    text = "@ 3600 IN SOA ns1.split. h.invalid. 1 7200 3600 1209600 300\n" + "".join(
+        f"@ 3600 IN NS {host}\n{host} 3600 IN A {address}\n" for address, host in servers.items()
+    ) + "www 300 IN A 192.0.2.1\n"  # fmt: skip
+    copies = []
+    for published in ([ksk, zsk], [ksk, zsk, extra]):
+        copy = zone("split.", text)
+        sign_zone(copy, SigningPlan(published=published, dnskey_signers=[ksk],
+                                    data_signers=[zsk], window=WINDOW))  # fmt: skip
+        copies.append(copy)
+    root_ksk, root_zsk = generate_key(15, ksk=True), generate_key(15, ksk=False)
+    root = zone(
+        ".",
+        "@ 3600 IN SOA n0.root. h.root. 1 7200 3600 1209600 300\n@ 3600 IN NS n0.root.\n"
+        "n0.root. 3600 IN A 127.79.3.1\n"
+        + "".join(f"split. 3600 IN NS {h}\n{h} 3600 IN A {a}\n" for a, h in servers.items())
+        + f"split. 3600 IN DS {ksk.ds(child_name).to_text()}\n",
+    )
+    sign_zone(root, SigningPlan(published=[root_ksk, root_zsk], dnskey_signers=[root_ksk],
+                                data_signers=[root_zsk], window=WINDOW))  # fmt: skip
+    anchor = f". 3600 IN DS {root_ksk.ds(dns.name.root).to_text()}"
+    served = {"127.79.3.1": [root], "127.79.3.2": [copies[0]], "127.79.3.3": [copies[1]]}
+    with ZoneServer(served) as server:
+        found = server.collect("www.split.", "A", hints=["127.79.3.1"], trust_anchors=[anchor])
+    analysis = analyze(found, NOW)
+    report = Report(found, analysis, diagnose(analysis, found), 0.0)
+    assert analysis.verdict is Status.SECURE
+    graph = laid_out(chain_dot(report))
+    only = graph.node(f"tag {extra.tag}")
+    assert "only at ns2.split. (127.79.3.3)" in only.text
+    for key in (ksk, zsk):
+        assert "only at" not in graph.node(f"tag {key.tag}").text
+    # the KSK signs both servers' DNSKEY RRsets; only ns2's holds the extra key
+    (to_extra,) = [e for e in graph.edges_into(only) if e.style != "invis"]
+    assert to_extra.tail.text.startswith(f"DNSKEY KSK tag {ksk.tag}")
+    assert to_extra.colour == EDGE_COLOUR[EdgeStatus.VALID]
+    signers = {e.tail.text.split("\n")[0] for e in graph.edges_into(graph.node(f"tag {zsk.tag}"))}
+    assert signers == {f"DNSKEY KSK tag {ksk.tag}"}

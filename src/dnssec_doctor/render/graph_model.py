@@ -319,11 +319,20 @@ class _Builder:
         if judgment is not None and judgment.key is not None:
             target = self.exact_key(result.zone, judgment.key)
         target = target or self.key_node(result.zone, record.key_tag, record.algorithm)
+        target = target or self.same_tag(result.zone, record.key_tag)  # the label says why
         if target is None and result.inherited:
             return  # the zone was not reached by the judgment: nothing to point at
         if target is None:
             target = self.missing_key(result.zone, record.key_tag, record.algorithm)
         self.edges.append(Edge(table.id, target, status, label, port, link=("zone", result.zone)))
+
+    def same_tag(self, zone: Name, tag: int) -> str | None:
+        """A drawn key with this tag, whatever its algorithm."""
+        for (key_tag_, _), entries in self.keys.get(zone, {}).items():
+            for _, node_id in entries:
+                if key_tag_ == tag and self.node_kind(node_id) == "dnskey":
+                    return node_id
+        return None
 
     def exact_key(self, zone: Name, key: DNSKEY) -> str | None:
         for served, node_id in self.keys.get(zone, {}).get((key_tag(key), key.algorithm), []):
@@ -417,12 +426,15 @@ class _Builder:
         del self.edges[start:]
         signers = {e.src for e in made}
         others = [
-            n for _, n in _flat(self.keys.get(result.zone, {}))
+            (key, n) for key, n in _flat(self.keys.get(result.zone, {}))
             if n not in signers and self.node_kind(n) == "dnskey"
         ]  # fmt: skip
         for edge in made:
             self.edges.append(replace(edge, dst=edge.src))
-            self.edges.extend(replace(edge, dst=other) for other in others)
+            (server,) = edge.servers
+            served = result.copies[server].rrset
+            signed = [n for key, n in others if served is not None and key in served]
+            self.edges.extend(replace(edge, dst=other) for other in signed)
 
     def node_kind(self, node_id: str) -> str:
         return self.nodes[int(node_id[1:])].kind
@@ -601,24 +613,26 @@ class _Builder:
             cluster.broken = cluster.zone == at
 
     def hold_orphans(self, clusters: list[Cluster]) -> None:
-        """Nodes nothing points at (a silent server, an unsigned zone's data, a key that
-        is not served) would float to the top of their zone: an invisible edge holds
-        each below the zone's DS (a missing key) or below its keys (the rest)."""
-        pointed = {e.dst for e in self.edges}
+        """Nodes nothing points at (keys no DS names, a silent server, an unsigned zone's
+        data, a key that is not served) would float to the top of their zone: an
+        invisible edge holds each below the zone's DS (keys) or its keys (the rest)."""
+        pointed = {e.dst for e in self.edges if e.src != e.dst}
         for cluster in clusters:
             members = [n for n in self.nodes if n.zone == cluster.zone]
-            tops = [n.id for n in members if n.kind in ("ds", "dnskey", "unsigned")]
+            tables = [n.id for n in members if n.kind == "ds"]
             keys = [n.id for n in members if n.kind in ("dnskey", "unsigned")]
-            if not tops:
-                continue
             for node in members:
-                if node.id in pointed or node.kind in ("ds", "dnskey", "unsigned"):
+                if node.id in pointed or node.kind == "ds":
                     continue
-                holder = tops[0] if node.kind == "missing" or not keys else keys[-1]
-                self.edges.append(
-                    Edge(holder, node.id, EdgeStatus.UNCHECKED, link=("layout", None),
-                         invisible=True)
-                )  # fmt: skip
+                if node.kind in ("dnskey", "unsigned", "missing"):
+                    holder = tables[0] if tables else None
+                else:
+                    holder = keys[-1] if keys else tables[0] if tables else None
+                if holder is not None and holder != node.id:
+                    self.edges.append(
+                        Edge(holder, node.id, EdgeStatus.UNCHECKED, link=("layout", None),
+                             invisible=True)
+                    )  # fmt: skip
 
     def link_top(self, link: tuple[str, Name | None]) -> str | None:
         """Where a missing link starts: the zone's DS table (or the anchor), else its
