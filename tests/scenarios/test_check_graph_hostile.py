@@ -179,3 +179,33 @@ def test_a_key_only_some_servers_serve_is_labelled_with_them() -> None:
     assert to_extra.colour == EDGE_COLOUR[EdgeStatus.VALID]
     signers = {e.tail.text.split("\n")[0] for e in graph.edges_into(graph.node(f"tag {zsk.tag}"))}
     assert signers == {f"DNSKEY KSK tag {ksk.tag}"}
+
+
+def test_when_every_server_is_silent_the_servers_and_the_cause_are_drawn() -> None:
+    """silent. is delegated (with a DS) to an address nobody serves."""
+    ksk = generate_key(15, ksk=True)
+    root_ksk, root_zsk = generate_key(15, ksk=True), generate_key(15, ksk=False)
+    root = zone(
+        ".",
+        "@ 3600 IN SOA n0.root. h.root. 1 7200 3600 1209600 300\n@ 3600 IN NS n0.root.\n"
+        "n0.root. 3600 IN A 127.79.5.1\nsilent. 3600 IN NS ns1.silent.\n"
+        "ns1.silent. 3600 IN A 127.79.5.2\n"
+        f"silent. 3600 IN DS {ksk.ds(dns.name.from_text('silent.')).to_text()}\n",
+    )
+    sign_zone(root, SigningPlan(published=[root_ksk, root_zsk], dnskey_signers=[root_ksk],
+                                data_signers=[root_zsk], window=WINDOW))  # fmt: skip
+    anchor = f". 3600 IN DS {root_ksk.ds(dns.name.root).to_text()}"
+    with ZoneServer({"127.79.5.1": [root]}) as server:
+        found = server.collect("www.silent.", "A", hints=["127.79.5.1"], trust_anchors=[anchor])
+    analysis = analyze(found, NOW)
+    report = Report(found, analysis, diagnose(analysis, found), 0.0)
+    assert analysis.verdict is Status.INDETERMINATE
+    graph = laid_out(chain_dot(report))
+    node = graph.node("(127.79.5.2)")
+    assert node.text.startswith("server ns1.silent.") and "no answer" in node.text
+    drawn = [n for n in graph.nodes if n.name != "legend"]
+    assert not [n for n in drawn if "not served" in n.text or "unsigned" in n.text]
+    cause = (report.diagnosis.underlying or report.diagnosis.cause).value
+    red = [e for e in graph.edges if e.colour == BROKEN]
+    assert red and all(cause in e.text for e in red)
+    assert red[0].tail.text.startswith("DS for silent.")

@@ -259,7 +259,7 @@ class _Builder:
             )
             for key in ranked[MAX_KEYS:]:
                 table.setdefault(_tag_alg(key), []).append((key, more.id))
-        if not served and result.copies:
+        if not served and any(c.error is None for c in result.copies.values()):
             look = "unsigned" if result.status is Status.INSECURE else "missing"
             self.node(look, "no DNSKEY served", result.zone, lines=["the zone is unsigned"])
 
@@ -320,8 +320,9 @@ class _Builder:
             target = self.exact_key(result.zone, judgment.key)
         target = target or self.key_node(result.zone, record.key_tag, record.algorithm)
         target = target or self.same_tag(result.zone, record.key_tag)  # the label says why
-        if target is None and result.inherited:
-            return  # the zone was not reached by the judgment: nothing to point at
+        answered = any(c.error is None for c in result.copies.values())
+        if target is None and (result.inherited or not answered):
+            return  # not judged, or no server answered: nothing to point at
         if target is None:
             target = self.missing_key(result.zone, record.key_tag, record.algorithm)
         self.edges.append(Edge(table.id, target, status, label, port, link=("zone", result.zone)))
@@ -590,7 +591,7 @@ class _Builder:
         red with the cause; when no drawn edge fails, an edge to a node saying what is
         missing."""
         analysis, diagnosis = self.analysis, self.report.diagnosis
-        at = analysis.break_at
+        at = analysis.break_at or _zone_named(diagnosis.zone, analysis.zones)
         if at is None or analysis.verdict not in (Status.BOGUS, Status.INDETERMINATE):
             return
         result = analysis.zones.get(at)
@@ -599,7 +600,8 @@ class _Builder:
         cause = (diagnosis.underlying or diagnosis.cause).value
         reason = result.reason if own and result is not None else _data_reason(analysis.answers, at)
         failing = [e for e in self.edges if e.link == link and e.status not in GOOD]
-        if not failing:
+        drawn_cause = not failing  # the reason is then on the cause node itself
+        if drawn_cause:
             source = self.link_top(link)
             missing = self.node("cause", cause, at, lines=[clip(reason, 80)])
             failing = [Edge(source or missing.id, missing.id, EdgeStatus.INVALID, link=link)]
@@ -607,7 +609,7 @@ class _Builder:
                 self.edges.append(failing[0])
         for index, edge in enumerate(failing):
             edge.broken = True
-            detail = edge.label or (clip(reason, 60) if index == 0 else "")
+            detail = edge.label or (clip(reason, 60) if index == 0 and not drawn_cause else "")
             edge.label = f"✗ {cause}" + (f"\n{detail}" if detail else "")
         for cluster in clusters:
             cluster.broken = cluster.zone == at
@@ -750,6 +752,18 @@ def _anchor_row(line: str) -> str:
 
 def _flat(table: dict[tuple[int, int], list[tuple[DNSKEY, str]]]) -> list[tuple[DNSKEY, str]]:
     return [entry for entries in table.values() for entry in entries]
+
+
+def _zone_named(text: str | None, zones: dict[Name, ZoneResult]) -> Name | None:
+    """The diagnosis's zone, when it is a zone of the chain (no answer came back: no
+    break_at, but the diagnosis still says where)."""
+    if text is None:
+        return None
+    try:
+        name = dns.name.from_text(text)
+    except dns.exception.DNSException:
+        return None
+    return name if name in zones else None
 
 
 def _data_reason(answers: list[AnswerResult], zone: Name) -> str:
