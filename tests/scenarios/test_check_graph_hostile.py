@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import dns.name
+import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.DS
 import dns.zone
 import pytest
+from dns.rdtypes.ANY.RRSIG import RRSIG
 
 from dnssec_doctor.analyze.core import analyze
 from dnssec_doctor.diagnose import diagnose
@@ -23,7 +25,7 @@ from dnssec_doctor.lab.signer import SigningPlan, Window, sign_zone
 from dnssec_doctor.model.analysis import Status
 from dnssec_doctor.model.report import Report
 from dnssec_doctor.render.graph import BROKEN, EDGE_COLOUR, chain_dot, chain_svg
-from dnssec_doctor.render.graph_model import MAX_KEYS, MAX_SIGNERS, EdgeStatus
+from dnssec_doctor.render.graph_model import MAX_KEYS, MAX_MISSING, MAX_SIGNERS, EdgeStatus
 from helpers.collect_fixtures import ZoneServer, zone
 from helpers.graph_helpers import DOT, laid_out
 
@@ -209,3 +211,21 @@ def test_when_every_server_is_silent_the_servers_and_the_cause_are_drawn() -> No
     red = [e for e in graph.edges if e.colour == BROKEN]
     assert red and all(cause in e.text for e in red)
     assert red[0].tail.text.startswith("DS for silent.")
+
+
+def test_signatures_by_made_up_keys_are_bounded() -> None:
+    """40 garbage RRSIGs over the answer, each naming a key tag nobody publishes."""
+    made = tree(wrong_ds=False, base=6)
+    sigs = made.child.find_rdataset(made.qname, T.RRSIG, covers=T.A, create=True)
+    for tag in range(40):
+        junk = RRSIG(dns.rdataclass.IN, T.RRSIG, T.A, 15, 3, 300, NOW + 86400, NOW - 60, 1000 + tag,
+                     made.child_name, bytes(64))  # fmt: skip
+        sigs.add(junk, 300)
+    report = report_of(made, base=6)
+    graph = laid_out(chain_dot(report))
+    placeholders = [n for n in graph.nodes if "not served" in n.text and n.name != "legend"]
+    assert len(placeholders) <= MAX_MISSING + 1
+    assert any(n.text.startswith("more keys named but not served") for n in placeholders)
+    into = [e for e in graph.edges_into(graph.node(f"{made.qname} A")) if e.style != "invis"]
+    assert len(into) <= MAX_SIGNERS + 1
+    assert len(graph.nodes) < 40

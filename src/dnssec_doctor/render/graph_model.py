@@ -37,6 +37,7 @@ MAX_ZONES = 16
 MAX_KEYS = 10  # DNSKEY nodes per zone
 MAX_DS = 8  # DS rows per zone
 MAX_SIGNERS = 8  # signature edges into one target
+MAX_MISSING = 4  # "DNSKEY N not served" placeholders per zone
 MAX_PROOF_RECORDS = 6  # NSEC/NSEC3 records listed in one proof node
 MAX_SERVERS_SHOWN = 3  # server names in one label
 MAX_TEXT = 64  # characters of any one DNS-derived string
@@ -144,14 +145,24 @@ class _Builder:
         self.edges: list[Edge] = []
         self.keys: dict[Name, dict[tuple[int, int], list[tuple[DNSKEY, str]]]] = {}
         self.names: dict[str, list[Name]] = {}
+        self.missing: dict[Name, int] = {}  # placeholders made per zone
+        self.missing_more: dict[Name, Node] = {}
         for cut in report.collection.zones.values():
             for address, hosts in cut.addresses.items():
                 self.names.setdefault(address, hosts)
 
     # -- helpers --------------------------------------------------------------------------
 
-    def node(self, kind: str, title: str, zone: Name | None, **kwargs: object) -> Node:
-        made = Node(f"n{len(self.nodes)}", kind, title, zone=zone, **kwargs)  # type: ignore[arg-type]
+    def node(
+        self,
+        kind: str,
+        title: str,
+        zone: Name | None,
+        *,
+        lines: list[str] | None = None,
+        rows: list[str] | None = None,
+    ) -> Node:
+        made = Node(f"n{len(self.nodes)}", kind, title, list(lines or []), list(rows or []), zone)
         self.nodes.append(made)
         return made
 
@@ -175,10 +186,18 @@ class _Builder:
         return found[0][1] if found else None
 
     def missing_key(self, zone: Name, tag: int, algorithm: int) -> str:
-        """A dashed placeholder for a key that is named (by a DS or RRSIG) but not served."""
+        """A dashed placeholder for a key that is named (by a DS or RRSIG) but not served;
+        past MAX_MISSING in a zone (signatures by made-up tags) one node stands for all."""
         table = self.keys.setdefault(zone, {})
-        title = f"DNSKEY {tag} not served"
-        made = self.node("missing", title, zone, lines=[_alg(algorithm)])
+        count = self.missing.get(zone, 0) + 1
+        self.missing[zone] = count
+        if count <= MAX_MISSING:
+            made = self.node("missing", f"DNSKEY {tag} not served", zone, lines=[_alg(algorithm)])
+        elif count == MAX_MISSING + 1:
+            made = self.node("missing", "more keys named but not served", zone)
+            self.missing_more[zone] = made
+        else:
+            made = self.missing_more[zone]
         table[(tag, algorithm)] = [(DNSKEY(1, 48, 0, 3, algorithm, b""), made.id)]
         return made.id
 
@@ -381,8 +400,7 @@ class _Builder:
             result.parent, proof.id, copies, ("zone", result.zone), result.parent_servers
         )
         child = (
-            self.first_node(result.zone)
-            or self.node("missing", "zone not signed", result.zone, lines=[]).id
+            self.first_node(result.zone) or self.node("unsigned", "zone not signed", result.zone).id
         )
         self.edges.append(
             Edge(proof.id, child, EdgeStatus.INSECURE, "insecure delegation",
@@ -395,15 +413,13 @@ class _Builder:
     def proof_node(
         self, zone: Name, what: str, copies: dict[str, Copy], views: dict[str, ServerView]
     ) -> Node:
-        records: list[str] = []
+        lines: dict[str, None] = {}  # in order, once each
         kinds: set[str] = set()
         for copy in copies.values():
             for rrset in copy.denial:
-                for rdata in rrset:
-                    kinds.add(T(rrset.rdtype).name)
-                    line = _denial_line(rrset, rdata)
-                    if line not in records:
-                        records.append(line)
+                kinds.add(T(rrset.rdtype).name)
+                lines.update((_denial_line(rrset, rdata), None) for rdata in rrset)
+        records = list(lines)
         rows = records[:MAX_PROOF_RECORDS]
         if len(records) > MAX_PROOF_RECORDS:
             rows.append(f"{len(records) - MAX_PROOF_RECORDS} more records not drawn")
@@ -492,7 +508,7 @@ class _Builder:
         link = ("data", answer.zone)
         rrset_copies = {s: c for s, c in answer.copies.items() if c.rrset is not None}
         denial_copies = {s: c for s, c in answer.copies.items() if c.rrset is None and c.denial}
-        is_apex = answer in self.analysis.apex
+        is_apex = any(answer is apex for apex in self.analysis.apex)
         if rrset_copies:
             first = next(iter(rrset_copies.values())).rrset
             assert first is not None
