@@ -18,7 +18,7 @@ DOT = shutil.which("dot")
 def plain(label: str) -> str:
     """An HTML-like label as the text a person reads: tags dropped, entities decoded, and
     a doubled backslash read as one (as Graphviz draws it)."""
-    text = re.sub(r"<BR\s*/>", "\n", label)
+    text = re.sub(r"<BR\s*/>|</TR>", "\n", label)
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"[ \t]+", " ", html.unescape(text).replace("\\\\", "\\"))
     return "\n".join(line.strip() for line in text.split("\n")).strip()

@@ -272,3 +272,21 @@ def test_an_unwritable_graph_file_is_one_line(tmp_path: Path) -> None:
     result = invoke([*golden_args("ds-digest-mismatch"), "--graph", str(target)])
     assert result.exit_code == 3
     assert len(result.stderr.strip().splitlines()) == 1 and "cannot write" in result.stderr
+
+
+def test_a_dot_that_takes_too_long_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dnssec_doctor.render import graph
+
+    monkeypatch.setattr(graph, "DOT_TIMEOUT", 0.0001)  # the real dot cannot lay out that fast
+    result = invoke([*golden_args("ds-digest-mismatch"), "--graph", str(tmp_path / "x.png")])
+    assert result.exit_code == 3
+    assert len(result.stderr.strip().splitlines()) == 1 and "dot took longer" in result.stderr
+
+
+def test_graph_beside_json(tmp_path: Path) -> None:
+    result = invoke([*golden_args("rrsig-expired"), "--json", "--graph", str(tmp_path / "x.svg")])
+    assert json.loads(result.stdout)["verdict"] == "bogus"
+    svg = (tmp_path / "x.svg").read_text()
+    assert svg.startswith("<svg") and "RRSIG_EXPIRED" in svg

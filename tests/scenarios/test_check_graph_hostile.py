@@ -229,3 +229,45 @@ def test_signatures_by_made_up_keys_are_bounded() -> None:
     into = [e for e in graph.edges_into(graph.node(f"{made.qname} A")) if e.style != "invis"]
     assert len(into) <= MAX_SIGNERS + 1
     assert len(graph.nodes) < 40
+
+
+def test_a_ds_only_some_parent_servers_serve_is_labelled_with_them() -> None:
+    """The root's two servers disagree: n1's copy has one DS more for ds.split2."""
+    child_name = dns.name.from_text("split2.")
+    ksk, zsk, old = (generate_key(15, ksk=k) for k in (True, False, True))
+    child = zone(
+        "split2.",
+        "@ 3600 IN SOA ns1.split2. h.invalid. 1 7200 3600 1209600 300\n"
+        "@ 3600 IN NS ns1.split2.\nns1 3600 IN A 127.79.8.3\nwww 300 IN A 192.0.2.1\n",
+    )
+    sign_zone(child, SigningPlan(published=[ksk, zsk], dnskey_signers=[ksk],
+                                 data_signers=[zsk], window=WINDOW))  # fmt: skip
+    root_ksk, root_zsk = generate_key(15, ksk=True), generate_key(15, ksk=False)
+    base = (
+        "@ 3600 IN SOA n0.root. h.root. 1 7200 3600 1209600 300\n"
+        "@ 3600 IN NS n0.root.\n@ 3600 IN NS n1.root.\n"
+        "n0.root. 3600 IN A 127.79.8.1\nn1.root. 3600 IN A 127.79.8.2\n"
+        "split2. 3600 IN NS ns1.split2.\nns1.split2. 3600 IN A 127.79.8.3\n"
+        f"split2. 3600 IN DS {ksk.ds(child_name).to_text()}\n"
+    )
+    roots = []
+    for extra in ("", f"split2. 3600 IN DS {old.ds(child_name).to_text()}\n"):
+        root = zone(".", base + extra)
+        sign_zone(root, SigningPlan(published=[root_ksk, root_zsk], dnskey_signers=[root_ksk],
+                                    data_signers=[root_zsk], window=WINDOW))  # fmt: skip
+        roots.append(root)
+    anchor = f". 3600 IN DS {root_ksk.ds(dns.name.root).to_text()}"
+    served = {"127.79.8.1": [roots[0]], "127.79.8.2": [roots[1]], "127.79.8.3": [child]}
+    with ZoneServer(served) as server:
+        found = server.collect("www.split2.", "A", hints=["127.79.8.1", "127.79.8.2"],
+                               trust_anchors=[anchor])  # fmt: skip
+    analysis = analyze(found, NOW)
+    report = Report(found, analysis, diagnose(analysis, found), 0.0)
+    graph = laid_out(chain_dot(report))
+    table = graph.node("DS for split2.")
+    rows = table.text.split("\n")
+    (extra_row,) = [r for r in rows if f"tag {old.tag} " in r]
+    assert "(only at " in extra_row and "(127.79.8.2))" in extra_row  # named as in the hints
+    assert "127.79.8.1" not in extra_row
+    (kept_row,) = [r for r in rows if f"tag {ksk.tag} " in r]
+    assert "only at" not in kept_row
