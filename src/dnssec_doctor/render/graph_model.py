@@ -14,17 +14,30 @@ from enum import StrEnum
 
 import dns.exception
 import dns.name
-import dns.rdata
 import dns.rdatatype
 import dns.rrset
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.DS import DS
-from dns.rdtypes.ANY.NSEC import NSEC
-from dns.rdtypes.ANY.NSEC3 import NSEC3
 
 from dnssec_doctor.model.analysis import AnswerResult, Copy, ServerView, Status, ZoneResult
 from dnssec_doctor.model.report import Report
-from dnssec_doctor.validate.algorithms import algorithm_name, digest_name, is_validated_algorithm
+from dnssec_doctor.render.graph_words import (
+    REVOKE,
+    SEP,
+    alg,
+    anchor_record,
+    anchor_row,
+    bits,
+    clip,
+    denial_line,
+    ds_row,
+    ds_words,
+    record_line,
+    role,
+    sig_words,
+    subtitle,
+)
+from dnssec_doctor.validate.algorithms import is_validated_algorithm
 from dnssec_doctor.validate.ds import DsJudgment, DsStatus
 from dnssec_doctor.validate.records import key_tag
 from dnssec_doctor.validate.rrsig import RrsigJudgment, RrsigStatus
@@ -40,11 +53,6 @@ MAX_SIGNERS = 8  # signature edges into one target
 MAX_MISSING = 4  # "DNSKEY N not served" placeholders per zone
 MAX_PROOF_RECORDS = 6  # NSEC/NSEC3 records listed in one proof node
 MAX_SERVERS_SHOWN = 3  # server names in one label
-MAX_TEXT = 64  # characters of any one DNS-derived string
-
-SEP = 0x0001
-REVOKE = 0x0080
-ZONE_KEY = 0x0100
 
 
 class EdgeStatus(StrEnum):
@@ -83,11 +91,6 @@ _VIEW_EDGE = {
     Status.INDETERMINATE: EdgeStatus.UNCHECKED,
 }
 GOOD = (EdgeStatus.VALID, EdgeStatus.UNCHECKED, EdgeStatus.INSECURE)
-
-
-def clip(text: str, limit: int = MAX_TEXT) -> str:
-    """At most *limit* characters: hostile names can be 255 long."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -192,7 +195,7 @@ class _Builder:
         count = self.missing.get(zone, 0) + 1
         self.missing[zone] = count
         if count <= MAX_MISSING:
-            made = self.node("missing", f"DNSKEY {tag} not served", zone, lines=[_alg(algorithm)])
+            made = self.node("missing", f"DNSKEY {tag} not served", zone, lines=[alg(algorithm)])
         elif count == MAX_MISSING + 1:
             made = self.node("missing", "more keys named but not served", zone)
             self.missing_more[zone] = made
@@ -206,7 +209,7 @@ class _Builder:
     def build(self) -> ChainGraph:
         zones = list(self.analysis.zones.values())
         shown, hidden = zones[:MAX_ZONES], zones[MAX_ZONES:]
-        clusters = [Cluster(z.zone, z.status, _subtitle(z)) for z in shown]
+        clusters = [Cluster(z.zone, z.status, subtitle(z)) for z in shown]
         anchor = self.anchor(shown)
         for result in shown:
             self.zone_keys(result)
@@ -240,7 +243,7 @@ class _Builder:
         lines = self.report.collection.evidence.trust_anchors
         if anchored is None and not lines:
             return None
-        rows = [_anchor_row(line) for line in lines[:MAX_DS]]
+        rows = [anchor_row(line) for line in lines[:MAX_DS]]
         if len(lines) > MAX_DS:
             rows.append(f"{len(lines) - MAX_DS} more not drawn")
         zone_text = anchored.zone.to_text() if anchored is not None else "?"
@@ -260,11 +263,11 @@ class _Builder:
         table = self.keys.setdefault(result.zone, {})
         for key in ranked[:MAX_KEYS]:
             tag = key_tag(key)
-            role = _role(key, (tag, key.algorithm) in data_signers)
+            named = role(key, (tag, key.algorithm) in data_signers)
             made = self.node(
-                "dnskey", f"DNSKEY {role}  tag {tag}", result.zone, lines=[_alg(key.algorithm)]
+                "dnskey", f"DNSKEY {named}  tag {tag}", result.zone, lines=[alg(key.algorithm)]
             )
-            made.lines.append(f"flags {key.flags}, {_bits(key)}")
+            made.lines.append(f"flags {key.flags}, {bits(key)}")
             if key.flags & REVOKE:
                 made.marks.append("REVOKED")
             if not is_validated_algorithm(key.algorithm):
@@ -311,7 +314,7 @@ class _Builder:
         records = list(ds_served)
         rows = []
         for record in records[:MAX_DS]:
-            row = _ds_row(record)
+            row = ds_row(record)
             if ds_served[record] != answering:
                 row += "  (only at " + self.server_text(ds_served[record]) + ")"
             rows.append(row)
@@ -333,7 +336,7 @@ class _Builder:
             status, label = EdgeStatus.UNCHECKED, ""
         else:
             status = _DS_EDGE.get(judgment.status, EdgeStatus.INVALID)
-            label = "" if status is EdgeStatus.VALID else _ds_words(judgment)
+            label = "" if status is EdgeStatus.VALID else ds_words(judgment)
         target = None
         if judgment is not None and judgment.key is not None:
             target = self.exact_key(result.zone, judgment.key)
@@ -365,7 +368,7 @@ class _Builder:
         judged = {j.ds: j for j in result.ds_judgments}
         lines = self.report.collection.evidence.trust_anchors
         for index, line in enumerate(lines[:MAX_DS]):
-            owner, record = _anchor_record(line)
+            owner, record = anchor_record(line)
             if owner != result.zone:
                 continue  # another zone's anchor
             if isinstance(record, DS):
@@ -418,7 +421,7 @@ class _Builder:
         for copy in copies.values():
             for rrset in copy.denial:
                 kinds.add(T(rrset.rdtype).name)
-                lines.update((_denial_line(rrset, rdata), None) for rdata in rrset)
+                lines.update((denial_line(rrset, rdata), None) for rdata in rrset)
         records = list(lines)
         rows = records[:MAX_PROOF_RECORDS]
         if len(records) > MAX_PROOF_RECORDS:
@@ -473,7 +476,7 @@ class _Builder:
                 judgment = verdicts.get(id(rrsig))
                 if judgment is not None:
                     status = _RRSIG_EDGE.get(judgment.status, EdgeStatus.INVALID)
-                    label = "" if status is EdgeStatus.VALID else _sig_words(judgment)
+                    label = "" if status is EdgeStatus.VALID else sig_words(judgment)
                 elif views is not None and server in views:
                     status = _VIEW_EDGE[views[server].status]
                     if status is EdgeStatus.INSECURE:
@@ -513,7 +516,7 @@ class _Builder:
             first = next(iter(rrset_copies.values())).rrset
             assert first is not None
             shown = T(first.rdtype).name
-            lines = [_record_line(first)]
+            lines = [record_line(first)]
             made = self.node(
                 "rrset", f"{clip(answer.qname.to_text())} {shown}", answer.zone, lines=lines
             )
@@ -668,46 +671,8 @@ def build_graph(report: Report) -> ChainGraph:
     return _Builder(report).build()
 
 
-# -- words ------------------------------------------------------------------------------
-
-
-def _alg(algorithm: int) -> str:
-    return f"{algorithm_name(algorithm)} ({algorithm})"
-
-
 def _tag_alg(key: DNSKEY) -> tuple[int, int]:
     return key_tag(key), key.algorithm
-
-
-def _role(key: DNSKEY, signs_data: bool) -> str:
-    if key.flags & SEP:
-        return "CSK" if signs_data else "KSK"
-    return "ZSK"
-
-
-def _bits(key: DNSKEY) -> str:
-    return f"{len(key.key) * 8} bits of key data"
-
-
-def _subtitle(result: ZoneResult) -> str:
-    if result.inherited:
-        return f"{result.status.value}, as the zone {result.parent} above: not checked here"
-    return f"{result.status.value}: {clip(result.reason, 70)}"
-
-
-def _ds_words(judgment: DsJudgment) -> str:
-    words = judgment.status.value.replace("_", " ").lower()
-    return clip(f"{words}: {judgment.detail}" if judgment.detail else words, 60)
-
-
-def _sig_words(judgment: RrsigJudgment) -> str:
-    days = abs(judgment.seconds_left) / 86400
-    if judgment.status is RrsigStatus.EXPIRED:
-        return f"expired {days:.1f} d ago"
-    if judgment.status is RrsigStatus.NOT_YET_VALID:
-        ahead = (judgment.inception - judgment.at) / 86400
-        return f"not valid for {ahead:.1f} d"
-    return clip(judgment.status.value.replace("_", " ").lower(), 40)
 
 
 def _verdicts(copy: Copy) -> dict[int, RrsigJudgment]:
@@ -720,50 +685,6 @@ def _verdicts(copy: Copy) -> dict[int, RrsigJudgment]:
         if found is not None:
             out[id(rrsig)] = found
     return out
-
-
-def _record_line(rrset: dns.rrset.RRset) -> str:
-    first = next(iter(rrset), None)
-    more = f" (+{len(rrset) - 1})" if len(rrset) > 1 else ""
-    return clip(f"{first.to_text()}{more}" if first is not None else "(empty)", 60)
-
-
-def _denial_line(rrset: dns.rrset.RRset, rdata: object) -> str:
-    if isinstance(rdata, NSEC):
-        return f"{clip(rrset.name.to_text(), 40)} → {clip(rdata.next.to_text(), 40)}"
-    if isinstance(rdata, NSEC3):
-        owner = clip(rrset.name.labels[0].decode("ascii", "replace"), 14)
-        nxt = clip(rdata.to_text().split()[4], 14)
-        out = " (opt-out)" if rdata.flags & 1 else ""
-        return f"{owner} → {nxt}{out}"
-    return clip(str(rdata), 60)
-
-
-def _anchor_record(line: str) -> tuple[Name | None, DS | DNSKEY | None]:
-    """A trust anchor line (presentation format) as its owner and DS or DNSKEY."""
-    parts = line.split()
-    for index, word in enumerate(parts):
-        if word.upper() in ("DS", "DNSKEY") and index > 0:
-            try:
-                owner = dns.name.from_text(parts[0])
-                rdata = dns.rdata.from_text("IN", word.upper(), " ".join(parts[index + 1 :]))
-            except (dns.exception.DNSException, ValueError):
-                return None, None  # an unreadable line is not drawn (the check said so)
-            return owner, rdata if isinstance(rdata, (DS, DNSKEY)) else None
-    return None, None
-
-
-def _ds_row(record: DS) -> str:
-    return f"tag {record.key_tag} · {_alg(record.algorithm)} · {digest_name(record.digest_type)}"
-
-
-def _anchor_row(line: str) -> str:
-    _, record = _anchor_record(line)
-    if isinstance(record, DS):
-        return "DS " + _ds_row(record)
-    if isinstance(record, DNSKEY):
-        return f"DNSKEY tag {key_tag(record)} · {_alg(record.algorithm)}"
-    return clip(line, 60)
 
 
 def _flat(table: dict[tuple[int, int], list[tuple[DNSKEY, str]]]) -> list[tuple[DNSKEY, str]]:
