@@ -130,6 +130,10 @@ alerts = ["pager"]
         ("timeout = true\n[[zones]]\nname = 'a'\n", ":1: timeout: must be a number"),
         # found by bench/fuzz_inputs.py config: a label table that is not a table
         ("[[zones]]\nname = 'a'\nlabels = 3\n", ":3: zones[0].labels: must be a table"),
+        (
+            "[[zones]]\nname = 'a'\nlabels = " + "{ a = " * 2000 + "1" + " }" * 2000 + "\n",
+            ": TOML nested too deeply",
+        ),
     ],
 )
 def test_a_bad_config_is_one_line_naming_file_line_and_key(

@@ -244,6 +244,8 @@ def load(path: Path) -> Config:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         message = re.sub(r"\s*\(at end of document\)", " (at the end)", message)
         raise ConfigError(f"{path}:{line}: TOML syntax: {message}") from None
+    except RecursionError:  # tomllib recurses per nested inline table or array
+        raise ConfigError(f"{path}: TOML nested too deeply") from None
     return parse(data, path, text)
 
 
