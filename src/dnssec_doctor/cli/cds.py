@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> ExitCode:
     if args.json:
         write_stdout(
             render_json(
-                zone, decision, outcome.current, outcome.ttl, not_before=outcome.not_before,
+                zone, decision, outcome.current, outcome.line_ttl, not_before=outcome.not_before,
                 servers=outcome.servers, notes=outcome.notes,
             )
         )  # fmt: skip
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         if args.nsupdate:
             write_stdout(cp.nsupdate_script(outcome))
         elif not args.in_place and decision.action is not CdsAction.REJECT:
-            lines = ds_lines(zone, decision.ds, outcome.ttl)
+            lines = ds_lines(zone, decision.ds, outcome.line_ttl)
             write_stdout("".join(f"{line}\n" for line in lines))
     return EXIT_REJECT if decision.action is CdsAction.REJECT else ExitCode.OK
 

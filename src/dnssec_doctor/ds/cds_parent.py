@@ -30,6 +30,7 @@ from dnssec_doctor.validate.cds import (
     child_data,
     decide,
     decide_servers,
+    ds_text,
 )
 from dnssec_doctor.validate.records import RecordParseError, parse_records
 
@@ -66,9 +67,15 @@ class CdsOutcome:
     current: tuple[DS, ...]
     ttl: int
     dsset_path: Path | None = None
+    explicit_ttl: bool = True  # False: the dsset file had no TTL and -T gave none
     not_before: int | None = None
     servers: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def line_ttl(self) -> int | None:
+        """The TTL the DS lines are written with (None: as the dsset file, without)."""
+        return self.ttl if self.explicit_ttl else None
 
 
 # --------------------------------------------------------------------------- input
@@ -150,8 +157,17 @@ def read_dsset(path: Path, zone: dns.name.Name) -> tuple[tuple[DS, ...], int | N
     if others:
         raise CdsInputError(f"-d {path}: {', '.join(others)} records in a DS set")
     ds = tuple(rd for r in rrsets for rd in r if isinstance(rd, DS))
-    ttl = rrsets[0].ttl if rrsets and re.search(r"\s\d+\s", text) else None
-    return ds, ttl
+    return ds, rrsets[0].ttl if rrsets and _explicit_ttl(text) else None
+
+
+def _explicit_ttl(text: str) -> bool:
+    """Whether the records carry a TTL (``owner TTL IN DS ...``); dnssec-dsfromkey writes
+    none, and then neither do we unless -T says."""
+    for line in text.splitlines():
+        tokens = line.split(";", 1)[0].split()
+        if len(tokens) > 1:
+            return tokens[1].isdigit()
+    return False
 
 
 def read_child(path: str, zone: dns.name.Name) -> ChildData:
@@ -183,8 +199,9 @@ def decide_offline(request: CdsRequest) -> CdsOutcome:
         digest_types=request.digest_types, prefer_cdnskey=request.prefer_cdnskey,
     )  # fmt: skip
     return CdsOutcome(
-        request.zone, decision, current, request.ttl or ttl or DEFAULT_DS_TTL, path, not_before
-    )
+        request.zone, decision, current, request.ttl or ttl or DEFAULT_DS_TTL, path,
+        explicit_ttl=request.ttl is not None or ttl is not None, not_before=not_before,
+    )  # fmt: skip
 
 
 def decide_live(request: CdsRequest, options: object) -> CdsOutcome:
@@ -231,8 +248,8 @@ def decide_live(request: CdsRequest, options: object) -> CdsOutcome:
             digest_types=request.digest_types, prefer_cdnskey=request.prefer_cdnskey,
         )  # fmt: skip
     return CdsOutcome(
-        request.zone, decision, current, request.ttl or ttl or DEFAULT_DS_TTL, path, not_before,
-        tuple(sorted(by_server)) + signals.silent, notes,
+        request.zone, decision, current, request.ttl or ttl or DEFAULT_DS_TTL, path,
+        not_before=not_before, servers=tuple(sorted(by_server)) + signals.silent, notes=notes,
     )  # fmt: skip
 
 
@@ -240,13 +257,13 @@ def decide_live(request: CdsRequest, options: object) -> CdsOutcome:
 
 
 def nsupdate_script(outcome: CdsOutcome) -> str:
-    """``-u``: the nsupdate commands that turn the current DS set into the new one
-    (empty when nothing changes or the signal is rejected)."""
+    """``-u``: the nsupdate commands that turn the current DS set into the new one; a
+    bare ``send`` when nothing changes (as dnssec-cds), nothing when rejected."""
     decision = outcome.decision
-    if decision.action not in (CdsAction.UPDATE, CdsAction.DELETE):
+    if decision.action is CdsAction.REJECT:
         return ""
-    old = {d.to_text(): d for d in outcome.current}
-    new = {d.to_text(): d for d in decision.ds}
+    old = {ds_text(d): d for d in outcome.current}
+    new = {ds_text(d): d for d in decision.ds}
     zone = outcome.zone.to_text()
     lines = [f"update del {zone} IN DS {t}" for t in sorted(old.keys() - new.keys())]
     lines += [f"update add {zone} {outcome.ttl} IN DS {t}" for t in sorted(new.keys() - old.keys())]
@@ -260,7 +277,7 @@ def rewrite_dsset(outcome: CdsOutcome) -> None:
     decision = outcome.decision
     if path is None or decision.action is CdsAction.REJECT:
         return
-    text = "\n".join(ds_lines(outcome.zone, decision.ds, outcome.ttl))
+    text = "\n".join(ds_lines(outcome.zone, decision.ds, outcome.line_ttl))
     before = int(path.stat().st_mtime)
     tmp = path.with_name(path.name + ".tmp")
     try:

@@ -7,20 +7,19 @@ import json
 from collections.abc import Sequence
 
 import dns.name
-import dns.rrset
 from dns.rdtypes.ANY.DS import DS
 
-from dnssec_doctor.validate.cds import CdsDecision
+from dnssec_doctor.validate.cds import CdsDecision, ds_text
 from dnssec_doctor.validate.timeutil import iso
 
 JSON_VERSION = 1
 
 
-def ds_lines(zone: dns.name.Name, records: Sequence[DS], ttl: int) -> list[str]:
-    """The DS set in zone-file form, one record a line (none for an empty set)."""
-    if not records:
-        return []
-    return dns.rrset.from_rdata_list(zone, ttl, list(records)).to_text().splitlines()
+def ds_lines(zone: dns.name.Name, records: Sequence[DS], ttl: int | None) -> list[str]:
+    """The DS set in zone-file form, one record a line, the digest in upper case as
+    dnssec-dsfromkey writes it; without a TTL when *ttl* is None (as the dsset had it)."""
+    owner = f"{zone.to_text()} {ttl} IN DS" if ttl is not None else f"{zone.to_text()} IN DS"
+    return [f"{owner} {ds_text(d)}" for d in records]
 
 
 def verdict_line(zone: dns.name.Name, decision: CdsDecision) -> str:
@@ -32,7 +31,7 @@ def render_json(
     zone: dns.name.Name,
     decision: CdsDecision,
     current: Sequence[DS],
-    ttl: int,
+    ttl: int | None,
     *,
     not_before: int | None,
     servers: Sequence[str] = (),
