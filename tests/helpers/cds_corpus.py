@@ -275,6 +275,9 @@ CASES: list[Case] = [
          lambda k: [f"{ZONE} IN CDS 0 0 0 00", k.a2.cds()],
          differs="dnssec-cds skips the delete record (digest type 0 is not accepted) and "
          "follows the other CDS; we reject an RRset that asks for both (RFC 8078 4)"),
+    Case("unsigned-delegation", "no current DS (an empty dsset file), a CDS for A1: only "
+         "RFC 9615 bootstrapping could start the chain", "reject",
+         lambda k: [k.a1, k.z], lambda k: [], lambda k: [k.a1.cds()]),
     Case("ds-matches-nothing", "the current DS names no key of the DNSKEY RRset", "reject",
          lambda k: [k.a2, k.z], lambda k: [k.a1.ds()], lambda k: [k.a2.cds()]),
 ]  # fmt: skip

@@ -6,10 +6,22 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
+import dns.name
 import pytest
+from dns.rdtypes.ANY.DS import DS
 
+from dnssec_doctor.validate.cds import (
+    CdsAction,
+    ChildData,
+    as_ds,
+    child_data,
+    decide_servers,
+    ds_set_problem,
+)  # fmt: skip
+from dnssec_doctor.validate.records import parse_records
 from helpers.cds_corpus import (
     CASES,
     DOCTOR,
@@ -22,6 +34,8 @@ from helpers.cds_corpus import (
 )  # fmt: skip
 from helpers.check_fixtures import TIMEOUT, BuiltinLab
 from helpers.cli_helpers import invoke
+
+ZONE_NAME = dns.name.from_text(ZONE)
 
 
 @pytest.mark.parametrize("name", [c.name for c in CASES])
@@ -220,3 +234,36 @@ def test_live_unreachable_is_one_line(builtin_lab: BuiltinLab, tmp_path: Path) -
         "--port", str(builtin_lab.port), "--timeout", "0.2",
     ])  # fmt: skip
     assert result.exit_code == 3 and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def _data(case: Case) -> tuple[ChildData, list[DS]]:
+    child = child_data(ZONE_NAME, parse_records(case.child.read_text()))
+    current = [rd for r in parse_records(case.dsset.read_text()) for rd in r]
+    return child, [d for d in current if isinstance(d, DS)]
+
+
+def test_every_server_must_publish_the_same_signal(cds_corpus: dict[str, Case]) -> None:
+    rollover, current = _data(cds_corpus["ksk-rollover"])
+    both, _ = _data(cds_corpus["both-keys"])
+    now = int(time.time())
+    same = decide_servers(ZONE_NAME, {"127.0.0.1": rollover, "127.0.0.2": rollover}, current,
+                          at=now, not_before=None)  # fmt: skip
+    assert same.action is CdsAction.UPDATE
+    differ = decide_servers(ZONE_NAME, {"127.0.0.1": rollover, "127.0.0.2": both}, current,
+                            at=now, not_before=None)  # fmt: skip
+    assert differ.action is CdsAction.REJECT
+    assert "different CDS/CDNSKEY" in differ.reason and "127.0.0.2" in differ.reason
+
+
+def test_completeness_names_the_algorithm(cds_corpus: dict[str, Case]) -> None:
+    """RFC 6840 5.11: a DS for RSASHA256 while no RSASHA256 key signs the DNSKEY RRset."""
+    child, current = _data(cds_corpus["algorithm-rollover-early"])
+    assert child.dnskey is not None and child.cds is not None
+    proposed = [as_ds(r) for r in child.cds]
+    now = int(time.time())
+    problem = ds_set_problem(ZONE_NAME, proposed, child.dnskey, child.dnskey_sigs, now)
+    assert problem is not None and "RSASHA256" in problem
+    assert ds_set_problem(ZONE_NAME, current, child.dnskey, child.dnskey_sigs, now) is None

@@ -112,7 +112,7 @@ def ds_text(ds: DS) -> str:
     return f"{ds.key_tag} {ds.algorithm} {ds.digest_type} {bytes(ds.digest).hex().upper()}"
 
 
-def _as_ds(record: Rdata) -> DS:
+def as_ds(record: Rdata) -> DS:
     """A CDS (or DS) record as a DS record (the same RDATA, RFC 7344 3.1)."""
     cds = cast(CDS, record)
     return DS(dns.rdataclass.IN, dns.rdatatype.DS, cds.key_tag, cds.algorithm,
@@ -366,7 +366,7 @@ def _consistent(
     keys = [_as_dnskey(r) for r in cdnskey]
     referenced: set[DNSKEY] = set()
     for record in cds:
-        ds = _as_ds(record)
+        ds = as_ds(record)
         if not algorithms.is_validated_digest(ds.digest_type):
             continue
         judgment = match_ds(ds, zone, keys)
@@ -398,7 +398,7 @@ def _new_ds_set(
     from_cds: list[DS] = []
     if data.cds is not None and not (prefer_cdnskey and data.cdnskey is not None):
         for record in data.cds:
-            ds = _as_ds(record)
+            ds = as_ds(record)
             if ds.digest_type not in digest_types:
                 notes.append(
                     f"CDS {ds.key_tag} of digest type {algorithms.digest_name(ds.digest_type)} "
@@ -486,6 +486,7 @@ __all__ = [
     "CdsDecision",
     "CdsSource",
     "ChildData",
+    "as_ds",
     "child_data",
     "decide",
     "decide_servers",
