@@ -283,7 +283,8 @@ def _decide(
     # Rule 1: continuity.
     matched = match_ds_set(current, zone, data.dnskey)
     if not matched.matched_keys:
-        raise _Rejected(f"no DNSKEY matches the current DS set ({matched.status.value.lower()})")
+        why = "; ".join(f"DS {j.ds.key_tag}: {j.detail}" for j in matched.judgments if j.detail)
+        raise _Rejected(f"no DNSKEY matches the current DS set ({why or matched.status.value})")
     trusted = list(matched.matched_keys)
     inceptions = [
         _signed_by_trusted("DNSKEY", data.dnskey, data.dnskey_sigs, data, trusted, at, not_before)
