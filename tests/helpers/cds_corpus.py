@@ -81,10 +81,10 @@ class Key:
         return done.stdout.strip()
 
 
-def keygen(directory: Path, algorithm: str, *, ksk: bool) -> Key:
+def keygen(directory: Path, algorithm: str, *, ksk: bool, zone: str = ZONE) -> Key:
     flags = ["-f", "KSK"] if ksk else []
     size = ["-b", "2048"] if algorithm.startswith("RSA") else []
-    done = run("dnssec-keygen", "-q", "-a", algorithm, *size, *flags, "-K", directory, ZONE)
+    done = run("dnssec-keygen", "-q", "-a", algorithm, *size, *flags, "-K", directory, zone)
     assert done.returncode == 0, done.stderr
     base = done.stdout.strip()
     return Key(base, int(base.rsplit("+", 1)[1]), directory)

@@ -38,6 +38,7 @@ class ChildSignals(NamedTuple):
     ds_authenticated: bool  # the parent zone is secure from the trust anchor
     child: dict[str, list[dns.rrset.RRset]]  # child server address -> its apex RRsets
     silent: tuple[str, ...]  # child servers of the parent's NS set that did not answer
+    parent_servers: tuple[str, ...] = ()  # every parent server address asked for the DS
 
 
 def _answer(reply: Reply | None, zone: dns.name.Name) -> list[dns.rrset.RRset] | None:
@@ -92,6 +93,7 @@ def fetch_child_signals(zone: dns.name.Name, options: CheckOptions) -> ChildSign
         ds_authenticated=parent is not None and parent.status is Status.SECURE,
         child=child,
         silent=tuple(silent),
+        parent_servers=tuple(sorted(cut.ds)),
     )
 
 

@@ -1,0 +1,152 @@
+"""`ds push` against a real named accepting TSIG updates (helpers/push_lab.py), with a
+real Unbound validating the child before and after."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.cli_helpers import invoke
+from helpers.push_lab import KEY_NAME, NOBODY, PARENT, ZONE, PushLab
+
+
+def _push(lab: PushLab, ds: Path, *extra: str) -> tuple[int, str, str]:
+    result = invoke(["ds", "push", ZONE, "--ds", str(ds), *lab.walk_args(),
+                     "--timeout-total", "20", *extra])  # fmt: skip
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _tsig(lab: PushLab) -> list[str]:
+    return ["--server", PARENT, "--tsig", str(lab.tsig)]
+
+
+def _ds_fields(lab: PushLab, *keys: str) -> set[str]:
+    return {" ".join(lab.keys[k].ds().split()[3:6]) for k in keys}
+
+
+def test_push_replaces_the_ds_and_unbound_still_validates(push_lab: PushLab) -> None:
+    assert push_lab.served_ds() == _ds_fields(push_lab, "a1")
+    assert push_lab.unbound_secure()
+    code, out, err = _push(push_lab, push_lab.ds_file("both", "a1", "a2"), *_tsig(push_lab),
+                           "--json")  # fmt: skip
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["method"] == "update" and report["in_effect_after"] is not None
+    assert report["served"] == {PARENT: report["in_effect_after"]}
+    assert push_lab.served_ds() == _ds_fields(push_lab, "a1", "a2")
+    assert push_lab.unbound_secure()
+    # the rollover's last step: only the new key's DS
+    code, out, err = _push(push_lab, push_lab.ds_file("new", "a2"), *_tsig(push_lab))
+    assert code == 0, err
+    assert "in effect on every parent server" in out
+    assert push_lab.served_ds() == _ds_fields(push_lab, "a2")
+    assert push_lab.unbound_secure()
+
+
+def test_push_refuses_a_set_that_breaks_the_delegation(push_lab: PushLab) -> None:
+    """A3 is published but signs nothing: its DS alone would make the child bogus."""
+    before = push_lab.served_ds()
+    code, out, err = _push(push_lab, push_lab.ds_file("a3", "a3"), *_tsig(push_lab))
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and "not pushed" in err and "signs the DNSKEY" in err, err
+    stranger = push_lab.directory / "stranger"
+    stranger.write_text(f"{ZONE} IN DS 12345 13 2 {'AB' * 32}\n")
+    code, _, err = _push(push_lab, stranger, *_tsig(push_lab))
+    assert code == 2 and "matches no zone key" in err, err
+    assert push_lab.served_ds() == before
+    assert push_lab.unbound_secure()
+
+
+def test_refused_keys_and_bad_input(push_lab: PushLab, tmp_path: Path) -> None:
+    good = push_lab.ds_file("good", "a1", "a2")
+    before = push_lab.served_ds()
+    secret = push_lab.tsig.read_text().split('secret "')[1].split('"')[0]
+    wrong_secret = tmp_path / "wrong-secret.key"
+    wrong_secret.write_text(push_lab.tsig.read_text().replace(secret, "AAAA" + secret[4:]))
+    unknown = tmp_path / "unknown.key"
+    unknown.write_text(push_lab.tsig.read_text().replace(KEY_NAME, "stranger-key"))
+    malformed = tmp_path / "malformed.key"
+    malformed.write_text('key "x" { algorithm hmac-sha256; };\n')
+    bad_base64 = tmp_path / "bad64.key"
+    bad_base64.write_text('key "x" { algorithm hmac-sha256; secret "@@@"; };\n')
+    for words, says in (
+        (["--server", PARENT, "--tsig", str(wrong_secret)], "BADSIG"),
+        (["--server", PARENT, "--tsig", str(unknown)], "BADKEY"),
+        (["--server", PARENT, "--tsig", str(malformed)], "algorithm and a secret"),
+        (["--server", PARENT, "--tsig", str(bad_base64)], "not base64"),
+        (["--server", PARENT, "--tsig", str(tmp_path / "none")], "cannot read"),
+        (["--server", NOBODY, "--tsig", str(push_lab.tsig)], "cannot reach"),
+        (["--server", "primary.example", "--tsig", str(push_lab.tsig)], "not an IP address"),
+        (["--tsig", str(push_lab.tsig)], "--server PRIMARY"),
+    ):
+        code, out, err = _push(push_lab, good, *words)
+        assert code == 3 and out == "", (words, err)
+        assert len(err.splitlines()) == 1 and says in err, (words, err)
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    code, _, err = _push(push_lab, empty, *_tsig(push_lab))
+    assert code == 3 and "no DS records" in err
+    assert push_lab.served_ds() == before
+
+
+def test_command_hands_the_set_to_a_registrar_script(push_lab: PushLab, tmp_path: Path) -> None:
+    """The script is a stand-in registrar: it reads the JSON and applies it with the real
+    nsupdate; ds push then sees it served."""
+    script = tmp_path / "registrar.py"
+    seen = tmp_path / "seen.json"
+    script.write_text(f"""import json, subprocess, sys
+data = json.load(sys.stdin)
+open({str(seen)!r}, "w").write(json.dumps(data))
+lines = ["server {PARENT} {push_lab.port}", "zone " + data["parent"],
+         "update del " + data["zone"] + " DS"]
+lines += ["update add " + line for line in data["ds"]] + ["send", ""]
+done = subprocess.run(["nsupdate", "-k", {str(push_lab.tsig)!r}], input="\\n".join(lines),
+                      text=True, capture_output=True)
+print("registrar ticket 42")
+sys.exit(done.returncode)
+""")
+    code, out, err = _push(push_lab, push_lab.ds_file("cmd", "a1"), "--json",
+                           "--command", f"{sys.executable} {script}")  # fmt: skip
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["method"] == "command" and "registrar ticket 42" in report["command_output"]
+    sent = json.loads(seen.read_text())
+    assert sent["zone"] == ZONE and sent["parent"] == "."
+    assert [r["key_tag"] for r in sent["records"]] == [push_lab.keys["a1"].tag]
+    assert push_lab.served_ds() == _ds_fields(push_lab, "a1")
+    assert push_lab.unbound_secure()
+    failing = tmp_path / "failing.py"
+    failing.write_text("import sys\nsys.stderr.write('registrar says no: quota\\n')\nsys.exit(4)\n")
+    code, out, err = _push(push_lab, push_lab.ds_file("cmd2", "a1", "a2"),
+                           "--command", f"{sys.executable} {failing}")  # fmt: skip
+    assert code == 3 and "exited 4: registrar says no: quota" in err, err
+    assert push_lab.served_ds() == _ds_fields(push_lab, "a1")
+
+
+def test_command_and_tsig_exclude_each_other(push_lab: PushLab) -> None:
+    code, _, err = _push(push_lab, push_lab.ds_file("x", "a1"), *_tsig(push_lab),
+                         "--command", "true")  # fmt: skip
+    assert code == 3 and "one or the other" in err
+
+
+def test_unbound_sees_a_broken_set_and_push_repairs_it(push_lab: PushLab) -> None:
+    """What the check prevents, done behind its back with nsupdate: Unbound says bogus;
+    ds push of a good set repairs it (and is what the text report shows)."""
+    script = "\n".join([
+        f"server {PARENT} {push_lab.port}", "zone .", f"update del {ZONE} DS",
+        f"update add {ZONE} 300 " + " ".join(push_lab.keys["a3"].ds().split()[1:]), "send", "",
+    ])  # fmt: skip
+    done = subprocess.run(["nsupdate", "-k", str(push_lab.tsig)], input=script, text=True,
+                          capture_output=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert push_lab.served_ds() == _ds_fields(push_lab, "a3")
+    assert not push_lab.unbound_secure()
+    code, out, err = _push(push_lab, push_lab.ds_file("repair", "a1", "a2"), *_tsig(push_lab))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"{ZONE}: the new DS set validates the DNSKEY RRset")
+    assert f"parent server {PARENT}: serves it after" in out
+    assert lines[-1].startswith(f"{ZONE}: in effect on every parent server after")
+    assert push_lab.unbound_secure()
