@@ -150,3 +150,14 @@ def test_unbound_sees_a_broken_set_and_push_repairs_it(push_lab: PushLab) -> Non
     assert f"parent server {PARENT}: serves it after" in out
     assert lines[-1].startswith(f"{ZONE}: in effect on every parent server after")
     assert push_lab.unbound_secure()
+
+
+def test_check_only_pushes_nothing(push_lab: PushLab) -> None:
+    before = push_lab.served_ds()
+    code, out, err = _push(push_lab, push_lab.ds_file("only-a2", "a2"), "--check-only",
+                           *_tsig(push_lab))  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines()[-1] == f"{ZONE}: --check-only: nothing pushed"
+    assert push_lab.served_ds() == before
+    code, _, err = _push(push_lab, push_lab.ds_file("only-a3", "a3"), "--check-only")
+    assert code == 2 and "not pushed" in err

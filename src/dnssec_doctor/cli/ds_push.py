@@ -61,6 +61,8 @@ def add_parser(subparsers: Subcommands) -> None:
                       help="TTL of the DS records [default: the file's, else 3600]")  # fmt: skip
     push.add_argument("--timeout-total", type=_total, default=60.0, metavar="SECONDS",
                       help="how long to watch the parent servers [default: 60]")  # fmt: skip
+    push.add_argument("--check-only", action="store_true",
+                      help="check the set against the child's servers; push nothing")  # fmt: skip
     push.add_argument("--json", action="store_true", help="print the JSON report")
     add_walk_options(push, timeout=defaults.QUERY_TIMEOUT)
     push.set_defaults(run=run)
@@ -87,6 +89,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             ),
             server=args.server, server_port=args.server_port or args.port, tsig=args.tsig,
             command=command, ttl=args.ttl, timeout_total=args.timeout_total,
+            check_only=args.check_only,
         )  # fmt: skip
         outcome = p.push(request)
     except ValueError as error:  # shlex: an unclosed quote

@@ -48,6 +48,7 @@ class PushRequest:
     ttl: int | None = None
     timeout_total: float = 60.0
     interval: float = 1.0
+    check_only: bool = False  # --check-only: the check, no push, no watch
 
 
 @dataclass
@@ -65,6 +66,8 @@ class PushOutcome:
     @property
     def in_effect(self) -> float | None:
         """Seconds after the push when every parent server served the new set."""
+        if self.method == "none":
+            return 0.0
         times = list(self.served.values())
         if not times or any(t is None for t in times):
             return None
@@ -152,7 +155,7 @@ def push(request: PushRequest) -> PushOutcome:
 
     records, ttl = _new_ds(request)
     key = None
-    if request.command is None:
+    if request.command is None and not request.check_only:
         if request.server is None or request.tsig is None:
             raise PushInputError("ds push needs --server PRIMARY and --tsig KEYFILE, or --command")
         try:
@@ -160,6 +163,8 @@ def push(request: PushRequest) -> PushOutcome:
         except PushError as error:
             raise PushInputError(str(error)) from error
     parent, checked, parent_servers = check_against_child(request, records)
+    if request.check_only:
+        return PushOutcome(request.zone, parent, records, ttl, checked, "none", "nowhere")
     output = ""
     if key is not None:
         assert request.server is not None
@@ -208,6 +213,10 @@ def render_text(outcome: PushOutcome) -> str:
     lines = [
         f"{z}: the new DS set validates the DNSKEY RRset of every child server "
         f"({', '.join(outcome.checked)}) for every algorithm in it",
+    ]
+    if outcome.method == "none":
+        return "\n".join([*lines, f"{z}: --check-only: nothing pushed"]) + "\n"
+    lines += [
         f"{z}: pushed to {outcome.pushed_to} ({outcome.method}):",
         *(f"  {line}" for line in ds_lines(outcome.zone, outcome.ds, outcome.ttl)),
     ]
