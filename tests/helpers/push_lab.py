@@ -4,7 +4,8 @@ and a high port, and a validating Unbound started on demand.
 - ``.`` (the parent) on PARENT: signed by named itself (``dnssec-policy``), dynamic,
   ``allow-update { key push-key; }``: the DS of the child is what ``ds push`` replaces;
 - ``pushchild.`` on CHILD: signed beforehand with dnssec-signzone by two KSKs (A1, A2)
-  and a ZSK, with a third KSK (A3) published but not signing.
+  and a ZSK, with a third KSK (A3) published but not signing; its CDS and CDNSKEY name
+  A1 and A2 (the double-DS step of a KSK rollover).
 
 The parent starts with the DS of A1. The trust anchor is the root's KSK as named made it.
 Started once per test module; stopped by PID.
@@ -217,6 +218,9 @@ def _running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PushLab]:
         f"{ZONE} IN NS ns.{ZONE}",
         f"ns.{ZONE} IN A {CHILD}",
         *(k.public for k in [*signing, keys["a3"]]),
+        # the double-DS step of a KSK rollover, signalled to the parent (cds parent)
+        *(k.cds() for k in (keys["a1"], keys["a2"])),
+        *(k.cdnskey() for k in (keys["a1"], keys["a2"])),
     ]) + "\n")  # fmt: skip
     done = run("dnssec-signzone", "-P", "-x", "-o", ZONE, "-K", signdir, "-d", lab,
                "-s", "now-3600", "-e", "now+2592000", "-f", lab / "child.signed",

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from helpers.cli_helpers import invoke
-from helpers.push_lab import KEY_NAME, NOBODY, PARENT, ZONE, PushLab
+from helpers.push_lab import CHILD, KEY_NAME, NOBODY, PARENT, ZONE, PushLab
 
 
 def _push(lab: PushLab, ds: Path, *extra: str) -> tuple[int, str, str]:
@@ -20,6 +21,10 @@ def _push(lab: PushLab, ds: Path, *extra: str) -> tuple[int, str, str]:
 
 def _tsig(lab: PushLab) -> list[str]:
     return ["--server", PARENT, "--tsig", str(lab.tsig)]
+
+
+def _rdata(lines: list[str]) -> set[str]:
+    return {" ".join(line.split("DS", 1)[1].split()).upper() for line in lines if " DS " in line}
 
 
 def _ds_fields(lab: PushLab, *keys: str) -> set[str]:
@@ -161,3 +166,36 @@ def test_check_only_pushes_nothing(push_lab: PushLab) -> None:
     assert push_lab.served_ds() == before
     code, _, err = _push(push_lab, push_lab.ds_file("only-a3", "a3"), "--check-only")
     assert code == 2 and "not pushed" in err
+
+
+def test_cds_parent_live_then_push_closes_the_loop(push_lab: PushLab, tmp_path: Path) -> None:
+    """The parent's whole automation against real servers: cds parent reads the child's
+    CDS (A1 and A2) from its server, ds push publishes the result, cds parent then finds
+    nothing to change."""
+    code, _, err = _push(push_lab, push_lab.ds_file("start", "a1"), *_tsig(push_lab))
+    assert code == 0, err
+    live = ["cds", "parent", ZONE, "--json", *push_lab.walk_args()]
+    first = invoke(live)
+    assert first.exit_code == 0, first.stderr
+    decision = json.loads(first.stdout)
+    assert decision["action"] == "update" and decision["source"] == "CDS", decision
+    # dnssec-cds on what dig gets from the same servers agrees
+    dig = subprocess.run(["dig", f"@{CHILD}", "-p", str(push_lab.port), "+norec", "+dnssec",
+                          "+noall", "+answer", ZONE, "DNSKEY", ZONE, "CDNSKEY", ZONE, "CDS"],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    (tmp_path / "child.txt").write_text(dig.stdout)
+    dsset = push_lab.ds_file("dsset-a1", "a1")
+    since = time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() - 7200))
+    theirs = subprocess.run(["dnssec-cds", "-s", since, "-f", str(tmp_path / "child.txt"),
+                             "-d", str(dsset), ZONE], capture_output=True, text=True,
+                            check=False)  # fmt: skip
+    assert theirs.returncode == 0, theirs.stderr
+    assert _rdata(theirs.stdout.splitlines()) == _rdata(decision["ds"])
+    new = tmp_path / "from-cds"
+    new.write_text("\n".join(decision["ds"]) + "\n")
+    code, _, err = _push(push_lab, new, *_tsig(push_lab))
+    assert code == 0, err
+    assert push_lab.served_ds() == _ds_fields(push_lab, "a1", "a2")
+    assert push_lab.unbound_secure()
+    again = json.loads(invoke(live).stdout)
+    assert again["action"] == "unchanged", again
