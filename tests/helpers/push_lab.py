@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,21 @@ UNBOUND = "127.0.0.83"
 NOBODY = "127.0.0.84"  # nothing listens there
 ZONE = "pushchild."
 KEY_NAME = "push-key"
+OPERATOR = "operator."  # a signed zone holding the nameserver of the RFC 9615 children
+BOOT = "bootchild."  # unsigned delegation, the signal under ns.operator. matches its apex
+BOOT_BAD = "bootbad."  # unsigned delegation, the signal differs from its apex
+
+
+def signal(zone: str) -> str:
+    """RFC 9615's signalling name for *zone* under ns.operator."""
+    return f"_dsboot.{zone}_signal.ns.{OPERATOR}"
+
+
+def _at(record: str, owner: str) -> str:
+    """*record* (a zone-file line) moved to *owner*."""
+    return " ".join([owner, *record.split()[1:]])
+
+
 PROGRAMS = ("named", "unbound", "dnssec-keygen", "dnssec-signzone", "tsig-keygen", "nsupdate")
 
 
@@ -69,11 +84,15 @@ class PushLab:
         return {" ".join(line.split()[4:7]) for line in done.stdout.splitlines() if " DS " in line
                 or "\tDS\t" in line}  # fmt: skip
 
-    def unbound_secure(self) -> bool:
-        """A fresh validating Unbound (no cache from before): is the child's SOA secure?"""
+    def unbound_secure(self, zone: str = ZONE) -> bool:
+        """A fresh validating Unbound (no cache from before): is *zone*'s SOA secure?"""
         work = self.directory / "unbound"
         work.mkdir(exist_ok=True)
         config = work / "unbound.conf"
+        stubs = "".join(
+            f'stub-zone:\n    name: "{z}"\n    stub-addr: {CHILD}@{self.port}\n'
+            for z in (ZONE, OPERATOR, BOOT, BOOT_BAD)
+        )
         config.write_text(f"""server:
     interface: {UNBOUND}
     port: {self.port}
@@ -94,9 +113,7 @@ class PushLab:
 stub-zone:
     name: "."
     stub-addr: {PARENT}@{self.port}
-stub-zone:
-    name: "{ZONE}"
-    stub-addr: {CHILD}@{self.port}
+{stubs}
 remote-control:
     control-enable: no
 """)
@@ -105,7 +122,7 @@ remote-control:
         try:
             for _ in range(50):
                 done = run("dig", f"@{UNBOUND}", "-p", str(self.port), "+dnssec", "+time=1",
-                           "+tries=1", ZONE, "SOA")  # fmt: skip
+                           "+tries=1", zone, "SOA")  # fmt: skip
                 if "status:" in done.stdout:
                     flags = re.search(r"flags:([^;]*);", done.stdout)
                     secured = flags is not None and " ad" in flags[1]
@@ -122,6 +139,10 @@ def have_programs() -> bool:
 
 
 def _conf(lab: Path, port: int, secret_file: Path) -> str:
+    children = "\n".join(
+        f'    zone "{z}" {{ type primary; file "{lab}/{z}signed"; dnssec-policy none; }};'
+        for z in (ZONE, OPERATOR, BOOT, BOOT_BAD)
+    )
     return f"""
 include "{secret_file}";
 options {{
@@ -149,7 +170,7 @@ view "parent" {{
 }};
 view "child" {{
     match-destinations {{ {CHILD}; }};
-    zone "{ZONE}" {{ type primary; file "{lab}/child.signed"; dnssec-policy none; }};
+{children}
 }};
 """
 
@@ -195,37 +216,64 @@ def push_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PushLab]:
             subprocess.run(["ip", "addr", "del", f"{address}/32", "dev", "lo"], check=False)
 
 
+def _signed(lab: Path, zone: str, records: list[str], signing: list[Key],
+            published: Sequence[Key] = ()) -> Path:  # fmt: skip
+    """*zone* with *records*, signed by dnssec-signzone with *signing* (their private
+    files alone given), *published* keys only published; the signed file's path."""
+    signdir = lab / f"signing-{zone}"
+    signdir.mkdir()
+    for key in signing:
+        for ext in (".key", ".private"):
+            shutil.copy(key.directory / f"{key.base}{ext}", signdir)
+    unsigned = lab / f"{zone}db"
+    unsigned.write_text("\n".join([
+        "$TTL 300",
+        f"{zone} IN SOA ns.{zone} hostmaster.{zone} 1 3600 600 86400 300",
+        *records,
+        *(k.public for k in [*signing, *published]),
+    ]) + "\n")  # fmt: skip
+    signed = lab / f"{zone}signed"
+    done = run("dnssec-signzone", "-P", "-x", "-o", zone, "-K", signdir, "-d", lab,
+               "-s", "now-3600", "-e", "now+2592000", "-f", signed, unsigned,
+               *(k.base for k in signing), cwd=signdir)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return signed
+
+
 def _running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PushLab]:
     lab = tmp_path_factory.mktemp("push-lab")
     port = free_port([PARENT, CHILD, UNBOUND])
     keydir = lab / "childkeys"
     keydir.mkdir()
+
+    def gen(zone: str, *, ksk: bool) -> Key:
+        return keygen(keydir, "ECDSAP256SHA256", ksk=ksk, zone=zone)
+
     keys = {
-        "a1": keygen(keydir, "ECDSAP256SHA256", ksk=True, zone=ZONE),
-        "a2": keygen(keydir, "ECDSAP256SHA256", ksk=True, zone=ZONE),
-        "a3": keygen(keydir, "ECDSAP256SHA256", ksk=True, zone=ZONE),
-        "z": keygen(keydir, "ECDSAP256SHA256", ksk=False, zone=ZONE),
-    }
-    signing = [keys["a1"], keys["a2"], keys["z"]]
-    signdir = lab / "signing"
-    signdir.mkdir()
-    for key in signing:
-        for ext in (".key", ".private"):
-            shutil.copy(keydir / f"{key.base}{ext}", signdir)
-    (lab / "child.db").write_text("\n".join([
-        "$TTL 300",
-        f"{ZONE} IN SOA ns.{ZONE} hostmaster.{ZONE} 1 3600 600 86400 300",
-        f"{ZONE} IN NS ns.{ZONE}",
-        f"ns.{ZONE} IN A {CHILD}",
-        *(k.public for k in [*signing, keys["a3"]]),
+        "a1": gen(ZONE, ksk=True), "a2": gen(ZONE, ksk=True), "a3": gen(ZONE, ksk=True),
+        "z": gen(ZONE, ksk=False),
+        "o1": gen(OPERATOR, ksk=True), "oz": gen(OPERATOR, ksk=False),
+        "b1": gen(BOOT, ksk=True), "bz": gen(BOOT, ksk=False),
+        "c1": gen(BOOT_BAD, ksk=True), "cz": gen(BOOT_BAD, ksk=False),
+    }  # fmt: skip
+    _signed(lab, ZONE, [
+        f"{ZONE} IN NS ns.{ZONE}", f"ns.{ZONE} IN A {CHILD}",
         # the double-DS step of a KSK rollover, signalled to the parent (cds parent)
         *(k.cds() for k in (keys["a1"], keys["a2"])),
         *(k.cdnskey() for k in (keys["a1"], keys["a2"])),
-    ]) + "\n")  # fmt: skip
-    done = run("dnssec-signzone", "-P", "-x", "-o", ZONE, "-K", signdir, "-d", lab,
-               "-s", "now-3600", "-e", "now+2592000", "-f", lab / "child.signed",
-               lab / "child.db", *(k.base for k in signing), cwd=signdir)  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    ], [keys["a1"], keys["a2"], keys["z"]], [keys["a3"]])  # fmt: skip
+    # RFC 9615: the operator's signed zone carries the signals for two unsigned children;
+    # bootbad's signal (SHA-384) differs from its apex CDS (SHA-256)
+    _signed(lab, OPERATOR, [
+        f"{OPERATOR} IN NS ns.{OPERATOR}", f"ns.{OPERATOR} IN A {CHILD}",
+        _at(keys["b1"].cds(), signal(BOOT)), _at(keys["b1"].cdnskey(), signal(BOOT)),
+        _at(keys["c1"].cds("SHA-384"), signal(BOOT_BAD)),
+        _at(keys["c1"].cdnskey(), signal(BOOT_BAD)),
+    ], [keys["o1"], keys["oz"]])  # fmt: skip
+    for zone, ksk, zsk in ((BOOT, "b1", "bz"), (BOOT_BAD, "c1", "cz")):
+        _signed(lab, zone, [
+            f"{zone} IN NS ns.{OPERATOR}", keys[ksk].cds(), keys[ksk].cdnskey(),
+        ], [keys[ksk], keys[zsk]])  # fmt: skip
     (lab / "rootkeys").mkdir()
     (lab / "root.db").write_text("\n".join([
         "$TTL 300",
@@ -235,6 +283,11 @@ def _running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PushLab]:
         f"{ZONE} IN NS ns.{ZONE}",
         f"ns.{ZONE} IN A {CHILD}",
         keys["a1"].ds(),
+        f"{OPERATOR} IN NS ns.{OPERATOR}",
+        f"ns.{OPERATOR} IN A {CHILD}",
+        keys["o1"].ds(),
+        f"{BOOT} IN NS ns.{OPERATOR}",  # unsigned delegations: no DS
+        f"{BOOT_BAD} IN NS ns.{OPERATOR}",
     ]) + "\n")  # fmt: skip
     tsig = lab / "push-key.conf"
     made = run("tsig-keygen", "-a", "hmac-sha256", KEY_NAME)
@@ -259,4 +312,7 @@ def _running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PushLab]:
         log.close()
 
 
-__all__ = ["CHILD", "KEY_NAME", "NOBODY", "PARENT", "ZONE", "PushLab", "push_lab"]
+__all__ = [
+    "BOOT", "BOOT_BAD", "CHILD", "KEY_NAME", "NOBODY", "OPERATOR", "PARENT", "ZONE", "PushLab",
+    "push_lab", "signal",
+]  # fmt: skip

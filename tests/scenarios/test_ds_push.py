@@ -9,8 +9,20 @@ import sys
 import time
 from pathlib import Path
 
+import dns.name
+
 from helpers.cli_helpers import invoke
-from helpers.push_lab import CHILD, KEY_NAME, NOBODY, PARENT, ZONE, PushLab
+from helpers.push_lab import (
+    BOOT,
+    BOOT_BAD,
+    CHILD,
+    KEY_NAME,
+    NOBODY,
+    PARENT,
+    ZONE,
+    PushLab,
+    signal,
+)  # fmt: skip
 
 
 def _push(lab: PushLab, ds: Path, *extra: str) -> tuple[int, str, str]:
@@ -199,3 +211,46 @@ def test_cds_parent_live_then_push_closes_the_loop(push_lab: PushLab, tmp_path: 
     assert push_lab.unbound_secure()
     again = json.loads(invoke(live).stdout)
     assert again["action"] == "unchanged", again
+
+
+# --------------------------------------------------------------------------- RFC 9615
+
+
+def _live_cds(lab: PushLab, zone: str) -> tuple[int, dict[str, object], str]:
+    result = invoke(["cds", "parent", zone, "--json", *lab.walk_args()])
+    assert result.exit_code in (0, 1), result.stderr
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+def test_bootstrap_of_an_unsigned_delegation(push_lab: PushLab, tmp_path: Path) -> None:
+    """bootchild. is delegated without DS; its apex CDS and the validated signal at
+    _dsboot.bootchild._signal.ns.operator. agree: the first DS set, which ds push then
+    publishes and Unbound validates."""
+    code, report, _ = _live_cds(push_lab, BOOT)
+    assert (code, report["action"]) == (0, "update"), report
+    assert "RFC 9615 bootstrap" in str(report["reason"])
+    assert _rdata(report["ds"]) == _rdata([push_lab.keys["b1"].ds()])  # type: ignore[arg-type]
+    new = tmp_path / "boot-ds"
+    new.write_text("\n".join(report["ds"]) + "\n")  # type: ignore[arg-type]
+    result = invoke(["ds", "push", BOOT, "--ds", str(new), *push_lab.walk_args(),
+                     *_tsig(push_lab), "--timeout-total", "20"])  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert push_lab.unbound_secure(BOOT)
+    code, report, _ = _live_cds(push_lab, BOOT)
+    assert report["action"] == "unchanged", report  # now an ordinary signed delegation
+
+
+def test_bootstrap_refused_when_the_signal_differs(push_lab: PushLab) -> None:
+    code, report, _ = _live_cds(push_lab, BOOT_BAD)
+    assert (code, report["action"]) == (1, "reject"), report
+    assert signal(BOOT_BAD) in str(report["reason"]) and "differ" in str(report["reason"])
+    assert report["ds"] == []
+    assert not push_lab.unbound_secure(BOOT_BAD)  # still unsigned: insecure, no AD
+
+
+def test_bootstrap_needs_a_nameserver_outside_the_child() -> None:
+    from dnssec_doctor.validate.cds import CdsAction, bootstrap
+
+    zone = dns.name.from_text("inside.example.")
+    decision = bootstrap(zone, {}, [dns.name.from_text("ns1.inside.example.")], [], at=0)
+    assert decision.action is CdsAction.REJECT and "inside" in decision.reason

@@ -27,6 +27,7 @@ from dnssec_doctor.validate.cds import (
     CdsAction,
     CdsDecision,
     ChildData,
+    bootstrap,
     child_data,
     decide,
     decide_servers,
@@ -236,7 +237,20 @@ def decide_live(request: CdsRequest, options: object) -> CdsOutcome:
     if not_before is None:
         notes.append("no -s and no -d: no replay protection (any valid signature is accepted)")
     by_server = {a: child_data(request.zone, r) for a, r in signals.child.items()}
-    if signals.silent:
+    if not current and request.dsset is None:
+        from dnssec_doctor.services.cds import fetch_bootstrap_signals
+
+        try:
+            views = fetch_bootstrap_signals(request.zone, signals.ns_names, options)
+        except CdsLiveError as error:
+            raise CdsInputError(str(error)) from error
+        decision = bootstrap(
+            request.zone, by_server, signals.ns_names, views, at=request.at,
+            digest_types=request.digest_types, prefer_cdnskey=request.prefer_cdnskey,
+        ) if not signals.silent else CdsDecision(
+            CdsAction.REJECT, (), f"server {', '.join(signals.silent)} did not answer"
+        )  # fmt: skip
+    elif signals.silent:
         decision = CdsDecision(
             CdsAction.REJECT, current,
             f"server {', '.join(signals.silent)} of the parent's NS set did not answer: "

@@ -20,6 +20,7 @@ from dnssec_doctor.analyze.core import analyze
 from dnssec_doctor.model.analysis import Status
 from dnssec_doctor.model.collection import Reply, ZoneCut
 from dnssec_doctor.services.check import CheckError, CheckOptions, probe
+from dnssec_doctor.validate.cds import SignalView, signal_name
 
 #: The child's apex questions whose answers the parent judges.
 CHILD_QUESTIONS = ("dnskey", "cds", "cdnskey")
@@ -39,6 +40,7 @@ class ChildSignals(NamedTuple):
     child: dict[str, list[dns.rrset.RRset]]  # child server address -> its apex RRsets
     silent: tuple[str, ...]  # child servers of the parent's NS set that did not answer
     parent_servers: tuple[str, ...] = ()  # every parent server address asked for the DS
+    ns_names: tuple[dns.name.Name, ...] = ()  # the parent-side NS set
 
 
 def _answer(reply: Reply | None, zone: dns.name.Name) -> list[dns.rrset.RRset] | None:
@@ -94,7 +96,42 @@ def fetch_child_signals(zone: dns.name.Name, options: CheckOptions) -> ChildSign
         child=child,
         silent=tuple(silent),
         parent_servers=tuple(sorted(cut.ds)),
+        ns_names=tuple(cut.ns_at_parent),
     )
 
 
-__all__ = ["CdsLiveError", "ChildSignals", "fetch_child_signals"]
+def fetch_bootstrap_signals(
+    zone: dns.name.Name, ns_names: tuple[dns.name.Name, ...], options: CheckOptions
+) -> list[SignalView]:
+    """RFC 9615: for each nameserver outside the child, the CDS and CDNSKEY at
+    ``_dsboot.<child>._signal.<ns>``, each walked to and validated as ``check`` does."""
+    now = int(time.time())
+    views = []
+    for ns in ns_names:
+        if ns.is_subdomain(zone):
+            continue
+        name = signal_name(zone, ns)
+        found: dict[str, frozenset[str]] = {}
+        problems: list[str] = []
+        for qtype in ("CDS", "CDNSKEY"):
+            try:
+                collection = probe(options._replace(name=name.to_text(), qtype=qtype))
+            except CheckError as error:
+                raise CdsLiveError(str(error)) from error
+            answers = analyze(collection, now, 0).answers
+            answer = answers[0] if answers else None
+            if answer is None or answer.status is not Status.SECURE:
+                state = answer.status.value if answer is not None else "no answer"
+                problems.append(f"{qtype} {state}" + (f": {answer.reason}" if answer else ""))
+            rdtype = dns.rdatatype.from_text(qtype)
+            rrsets = answer.rrsets if answer is not None else []
+            found[qtype] = frozenset(
+                rd.to_text() for r in rrsets if r.name == name and r.rdtype == rdtype for rd in r
+            )
+        views.append(
+            SignalView(ns, name, not problems, "; ".join(problems), found["CDS"], found["CDNSKEY"])
+        )
+    return views
+
+
+__all__ = ["CdsLiveError", "ChildSignals", "fetch_bootstrap_signals", "fetch_child_signals"]

@@ -478,6 +478,91 @@ def decide_servers(
     return next(iter(decisions.values()))
 
 
+# --------------------------------------------------------------------------- RFC 9615
+
+
+class SignalView(NamedTuple):
+    """What validation found at one signalling name ``_dsboot.<child>._signal.<ns>``."""
+
+    ns: dns.name.Name
+    name: dns.name.Name
+    secure: bool  # both answers (CDS, CDNSKEY; data or no data) validated from the anchor
+    reason: str  # why not, when not secure
+    cds: frozenset[str]
+    cdnskey: frozenset[str]
+
+
+def signal_name(zone: dns.name.Name, ns: dns.name.Name) -> dns.name.Name:
+    """RFC 9615 3.1: ``_dsboot.<child>._signal.<ns>``."""
+    return dns.name.Name((b"_dsboot", *zone.labels[:-1], b"_signal")).concatenate(ns)
+
+
+def bootstrap(
+    zone: dns.name.Name,
+    by_server: dict[str, ChildData],
+    ns_names: Sequence[dns.name.Name],
+    signals: Sequence[SignalView],
+    *,
+    at: int,
+    digest_types: Sequence[int] = (algorithms.DEFAULT_DIGEST,),
+    prefer_cdnskey: bool = False,
+) -> CdsDecision:
+    """RFC 9615 4: the first DS set of an unsigned delegation, from the child's apex
+    CDS/CDNSKEY authenticated by the same records at the signalling name under every
+    nameserver's own (validated) zone. Then the apex rules of :func:`decide` run with
+    the set the signal asks for as the trusted one: its keys must sign the DNSKEY RRset,
+    the CDS and CDNSKEY, and the set must be complete."""
+    inside = [str(n) for n in ns_names if n.is_subdomain(zone)]
+    if inside:
+        return CdsDecision(CdsAction.REJECT, (), (
+            f"nameserver {', '.join(inside)} is inside {zone}: its signalling name could not "
+            "be validated, so RFC 9615 bootstrapping is impossible"
+        ))  # fmt: skip
+    if not by_server:
+        return CdsDecision(CdsAction.REJECT, (), "no server of the child answered")
+    apex = {(_texts(d.cds), _texts(d.cdnskey)) for d in by_server.values()}
+    if len(apex) > 1:
+        return CdsDecision(
+            CdsAction.REJECT, (), "the child's servers publish different CDS/CDNSKEY RRsets"
+        )
+    cds, cdnskey = next(iter(apex))
+    if not cds and not cdnskey:
+        return CdsDecision(CdsAction.UNCHANGED, (), "unsigned delegation, no CDS or CDNSKEY: "
+                           "it stays unsigned")  # fmt: skip
+    by_ns = {s.ns: s for s in signals}
+    for ns in ns_names:
+        signal = by_ns.get(ns)
+        if signal is None or not signal.secure:
+            why = signal.reason if signal is not None else "not asked"
+            reason = f"RFC 9615: the signal under {ns} is not validated ({why})"
+            return CdsDecision(CdsAction.REJECT, (), reason)
+        if (signal.cds, signal.cdnskey) != (cds, cdnskey):
+            return CdsDecision(CdsAction.REJECT, (), (
+                f"RFC 9615: the CDS/CDNSKEY at {signal.name} differ from the child's apex"
+            ))  # fmt: skip
+    data = next(iter(by_server.values()))
+    notes: list[str] = []
+    try:
+        if _delete_form("CDS", data.cds, is_delete_cds) or _delete_form(
+            "CDNSKEY", data.cdnskey, is_delete_cdnskey
+        ):
+            return CdsDecision(CdsAction.UNCHANGED, (), "the child asks to stay unsigned")
+        wanted, _ = _new_ds_set(zone, data, digest_types, prefer_cdnskey, notes)
+    except _Rejected as rejected:
+        return CdsDecision(CdsAction.REJECT, (), f"RFC 9615: {rejected}", tuple(notes))
+    decision = decide_servers(zone, by_server, wanted, at=at, not_before=None,
+                              digest_types=digest_types, prefer_cdnskey=prefer_cdnskey)  # fmt: skip
+    if decision.action is CdsAction.REJECT:
+        return decision._replace(ds=(), reason=f"RFC 9615: {decision.reason}")
+    if decision.action is not CdsAction.UNCHANGED:  # only a signal equal to itself is
+        return CdsDecision(CdsAction.REJECT, (), "RFC 9615: the apex signal is not self-consistent")
+    nss = ", ".join(str(n) for n in ns_names)
+    return decision._replace(
+        action=CdsAction.UPDATE,
+        reason=f"RFC 9615 bootstrap: the apex {decision.source.value} RRset, confirmed under {nss}",
+    )
+
+
 def _texts(rrset: dns.rrset.RRset | None) -> frozenset[str]:
     return frozenset() if rrset is None else frozenset(r.to_text() for r in rrset)
 
@@ -487,7 +572,9 @@ __all__ = [
     "CdsDecision",
     "CdsSource",
     "ChildData",
+    "SignalView",
     "as_ds",
+    "bootstrap",
     "child_data",
     "decide",
     "decide_servers",
@@ -495,4 +582,5 @@ __all__ = [
     "ds_text",
     "is_delete_cdnskey",
     "is_delete_cds",
+    "signal_name",
 ]
