@@ -370,11 +370,14 @@ def current_ds(case: Case) -> frozenset[str]:
 
 
 def run_ours(case: Case, *extra: str) -> Verdict:
-    done = run(DOCTOR, "cds", "parent", "-f", case.child, "-d", case.dsset, *case.options,
-               "--json", *extra, ZONE)  # fmt: skip
-    assert done.returncode in (0, 1), f"{case.name}: {done.returncode} {done.stderr}"
+    """``cds parent --json`` on the case, in this process (the command's main())."""
+    from helpers.cli_helpers import invoke
+
+    done = invoke(["cds", "parent", "-f", str(case.child), "-d", str(case.dsset),
+                   *case.options, "--json", *extra, ZONE])  # fmt: skip
+    assert done.exit_code in (0, 1), f"{case.name}: {done.exit_code} {done.stderr}"
     report = json.loads(done.stdout)
-    assert (report["action"] == "reject") == (done.returncode == 1), done.stdout
+    assert (report["action"] == "reject") == (done.exit_code == 1), done.stdout
     return Verdict(report["action"], _ds_rdata("\n".join(report["ds"])), report["reason"])
 
 
