@@ -33,6 +33,7 @@ UNBOUND = "127.0.0.83"
 NOBODY = "127.0.0.84"  # nothing listens there
 ZONE = "pushchild."
 KEY_NAME = "push-key"
+OTHER_KEY_NAME = "other-key"
 OPERATOR = "operator."  # a signed zone holding the nameserver of the RFC 9615 children
 BOOT = "bootchild."  # unsigned delegation, the signal under ns.operator. matches its apex
 BOOT_BAD = "bootbad."  # unsigned delegation, the signal differs from its apex
@@ -145,6 +146,7 @@ def _conf(lab: Path, port: int, secret_file: Path) -> str:
     )
     return f"""
 include "{secret_file}";
+include "{lab}/other-key.conf";
 options {{
     directory "{lab}";
     pid-file "{lab}/named.pid";
@@ -293,6 +295,10 @@ def _running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PushLab]:
     made = run("tsig-keygen", "-a", "hmac-sha256", KEY_NAME)
     assert made.returncode == 0, made.stderr
     tsig.write_text(made.stdout)
+    # a key named knows but allow-update does not name: REFUSED
+    other = run("tsig-keygen", "-a", "hmac-sha256", OTHER_KEY_NAME)
+    assert other.returncode == 0, other.stderr
+    (lab / "other-key.conf").write_text(other.stdout)
     config = lab / "named.conf"
     config.write_text(_conf(lab, port, tsig))
     log = (lab / "named.log").open("wb")

@@ -91,6 +91,7 @@ def test_refused_keys_and_bad_input(push_lab: PushLab, tmp_path: Path) -> None:
     for words, says in (
         (["--server", PARENT, "--tsig", str(wrong_secret)], "BADSIG"),
         (["--server", PARENT, "--tsig", str(unknown)], "BADKEY"),
+        (["--server", PARENT, "--tsig", str(push_lab.directory / "other-key.conf")], "REFUSED"),
         (["--server", PARENT, "--tsig", str(malformed)], "algorithm and a secret"),
         (["--server", PARENT, "--tsig", str(bad_base64)], "not base64"),
         (["--server", PARENT, "--tsig", str(tmp_path / "none")], "cannot read"),
@@ -254,3 +255,18 @@ def test_bootstrap_needs_a_nameserver_outside_the_child() -> None:
     zone = dns.name.from_text("inside.example.")
     decision = bootstrap(zone, {}, [dns.name.from_text("ns1.inside.example.")], [], at=0)
     assert decision.action is CdsAction.REJECT and "inside" in decision.reason
+
+
+def test_not_served_in_time_is_a_warning(push_lab: PushLab, tmp_path: Path) -> None:
+    """A registrar script that says yes and does nothing: the parent never serves the
+    new set; ds push says so when --timeout-total runs out (exit 1)."""
+    before = push_lab.served_ds()
+    idle = tmp_path / "idle.py"
+    idle.write_text("import sys\nsys.stdin.read()\n")
+    result = invoke(["ds", "push", ZONE, "--ds", str(push_lab.ds_file("idle", "a2")),
+                     *push_lab.walk_args(), "--timeout-total", "2",
+                     "--command", f"{sys.executable} {idle}"])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    assert f"parent server {PARENT}: NOT serving it yet" in result.stdout
+    assert "not served by every parent server within --timeout-total" in result.stdout
+    assert push_lab.served_ds() == before
