@@ -451,10 +451,15 @@ def decide_servers(
     zone: dns.name.Name,
     by_server: dict[str, ChildData],
     current: Sequence[DS],
-    **options: object,
+    *,
+    at: int,
+    not_before: int | None,
+    digest_types: Sequence[int] = (algorithms.DEFAULT_DIGEST,),
+    prefer_cdnskey: bool = False,
 ) -> CdsDecision:
     """The decision over every server of the child: the CDS and CDNSKEY RRsets must be
-    the same on each (draft-ietf-dnsop-ds-automation), then :func:`decide` on one."""
+    the same on each (draft-ietf-dnsop-ds-automation), :func:`decide` must accept each
+    server's answers, and come to the same DS set on each."""
     if not by_server:
         return CdsDecision(CdsAction.REJECT, tuple(current), "no server of the child answered")
     seen: dict[tuple[frozenset[str], frozenset[str]], list[str]] = {}
@@ -467,14 +472,22 @@ def decide_servers(
             CdsAction.REJECT, tuple(current),
             f"the child's servers publish different CDS/CDNSKEY RRsets ({groups})",
         )  # fmt: skip
-    decisions = {
-        server: decide(zone, data, current, **options)  # type: ignore[arg-type]
-        for server, data in by_server.items()
-    }
+    decisions: dict[str, CdsDecision] = {}
+    for server, data in by_server.items():
+        decisions[server] = decide(
+            zone, data, current, at=at, not_before=not_before,
+            digest_types=digest_types, prefer_cdnskey=prefer_cdnskey,
+        )  # fmt: skip
     worst = next((d for d in decisions.values() if d.action is CdsAction.REJECT), None)
     if worst is not None:
         server = next(s for s, d in decisions.items() if d is worst)
         return worst._replace(reason=f"{worst.reason} (server {server})")
+    outcomes = {(d.action, frozenset(ds_text(x) for x in d.ds)) for d in decisions.values()}
+    if len(outcomes) > 1:
+        return CdsDecision(
+            CdsAction.REJECT, tuple(current),
+            "the child's servers lead to different DS sets (their DNSKEY RRsets differ)",
+        )  # fmt: skip
     return next(iter(decisions.values()))
 
 
