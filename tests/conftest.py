@@ -8,9 +8,13 @@ as arguments.
 
 # real-server lab (named, NSD, Knot, Unbound, delv): helpers/real_fixtures.py
 # built-in lab for the check, collect and verify tests: helpers/check_fixtures.py
+# the parent-side CDS cases signed with BIND: helpers/cds_corpus.py
+# ds push's parent and child under a real named (TSIG updates): helpers/push_lab.py
 # a temporary PostgreSQL cluster for the monitor's store: helpers/monitor_fixtures.py
+from helpers.cds_corpus import cds_corpus
 from helpers.check_fixtures import builtin_lab
 from helpers.monitor_fixtures import postgres
+from helpers.push_lab import push_lab
 from helpers.real_fixtures import real_lab
 
-__all__ = ["builtin_lab", "postgres", "real_lab"]
+__all__ = ["builtin_lab", "cds_corpus", "postgres", "push_lab", "real_lab"]

@@ -31,6 +31,7 @@ LAYER = {
     "zonefile": "zonefile",
     "services": "services",
     "render": "render",
+    "ds": "ds",
     "cli": "front",
     "monitor": "front",
     "__main__": "front",
@@ -46,7 +47,8 @@ ALLOWED = {
     "zonefile": {"zonefile", *_BELOW_MODEL},
     "services": {"services", "collector", "analysis", "zonefile", *_BELOW_MODEL},
     "render": {"render", *_BELOW_MODEL},
-    "front": {"front", "services", "render", "lab", *_BELOW_MODEL},
+    "ds": {"ds", "services", "render", *_BELOW_MODEL},
+    "front": {"front", "ds", "services", "render", "lab", *_BELOW_MODEL},
     "lab": {"lab", "services", "collector", "analysis", "zonefile", "render", *_BELOW_MODEL},
 }
 
