@@ -30,6 +30,7 @@ LAYER = {
     "checks": "analysis",
     "zonefile": "zonefile",
     "services": "services",
+    "ds": "ds",
     "render": "render",
     "cli": "front",
     "monitor": "front",
@@ -45,8 +46,9 @@ ALLOWED = {
     "analysis": {"analysis", *_BELOW_MODEL},
     "zonefile": {"zonefile", *_BELOW_MODEL},
     "services": {"services", "collector", "analysis", "zonefile", *_BELOW_MODEL},
+    "ds": {"ds", "services", *_BELOW_MODEL},
     "render": {"render", *_BELOW_MODEL},
-    "front": {"front", "services", "render", "lab", *_BELOW_MODEL},
+    "front": {"front", "ds", "services", "render", "lab", *_BELOW_MODEL},
     "lab": {"lab", "services", "collector", "analysis", "zonefile", "render", *_BELOW_MODEL},
 }
 

@@ -1,0 +1,24 @@
+"""`ds`: the DS lifecycle for the child, a group of subcommands.
+
+Each subcommand is a module with ``add_parser(subparsers)`` (its parser, with
+``set_defaults(run=run)``) and ``run(args) -> ExitCode``; a new one is one more module
+and one more entry in SUBCOMMANDS.
+"""
+
+from __future__ import annotations
+
+from dnssec_doctor.cli import ds_compare, ds_disable_plan, ds_show
+from dnssec_doctor.cli.common import Parser, Subcommands, add_command, print_help
+
+#: The subcommands in the order ``ds --help`` lists them.
+SUBCOMMANDS = (ds_show, ds_compare, ds_disable_plan)
+
+
+def register(commands: Subcommands) -> None:
+    group = add_command(
+        commands, "ds", "the DS records of a zone's keys, the parent's DS set, the emergency plan"
+    )
+    subcommands = group.add_subparsers(metavar="SUBCOMMAND", parser_class=Parser)
+    for module in SUBCOMMANDS:
+        module.add_parser(subcommands)
+    group.set_defaults(run=lambda _: print_help(group))
