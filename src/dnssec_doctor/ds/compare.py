@@ -20,6 +20,7 @@ from dns.rdtypes.dnskeybase import Flag
 
 from dnssec_doctor.ds.live import ZoneView, observe
 from dnssec_doctor.ds.records import ds_form, form_of, key_entry
+from dnssec_doctor.model.analysis import Status
 from dnssec_doctor.model.ds_report import (
     CompareOutcome,
     CompareReport,
@@ -145,6 +146,11 @@ def _decide(report: CompareReport, view: ZoneView, signed: bool) -> None:
         report.summary = (
             f"the parent's DS set is right: every DS names a key that signs (key {tags})"
         )
+        if view.link is not None and view.link.status is Status.BOGUS:
+            report.notes.append(
+                f"the DS set is right, but the chain breaks below it ({view.link.reason}): "
+                f"the fix is in the zone (dnssec-doctor check {zone} names it)"
+            )
         return
     broken = bool(counted) and not validating
     report.outcome = CompareOutcome.BROKEN if broken else CompareOutcome.CHANGE
@@ -167,6 +173,15 @@ def _decide(report: CompareReport, view: ZoneView, signed: bool) -> None:
         if not parts:
             parts.append("the parent's servers do not all serve it yet")
         report.summary = "the chain holds, but the DS set should change: " + "; ".join(parts)
+    unsigning = sorted(
+        {v.key_tag for v in verdicts if v.key_tag is not None and v.state is DsState.STALE}
+    )
+    if unsigning:
+        report.notes.append(
+            f"or, instead of a new DS: sign the DNSKEY RRset with key "
+            f"{', '.join(str(t) for t in unsigning)} again (the key the current DS names; "
+            "is its private key available to the signer?)"
+        )
     if report.parent_servers_differ:
         report.notes.append(
             f"the servers of {report.parent} serve different DS sets: a change still "

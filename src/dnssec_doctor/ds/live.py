@@ -132,7 +132,9 @@ def _not_a_zone(zone: dns.name.Name, collection: Collection) -> str:
     holders = [n for n in collection.zones if zone.is_subdomain(n) and n != zone]
     if holders and not collection.problems:
         deepest = max(holders, key=lambda n: len(n.labels))
-        return f"{zone} is not a zone: it is a name in the zone {deepest} (give the zone's apex)"
+        return (
+            f"{zone} is not a zone: {deepest} delegates no zone of that name (give a zone's apex)"
+        )
     why = "; ".join(collection.problems[:2]) or "the walk found no delegation to it"
     return f"{zone}: no zone cut found ({why})"
 

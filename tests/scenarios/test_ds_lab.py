@@ -1,0 +1,267 @@
+"""`ds show`, `ds compare`, `ds disable-plan` live against the built-in lab.
+
+What they say is held to what the lab was built with (each scenario's ``correct_ds``,
+the DS the parent should publish), to the real `dnssec-dsfromkey -f` over the zone file
+the servers serve, and to `check`'s verdict on the same zone."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import dns.name
+import dns.zone
+import pytest
+
+from dnssec_doctor.lab.manifest import Outcome, ScenarioRecord
+from helpers.check_fixtures import BuiltinLab
+from helpers.cli_helpers import invoke
+
+SCENARIOS = [
+    "healthy-ecdsap256", "healthy-rsasha256", "ksk-rollover-done", "insecure-delegation",
+    "ds-digest-mismatch", "ds-stale-rekey", "ds-algorithm-mismatch", "ds-unsigned-zone",
+    "ds-unsupported-algorithm", "ds-unsupported-digest", "dnskey-missing",
+    "dnskey-signed-by-zsk-only", "ksk-rollover-incomplete", "rrsig-expired",
+    "stale-secondary", "silent-nameserver", "under-broken-tld", "ksk-removed-no-successor",
+    "rekeyed-ds-not-updated-stale-cds", "ds-leftover-extra", "ds-sha1-only",
+    "ds-sha1-beside-sha256",
+]  # fmt: skip
+
+
+def _walk(lab: BuiltinLab) -> list[str]:
+    return [
+        "--trust-anchor", str(lab.directory / "root.key"),
+        "--root-hints", str(lab.directory / "root.hints"),
+        "--port", str(lab.port), "--timeout", "0.3",
+    ]  # fmt: skip
+
+
+def _zone_of(record: ScenarioRecord) -> str:
+    """The zone whose DS the scenario is about: the owner of its correct DS, else its own."""
+    return record.correct_ds[0].split()[0] if record.correct_ds else record.zone
+
+
+def _rdata(line: str) -> str:
+    """A DS record's RDATA, the digest in upper case (zone-file lines differ in TTL, case)."""
+    return " ".join(line.split()[-4:]).upper()
+
+
+def _json(lab: BuiltinLab, *args: str) -> tuple[int, dict[str, Any]]:
+    result = invoke(["ds", *args, "--json", *_walk(lab)])
+    assert result.stderr == "", result.stderr
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _check_verdict(lab: BuiltinLab, zone: str) -> str:
+    result = invoke(["check", zone, "SOA", "--json", *_walk(lab)])
+    return str(json.loads(result.stdout)["verdict"])
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_compare_publishes_the_labs_correct_ds(builtin_lab: BuiltinLab, scenario_id: str) -> None:
+    record = builtin_lab.manifest.scenario(scenario_id)
+    zone = _zone_of(record)
+    code, report = _json(builtin_lab, "compare", zone)
+    assert report["schema"] == "dnssec-doctor/ds-compare/1"
+    assert report["exit_code"] == code
+    published = sorted(_rdata(d["record"]) for d in report["publish"])
+    if record.correct_ds or record.outcome is not Outcome.BOGUS:
+        assert published == sorted(_rdata(line) for line in record.correct_ds)
+    else:
+        # the lab's fix is in the zone (sign the DNSKEY RRset with the key the DS names,
+        # or the key's successor was never made): a DS for the key that signs is offered,
+        # and the zone-side fix beside it when the DS names a published key
+        assert {d["state"] for d in report["ds"]} == {"stale"} and code == 2
+    verdict = _check_verdict(builtin_lab, zone)
+    states = [d["state"] for d in report["ds"]]
+    if code == 0:
+        assert all(s == "match" for s in states) and not report["missing"]
+    if code == 2:  # no DS names a signing key: check must find the zone bogus too
+        assert verdict == "bogus" and "match" not in states and "sha1" not in states
+    if verdict == "secure":
+        assert code in (0, 1)
+
+
+def test_compare_names_stale_and_missing(builtin_lab: BuiltinLab) -> None:
+    code, leftover = _json(builtin_lab, "compare", "ds-leftover-extra.test.")
+    assert code == 1 and leftover["outcome"] == "change"
+    assert sorted(d["state"] for d in leftover["ds"]) == ["match", "stale"]
+    assert not leftover["missing"]
+    code, sha1 = _json(builtin_lab, "compare", "ds-sha1-only.test.")
+    assert code == 1 and [d["state"] for d in sha1["ds"]] == ["sha1"]
+    [missing] = sha1["missing"]
+    assert missing["key_tag"] == sha1["ds"][0]["matches_key"]
+    assert [d["digest_type"] for d in sha1["publish"]] == [2]
+    code, rollover = _json(builtin_lab, "compare", "ksk-rollover-incomplete.test.")
+    assert code == 2 and rollover["outcome"] == "broken"
+    assert [d["state"] for d in rollover["ds"]] == ["stale"]
+    assert [k["key_tag"] for k in rollover["missing"]] == [
+        d["key_tag"] for d in rollover["publish"]
+    ]
+    assert any("keep failing" in line for line in rollover["timing"])
+
+
+def test_compare_digest_option(builtin_lab: BuiltinLab) -> None:
+    code, report = _json(builtin_lab, "compare", "ds-stale-rekey.test.", "--digest", "2,4")
+    assert code == 2
+    assert sorted(d["digest_type"] for d in report["publish"]) == [2, 4]
+    text = invoke(["ds", "compare", "ds-stale-rekey.test.", "--format", "zone",
+                   *_walk(builtin_lab)])  # fmt: skip
+    record = builtin_lab.manifest.scenario("ds-stale-rekey")
+    assert [_rdata(line) for line in text.stdout.splitlines()] == [
+        _rdata(line) for line in record.correct_ds
+    ]
+
+
+def _dsfromkey_f(lab: BuiltinLab, zone: str) -> list[str]:
+    path = lab.manifest.path(lab.manifest.zones[zone])
+    done = subprocess.run(
+        ["dnssec-dsfromkey", "-f", str(path), zone], capture_output=True, text=True, check=True
+    )
+    return done.stdout.split("\n")[:-1]
+
+
+@pytest.mark.skipif(shutil.which("dnssec-dsfromkey") is None, reason="needs bind9-utils")
+@pytest.mark.parametrize(
+    "scenario_id",
+    ["healthy-ecdsap384", "healthy-ed25519", "ksk-rollover-done", "ds-stale-rekey",
+     "dnskey-signed-by-zsk-only", "ds-sha1-only", "rrsig-expired"],
+)  # fmt: skip
+def test_show_live_is_dnssec_dsfromkey_on_the_served_zone(
+    builtin_lab: BuiltinLab, scenario_id: str
+) -> None:
+    zone = builtin_lab.manifest.scenario(scenario_id).zone
+    code, report = _json(builtin_lab, "show", zone)
+    assert report["schema"] == "dnssec-doctor/ds-show/1" and report["source"] == "live"
+    ours = {d["record"]: k for k in report["keys"] for d in k["ds"]}
+    theirs = _dsfromkey_f(builtin_lab, zone)
+    assert set(theirs) <= set(ours), (theirs, list(ours))
+    for line, key in ours.items():
+        if line not in theirs:  # a key without SEP that signs the DNSKEY RRset: named on purpose
+            assert not key["sep"] and key["signs_dnskey"] is True, key
+    assert code == 0
+    for key in report["keys"]:
+        assert sorted(key["servers"]) == sorted(report["servers"])
+
+
+def test_show_live_authentication(builtin_lab: BuiltinLab) -> None:
+    _, healthy = _json(builtin_lab, "show", "healthy-ecdsap256.test.")
+    assert healthy["authenticated"] is True
+    [key] = healthy["keys"]
+    assert [d["key_tag"] for d in healthy["parent_ds"]] == [key["key_tag"]]
+    assert healthy["parent_ds"][0]["digest"] == key["ds"][0]["digest"]
+    _, stale = _json(builtin_lab, "show", "ds-stale-rekey.test.")
+    assert stale["authenticated"] is False and "NOT authenticated" in stale["authentication"]
+    _, insecure = _json(builtin_lab, "show", "insecure-delegation.example.")
+    assert insecure["authenticated"] is None and insecure["parent_ds"] == []
+
+
+def test_show_names_keys_that_differ_between_servers(builtin_lab: BuiltinLab) -> None:
+    """stale-secondary: ns2 serves an old copy. Whatever the two copies hold, a key one
+    server lacks is named with the servers that have it and those that do not."""
+    zone = "stale-secondary.test."
+    _, report = _json(builtin_lab, "show", zone)
+    copies = {a: set(tags) for a, tags in report["servers"].items()}
+    assert len(copies) == 2
+    everywhere = set.intersection(*copies.values())
+    for key in report["keys"] + report["others"]:
+        if key["key_tag"] not in everywhere:
+            assert any(f"key {key['key_tag']} is served by" in n for n in report["notes"])
+    assert report["servers_differ"] is (len({frozenset(c) for c in copies.values()}) > 1)
+
+
+def test_show_epp_live(builtin_lab: BuiltinLab) -> None:
+    import xml.etree.ElementTree as ET
+
+    result = invoke(["ds", "show", "healthy-ed25519.test.", "--format", "epp",
+                     *_walk(builtin_lab)])  # fmt: skip
+    root = ET.fromstring(result.stdout)
+    ns = "{urn:ietf:params:xml:ns:secDNS-1.1}"
+    [data] = root.findall(f"{ns}dsData")
+    record = builtin_lab.manifest.scenario("healthy-ed25519")
+    assert _rdata(record.correct_ds[0]) == " ".join(
+        data.findtext(f"{ns}{f}") or "" for f in ("keyTag", "alg", "digestType", "digest")
+    )
+    update = invoke(["ds", "compare", "ds-stale-rekey.test.", "--format", "epp",
+                     *_walk(builtin_lab)])  # fmt: skip
+    root = ET.fromstring(update.stdout)
+    assert root.tag == f"{ns}update"
+    assert [c.tag.removeprefix(ns) for c in root] == ["rem", "add"]  # RFC 5910 5.2.5 order
+    assert root.findtext(f"{ns}rem/{ns}all") == "true"
+
+
+def _parent_ds_ttl(lab: BuiltinLab, zone: str, parent: str) -> int:
+    path = lab.manifest.path(lab.manifest.zones[parent])
+    served = dns.zone.from_file(str(path), origin=parent, relativize=False)
+    rdataset = served.get_rdataset(dns.name.from_text(zone), "DS")
+    assert rdataset is not None
+    return int(rdataset.ttl)
+
+
+def test_disable_plan_times_come_from_the_served_ttls(builtin_lab: BuiltinLab) -> None:
+    zone = "healthy-ecdsap256.test."
+    at = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    code, plan = _json(builtin_lab, "disable-plan", zone, "--at", "2026-12-05T10:00:00Z")
+    assert code == 0 and plan["schema"] == "dnssec-doctor/ds-disable-plan/1"
+    ds_ttl = _parent_ds_ttl(builtin_lab, zone, "test.")
+    assert plan["ds_ttl"] == ds_ttl
+    path = builtin_lab.manifest.path(builtin_lab.manifest.zones[zone])
+    served = dns.zone.from_file(str(path), origin=zone, relativize=False)
+    dnskey = served.get_rdataset(zone, "DNSKEY")
+    assert dnskey is not None and plan["dnskey_ttl"] == dnskey.ttl
+    insecure = at + timedelta(seconds=ds_ttl)
+    assert plan["insecure_at"] == insecure.strftime("%Y-%m-%dT%H:%M:%SZ")
+    wait = max(plan["dnskey_ttl"], plan["rrsig_ttl"])
+    assert plan["unsign_at"] == (insecure + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    titles = [s["title"] for s in plan["steps"]]
+    order = ["Remove every DS", "Wait until no server", "Keep ", "Only then stop signing"]
+    found = [next(i for i, t in enumerate(titles) if t.startswith(o)) for o in order]
+    assert found == sorted(found) and len(titles) == len(order)
+    assert any("CDS 0 0 0 00" in line and "CDNSKEY 0 3 0 AA==" in line
+               for s in plan["steps"] for line in s["lines"])  # fmt: skip
+    assert f"{ds_ttl} s" in titles[1] and plan["insecure_at"][:10] in " ".join(titles)
+    back = " ".join(s["title"] for s in plan["way_back"])
+    for word in ("Sign ", "dnssec-doctor check", "ds show", "ds compare"):
+        assert word in back
+
+
+def test_disable_plan_of_an_insecure_delegation(builtin_lab: BuiltinLab) -> None:
+    code, plan = _json(builtin_lab, "disable-plan", "insecure-delegation.example.")
+    assert code == 0 and plan["ds"] == [] and plan["ds_ttl"] is None
+    assert "Nothing to remove" in plan["steps"][0]["title"]
+
+
+def test_disable_plan_warns_when_signatures_expire_first(builtin_lab: BuiltinLab) -> None:
+    code, plan = _json(builtin_lab, "disable-plan", "rrsig-expiring-soon.test.", "--at", "+71h")
+    assert code == 0
+    assert plan["signatures_expire"] is not None and plan["signatures_expire"] < plan["unsign_at"]
+    assert any("expire" in n for n in plan["notes"])
+
+
+def test_check_emergency_step_points_to_the_plan(builtin_lab: BuiltinLab) -> None:
+    result = invoke(["check", "www.ds-stale-rekey.test.", *_walk(builtin_lab)])
+    assert "Emergency: remove every DS record for ds-stale-rekey.test." in result.stdout
+    assert "dnssec-doctor ds disable-plan ds-stale-rekey.test." in result.stdout
+
+
+def _fails(lab: BuiltinLab, *args: str, word: str) -> None:
+    result = invoke(["ds", *args])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.count("\n") == 1 and word in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_live_bad_input(builtin_lab: BuiltinLab) -> None:
+    walk = _walk(builtin_lab)
+    for command in ("show", "compare", "disable-plan"):
+        _fails(builtin_lab, command, "www.ds-stale-rekey.test.", *walk, word="is not a zone")
+        _fails(builtin_lab, command, "bad..name", *walk, word="not a valid domain name")
+        _fails(builtin_lab, command, "nonexistent.test.", *walk, word="is not a zone")
+    silent = [*walk[:4], "--port", "9", "--timeout", "0.1"]
+    _fails(builtin_lab, "compare", "healthy-ecdsap256.test.", *silent, word="unreachable")
+    _fails(builtin_lab, "show", "healthy-ecdsap256.test.", *walk, "--at", "yesterday", word="--at")
+    _fails(builtin_lab, "compare", "healthy-ecdsap256.test.", "--root-hints", "/nonexistent",
+           word="/nonexistent")  # fmt: skip
