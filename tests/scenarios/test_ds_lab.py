@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,9 +18,11 @@ import dns.name
 import dns.zone
 import pytest
 
-from dnssec_doctor.lab.manifest import Outcome, ScenarioRecord
+from dnssec_doctor.lab.manifest import Outcome, ScenarioRecord, ServedZone
+from dnssec_doctor.lab.server import BackgroundLabServer
 from helpers.check_fixtures import BuiltinLab
 from helpers.cli_helpers import invoke
+from helpers.ports import free_port
 
 SCENARIOS = [
     "healthy-ecdsap256", "healthy-rsasha256", "ksk-rollover-done", "insecure-delegation",
@@ -159,18 +163,101 @@ def test_show_live_authentication(builtin_lab: BuiltinLab) -> None:
     assert insecure["authenticated"] is None and insecure["parent_ds"] == []
 
 
-def test_show_names_keys_that_differ_between_servers(builtin_lab: BuiltinLab) -> None:
-    """stale-secondary: ns2 serves an old copy. Whatever the two copies hold, a key one
-    server lacks is named with the servers that have it and those that do not."""
-    zone = "stale-secondary.test."
-    _, report = _json(builtin_lab, "show", zone)
-    copies = {a: set(tags) for a, tags in report["servers"].items()}
-    assert len(copies) == 2
-    everywhere = set.intersection(*copies.values())
-    for key in report["keys"] + report["others"]:
-        if key["key_tag"] not in everywhere:
-            assert any(f"key {key['key_tag']} is served by" in n for n in report["notes"])
-    assert report["servers_differ"] is (len({frozenset(c) for c in copies.values()}) > 1)
+@dataclass(frozen=True)
+class SplitLab:
+    lab: BuiltinLab
+    zone: str
+    lab_copy: str  # the address that serves the lab's copy
+    resigned: str  # the address that serves the zone signed again with new keys
+    new_keys: tuple[int, ...]
+
+
+@pytest.fixture(scope="module")
+def split_lab(
+    builtin_lab: BuiltinLab, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SplitLab]:
+    """The lab, but one server of healthy-ecdsap256.test. serves the zone signed again by
+    the real dnssec-signzone with new keys (an operator who re-keyed one server only)."""
+    zone = "healthy-ecdsap256.test."
+    directory = tmp_path_factory.mktemp("split-lab") / "lab"
+    shutil.copytree(builtin_lab.directory, directory)
+    keys = directory / "keys"
+    keys.mkdir()
+    made = []
+    for flags in (["-f", "KSK"], []):
+        done = subprocess.run(
+            ["dnssec-keygen", "-q", "-K", str(keys), "-a", "13", *flags, zone],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        made.append(keys / f"{done.stdout.strip()}.key")
+    original = builtin_lab.manifest.path(builtin_lab.manifest.zones[zone])
+    unsigned = [
+        line
+        for line in original.read_text().splitlines()
+        if line.split()[3:4] not in (["RRSIG"], ["NSEC"], ["NSEC3"], ["NSEC3PARAM"], ["DNSKEY"])
+    ]
+    dnskeys = [next(x for x in p.read_text().splitlines() if not x.startswith(";")) for p in made]
+    plain = directory / "zones" / "resigned.zone"
+    plain.write_text("\n".join([*unsigned, *dnskeys]) + "\n")
+    subprocess.run(
+        ["dnssec-signzone", "-q", "-K", str(keys), "-o", zone, "-f", f"{plain}.signed",
+         str(plain)],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    servers = [s for s in builtin_lab.manifest.servers if any(z.origin == zone for z in s.zones)]
+    first, second = servers[0], servers[1]
+    moved = replace(
+        second,
+        zones=[
+            ServedZone(z.origin, "zones/resigned.zone.signed") if z.origin == zone else z
+            for z in second.zones
+        ],
+    )
+    manifest = replace(
+        builtin_lab.manifest,
+        directory=str(directory),
+        servers=[moved if s is second else s for s in builtin_lab.manifest.servers],
+    )
+    port = free_port()
+    tags = tuple(int(p.name.split("+")[-1].removesuffix(".key")) for p in made)
+    with BackgroundLabServer.for_manifest(manifest, port):
+        yield SplitLab(BuiltinLab(manifest, port), zone, first.address, second.address, tags)
+
+
+@pytest.mark.skipif(shutil.which("dnssec-signzone") is None, reason="needs bind9")
+def test_show_names_keys_that_differ_between_servers(split_lab: SplitLab) -> None:
+    _, report = _json(split_lab.lab, "show", split_lab.zone)
+    assert report["servers_differ"] is True
+    new_ksk, new_zsk = split_lab.new_keys
+    served = report["servers"]
+    assert new_zsk in served[split_lab.resigned]
+    assert new_ksk in served[split_lab.resigned] and new_ksk not in served[split_lab.lab_copy]
+    old = [t for t in served[split_lab.lab_copy] if t not in served[split_lab.resigned]]
+    assert old
+    for tag in (new_ksk, *old):
+        assert any(n.startswith(f"key {tag} is served by") for n in report["notes"]), report
+    # the new KSK signs at the re-signed server: its DS is shown, named by that server
+    [new] = [k for k in report["keys"] if k["key_tag"] == new_ksk]
+    assert new["servers"] == [split_lab.resigned] and new["signs_dnskey"] is True
+    text = invoke(["ds", "show", split_lab.zone, *_walk(split_lab.lab)]).stdout
+    assert "The servers serve different DNSKEY RRsets:" in text
+    assert f"{split_lab.resigned} (" in text
+
+
+@pytest.mark.skipif(shutil.which("dnssec-signzone") is None, reason="needs bind9")
+def test_compare_with_one_server_rekeyed(split_lab: SplitLab) -> None:
+    """The parent's DS still names the lab's KSK (signing at one server); the new KSK
+    signs at the other and has no DS: missing, the chain holds (validators retry the
+    other server), the plan keeps the old DS and adds the new one."""
+    code, report = _json(split_lab.lab, "compare", split_lab.zone)
+    assert code == 1 and report["outcome"] == "change"
+    new_ksk = split_lab.new_keys[0]
+    assert [k["key_tag"] for k in report["missing"]] == [new_ksk]
+    assert [d["state"] for d in report["ds"]] == ["match"]
+    assert sorted(d["key_tag"] for d in report["publish"]) == sorted(
+        [report["ds"][0]["key_tag"], new_ksk]
+    )
+    assert any("Keep the old DS" in line for line in report["timing"])
 
 
 def test_show_epp_live(builtin_lab: BuiltinLab) -> None:

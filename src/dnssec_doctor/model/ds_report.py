@@ -73,8 +73,8 @@ class KeyEntry:
     @property
     def role(self) -> str:
         if self.sep:
-            return "KSK/CSK (SEP)"
-        return "signs the DNSKEY RRset without SEP" if self.signs_dnskey else "ZSK (no SEP)"
+            return "SEP: a KSK or CSK"
+        return "no SEP, signs the DNSKEY RRset" if self.signs_dnskey else "no SEP: a ZSK"
 
 
 @dataclass
