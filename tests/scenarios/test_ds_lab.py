@@ -10,8 +10,10 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import dns.name
@@ -172,16 +174,15 @@ class SplitLab:
     new_keys: tuple[int, ...]
 
 
-@pytest.fixture(scope="module")
-def split_lab(
-    builtin_lab: BuiltinLab, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[SplitLab]:
-    """The lab, but one server of healthy-ecdsap256.test. serves the zone signed again by
-    the real dnssec-signzone with new keys (an operator who re-keyed one server only)."""
-    zone = "healthy-ecdsap256.test."
-    directory = tmp_path_factory.mktemp("split-lab") / "lab"
-    shutil.copytree(builtin_lab.directory, directory)
-    keys = directory / "keys"
+_DNSSEC_TYPES = (["RRSIG"], ["NSEC"], ["NSEC3"], ["NSEC3PARAM"])
+
+
+def _resign(
+    original: Path, zone: str, directory: Path, extra: list[str]
+) -> tuple[Path, tuple[int, ...]]:
+    """*original* without its DNSSEC records, plus *extra* lines, signed again by the real
+    dnssec-signzone with a new KSK and ZSK: the signed file and the new keys' tags."""
+    keys = directory / f"keys-{zone}"
     keys.mkdir()
     made = []
     for flags in (["-f", "KSK"], []):
@@ -190,38 +191,66 @@ def split_lab(
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         made.append(keys / f"{done.stdout.strip()}.key")
-    original = builtin_lab.manifest.path(builtin_lab.manifest.zones[zone])
+    apex = dns.name.from_text(zone)
     unsigned = [
         line
         for line in original.read_text().splitlines()
-        if line.split()[3:4] not in (["RRSIG"], ["NSEC"], ["NSEC3"], ["NSEC3PARAM"], ["DNSKEY"])
+        if line.split()[3:4] not in _DNSSEC_TYPES
+        and not (line.split()[3:4] == ["DNSKEY"] and dns.name.from_text(line.split()[0]) == apex)
     ]
     dnskeys = [next(x for x in p.read_text().splitlines() if not x.startswith(";")) for p in made]
-    plain = directory / "zones" / "resigned.zone"
-    plain.write_text("\n".join([*unsigned, *dnskeys]) + "\n")
+    plain = directory / "zones" / f"resigned-{zone}zone"
+    plain.write_text("\n".join([*unsigned, *extra, *dnskeys]) + "\n")
     subprocess.run(
         ["dnssec-signzone", "-q", "-K", str(keys), "-o", zone, "-f", f"{plain}.signed",
          str(plain)],
         capture_output=True, check=True,
     )  # fmt: skip
-    servers = [s for s in builtin_lab.manifest.servers if any(z.origin == zone for z in s.zones)]
+    tags = tuple(int(p.name.split("+")[-1].removesuffix(".key")) for p in made)
+    return Path(f"{plain}.signed"), tags
+
+
+@contextmanager
+def _one_server_serves(
+    lab: BuiltinLab, directory: Path, origin: str, signed: Path
+) -> Iterator[tuple[BuiltinLab, str, str]]:
+    """The lab (copied to *directory*), the second server of *origin* serving *signed*:
+    the lab, the address with the lab's copy and the one with the other copy."""
+    servers = [s for s in lab.manifest.servers if any(z.origin == origin for z in s.zones)]
     first, second = servers[0], servers[1]
+    relative = str(signed.relative_to(directory))
     moved = replace(
         second,
-        zones=[
-            ServedZone(z.origin, "zones/resigned.zone.signed") if z.origin == zone else z
-            for z in second.zones
-        ],
+        zones=[ServedZone(z.origin, relative) if z.origin == origin else z for z in second.zones],
     )
     manifest = replace(
-        builtin_lab.manifest,
+        lab.manifest,
         directory=str(directory),
-        servers=[moved if s is second else s for s in builtin_lab.manifest.servers],
+        servers=[moved if s is second else s for s in lab.manifest.servers],
     )
     port = free_port()
-    tags = tuple(int(p.name.split("+")[-1].removesuffix(".key")) for p in made)
     with BackgroundLabServer.for_manifest(manifest, port):
-        yield SplitLab(BuiltinLab(manifest, port), zone, first.address, second.address, tags)
+        yield BuiltinLab(manifest, port), first.address, second.address
+
+
+def _lab_copy(lab: BuiltinLab, tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    directory = tmp_path_factory.mktemp(name) / "lab"
+    shutil.copytree(lab.directory, directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def split_lab(
+    builtin_lab: BuiltinLab, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SplitLab]:
+    """The lab, but one server of healthy-ecdsap256.test. serves the zone signed again by
+    the real dnssec-signzone with new keys (an operator who re-keyed one server only)."""
+    zone = "healthy-ecdsap256.test."
+    directory = _lab_copy(builtin_lab, tmp_path_factory, "split-lab")
+    original = builtin_lab.manifest.path(builtin_lab.manifest.zones[zone])
+    signed, tags = _resign(original, zone, directory, [])
+    with _one_server_serves(builtin_lab, directory, zone, signed) as (lab, first, second):
+        yield SplitLab(lab, zone, first, second, tags)
 
 
 @pytest.mark.skipif(shutil.which("dnssec-signzone") is None, reason="needs bind9")
@@ -352,3 +381,33 @@ def test_live_bad_input(builtin_lab: BuiltinLab) -> None:
     _fails(builtin_lab, "show", "healthy-ecdsap256.test.", *walk, "--at", "yesterday", word="--at")
     _fails(builtin_lab, "compare", "healthy-ecdsap256.test.", "--root-hints", "/nonexistent",
            word="/nonexistent")  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("dnssec-signzone") is None, reason="needs bind9")
+def test_compare_when_parent_servers_differ(
+    builtin_lab: BuiltinLab, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """One server of test. serves a copy (signed again by dnssec-signzone) whose DS set for
+    healthy-ecdsap256.test. has a SHA-384 DS added: a change still propagating. Each
+    server's set is listed, the new DS is named with the one server that serves it."""
+    child = "healthy-ecdsap256.test."
+    directory = _lab_copy(builtin_lab, tmp_path_factory, "split-parent")
+    child_file = builtin_lab.manifest.path(builtin_lab.manifest.zones[child])
+    [sha384] = subprocess.run(
+        ["dnssec-dsfromkey", "-a", "SHA-384", "-f", str(child_file), child],
+        capture_output=True, text=True, check=True,
+    ).stdout.split("\n")[:-1]  # fmt: skip
+    parent = builtin_lab.manifest.path(builtin_lab.manifest.zones["test."])
+    owner, _, rdtype, *rdata = sha384.split()
+    signed, _ = _resign(parent, "test.", directory, [f"{owner} 3600 IN {rdtype} {' '.join(rdata)}"])
+    with _one_server_serves(builtin_lab, directory, "test.", signed) as (lab, first, second):
+        code, report = _json(lab, "compare", child)
+        text = invoke(["ds", "compare", child, *_walk(lab)]).stdout
+    assert code == 1 and report["outcome"] == "change"
+    assert report["parent_servers_differ"] is True
+    assert len(report["parent_servers"][second]) == len(report["parent_servers"][first]) + 1
+    [added] = [d for d in report["ds"] if d["digest_type"] == 4]
+    assert added["servers"] == [second] and added["state"] == "match"
+    assert _rdata(added["record"]) == _rdata(sha384)
+    assert any("serve different DS sets" in n for n in report["notes"])
+    assert "Per parent server:" in text and f"served by {second}" in text
