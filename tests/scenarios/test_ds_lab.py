@@ -411,3 +411,22 @@ def test_compare_when_parent_servers_differ(
     assert _rdata(added["record"]) == _rdata(sha384)
     assert any("serve different DS sets" in n for n in report["notes"])
     assert "Per parent server:" in text and f"served by {second}" in text
+
+
+def test_disable_plan_removes_the_cds_first(builtin_lab: BuiltinLab) -> None:
+    """A zone that publishes CDS/CDNSKEY for its keys: a parent processing CDS would put
+    the DS back, so the plan removes them before the DS."""
+    zone = "rekeyed-ds-not-updated-stale-cds.example."
+    code, plan = _json(builtin_lab, "disable-plan", zone)
+    assert code == 0
+    path = builtin_lab.manifest.path(builtin_lab.manifest.zones[zone])
+    served = dns.zone.from_file(str(path), origin=zone, relativize=False)
+    published = sorted(
+        f"{kind} {rd.to_text()}"
+        for kind in ("CDS", "CDNSKEY")
+        for rd in served.get_rdataset(zone, kind) or ()
+    )
+    assert published and plan["cds_published"] == published
+    first = plan["steps"][0]
+    assert first["title"].startswith("First remove the CDS/CDNSKEY") and first["lines"] == published
+    assert plan["steps"][1]["title"].startswith("Remove every DS")

@@ -1,8 +1,8 @@
 """`ds`: the DS lifecycle for the child, a group of subcommands.
 
-Each subcommand is a module with ``add_parser(subparsers)`` (its parser, with
-``set_defaults(run=run)``) and ``run(args) -> ExitCode``; a new one is one more module
-and one more entry in SUBCOMMANDS.
+Each subcommand is a module with ``add_parser(subparsers)`` (adds its parser) and
+``run(args) -> ExitCode`` (called for it, unless add_parser set another ``run``); a new
+one is one more module and one more entry in SUBCOMMANDS.
 """
 
 from __future__ import annotations
@@ -20,5 +20,10 @@ def register(commands: Subcommands) -> None:
     )
     subcommands = group.add_subparsers(metavar="SUBCOMMAND", parser_class=Parser)
     for module in SUBCOMMANDS:
+        before = set(subcommands.choices)
         module.add_parser(subcommands)
+        for name in set(subcommands.choices) - before:  # its run(), unless it set one
+            parser = subcommands.choices[name]
+            if parser.get_default("run") is None:
+                parser.set_defaults(run=module.run)
     group.set_defaults(run=lambda _: print_help(group))
