@@ -202,8 +202,8 @@ def _resign(
     plain = directory / "zones" / f"resigned-{zone}zone"
     plain.write_text("\n".join([*unsigned, *extra, *dnskeys]) + "\n")
     subprocess.run(
-        ["dnssec-signzone", "-q", "-K", str(keys), "-o", zone, "-f", f"{plain}.signed",
-         str(plain)],
+        ["dnssec-signzone", "-q", "-d", str(keys), "-K", str(keys), "-o", zone,
+         "-f", f"{plain}.signed", str(plain)],
         capture_output=True, check=True,
     )  # fmt: skip
     tags = tuple(int(p.name.split("+")[-1].removesuffix(".key")) for p in made)

@@ -119,8 +119,8 @@ def signed(keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Path:
     head = keys.zone_file.read_text().splitlines()[:3]
     zone.write_text("\n".join([*head, _dnskey_line(ksk), _dnskey_line(zsk)]) + "\n")
     subprocess.run(
-        ["dnssec-signzone", "-q", "-K", str(directory), "-o", ZONE, "-f", str(zone) + ".signed",
-         str(zone)],
+        ["dnssec-signzone", "-q", "-d", str(directory), "-K", str(directory), "-o", ZONE,
+         "-f", str(zone) + ".signed", str(zone)],
         capture_output=True, check=True,
     )  # fmt: skip
     return Path(str(zone) + ".signed")
@@ -146,8 +146,8 @@ def test_a_csk_without_sep_is_named(keys: Keys, tmp_path: Path) -> None:
     head = keys.zone_file.read_text().splitlines()[:3]
     zone.write_text("\n".join([*head, _dnskey_line(zsk)]) + "\n")
     subprocess.run(
-        ["dnssec-signzone", "-q", "-z", "-K", str(tmp_path), "-o", ZONE, "-f",
-         str(zone) + ".signed", str(zone)],
+        ["dnssec-signzone", "-q", "-z", "-d", str(tmp_path), "-K", str(tmp_path), "-o", ZONE,
+         "-f", str(zone) + ".signed", str(zone)],
         capture_output=True, check=True,
     )  # fmt: skip
     theirs = subprocess.run(
