@@ -302,17 +302,23 @@ def _emergency(result: ZoneResult | None, zone: dns.name.Name, at: int) -> FixSt
             "Fix its signatures; for a private anchor, validators can drop the anchor."
         )
     ttl = result.ds.ttl if result is not None and result.ds is not None else None
+    # the order matters (keep signing until the DS is gone from caches): the plan has it
+    plan = (
+        f"The ordered plan, with its times and the way back: dnssec-doctor ds disable-plan {zone}",
+    )
     if ttl is None:
         return FixStep(
             f"Emergency: remove every DS record for {zone} at the registrar; the zone "
-            "becomes insecure (not bogus) once validators no longer see the DS."
+            "becomes insecure (not bogus) once validators no longer see the DS.",
+            plan,
         )
     by = datetime.fromtimestamp(at + ttl, UTC).strftime("%Y-%m-%d %H:%M UTC")
     return FixStep(
         f"Emergency: remove every DS record for {zone} at the registrar. The zone then "
         f"becomes insecure instead of bogus once the parent publishes the change and cached "
         f"DS records expire: the DS TTL is {ttl} s, so about {by} plus the parent's "
-        "publication delay if removed now."
+        "publication delay if removed now.",
+        plan,
     )
 
 

@@ -14,6 +14,10 @@ from helpers import GOLDEN
 from helpers.cli_helpers import invoke
 from helpers.golden_helpers import check_args, comparable, moment, verify_args
 
+#: Changed on purpose since capture, in the files themselves: issue 14 gave each
+#: "Emergency: remove every DS ..." step one line, the pointer to `ds disable-plan ZONE`
+#: (its title, the facts, unchanged).
+
 #: Findings the reshaping corrected on purpose: (golden file, old code, new code).
 CORRECTED: tuple[tuple[str, str, str], ...] = ()
 

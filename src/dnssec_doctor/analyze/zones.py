@@ -26,6 +26,7 @@ from dnssec_doctor.model.findings import Message
 from dnssec_doctor.validate import nsec, nsec3
 from dnssec_doctor.validate.denial import DenialCode, DenialResult
 from dnssec_doctor.validate.ds import DsJudgment, DsSetStatus, DsStatus, match_ds_set
+from dnssec_doctor.validate.keyset import dnskey_signers, entry_points
 from dnssec_doctor.validate.limits import VerificationBudget
 from dnssec_doctor.validate.rrsig import is_expired, rrset_status
 
@@ -322,12 +323,9 @@ def _self_signers(cut: ZoneCut, at: int, budget: VerificationBudget) -> list[DNS
         if keys is None or reply.message is None:
             continue
         sigs = M.signatures(reply.message.answer, keys)
-        status = rrset_status(keys, sigs, keys, at, zone=cut.name, budget=budget)
-        signers = [j.key for j in status.judgments if j.signature_ok and j.key is not None]
-        chosen = [k for k in signers if k.flags & SEP_FLAG] or signers
+        chosen = entry_points(dnskey_signers(keys, sigs, at, budget=budget))
         if chosen:
-            unique: dict[int, DNSKEY] = {k.key_id(): k for k in chosen}
-            return [unique[t] for t in sorted(unique)]
+            return chosen
     return []
 
 

@@ -28,7 +28,7 @@ from dnssec_doctor.excerpt import bounded_excerpt
 from dnssec_doctor.exitcodes import ExitCode
 
 #: The commands in the order --help lists them: each module's register() adds its parser.
-COMMANDS = (check, probe, verify, checks, ds, cds, monitor, demo, lab)
+COMMANDS = (check, probe, verify, ds, cds, checks, monitor, demo, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:

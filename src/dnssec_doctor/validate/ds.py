@@ -244,6 +244,27 @@ class PublishableDs(NamedTuple):
         }
 
 
+#: The digest types :func:`ds_from_dnskey` computes (SHA-1 only to show what a parent
+#: holds or what ``dnssec-dsfromkey -1`` prints: RFC 9904 forbids publishing it).
+COMPUTABLE_DIGESTS: frozenset[int] = frozenset(_DIGESTS)
+
+
+def ds_from_dnskey(owner: dns.name.Name, dnskey: DNSKEY, digest_type: int) -> DS:
+    """The DS record for ``dnskey`` at ``owner`` with ``digest_type`` (RFC 4034 5.1.4),
+    whatever its flags; ``ValueError`` for a digest type we do not compute."""
+    digest_bytes = _digest(owner, dnskey, digest_type)
+    if digest_bytes is None:
+        raise ValueError(f"cannot compute a digest of type {digest_type} for this key")
+    return DS(
+        dns.rdataclass.IN,
+        dns.rdatatype.DS,
+        key_tag(dnskey),
+        dnskey.algorithm,
+        digest_type,
+        digest_bytes,
+    )
+
+
 def ds_for_publication(
     owner: dns.name.Name | str,
     dnskey: DNSKEY,
@@ -263,17 +284,7 @@ def ds_for_publication(
         raise ValueError("a DS must point at a zone key (Zone flag, RFC 4034 5.2)")
     if dnskey.flags & Flag.REVOKE:
         raise ValueError("the key is revoked (RFC 5011): publishing its DS breaks the chain")
-    digest_bytes = _digest(owner, dnskey, digest_type)
-    if digest_bytes is None:
-        raise ValueError(f"cannot compute a digest of type {digest_type} for this key")
-    ds = DS(
-        dns.rdataclass.IN,
-        dns.rdatatype.DS,
-        dnskey.key_id(),
-        dnskey.algorithm,
-        digest_type,
-        digest_bytes,
-    )
+    ds = ds_from_dnskey(owner, dnskey, digest_type)
     rrset = dns.rrset.from_rdata(owner, ttl, ds)
     digest = bytes(ds.digest).hex().upper()
     return PublishableDs(
@@ -287,12 +298,14 @@ def ds_for_publication(
 
 
 __all__ = [
+    "COMPUTABLE_DIGESTS",
     "DsJudgment",
     "DsSetResult",
     "DsSetStatus",
     "DsStatus",
     "PublishableDs",
     "ds_for_publication",
+    "ds_from_dnskey",
     "match_ds",
     "match_ds_set",
 ]
