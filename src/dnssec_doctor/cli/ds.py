@@ -17,7 +17,7 @@ SUBCOMMANDS = (ds_show, ds_compare, ds_disable_plan, ds_push)
 
 def register(commands: Subcommands) -> None:
     group = add_command(
-        commands, "ds", "the DS records of a zone's keys, the parent's DS set, the emergency plan, DS push"
+        commands, "ds", "a zone's DS records, the parent's DS set, the emergency plan, DS push"
     )
     subcommands = group.add_subparsers(metavar="SUBCOMMAND", parser_class=Parser)
     for module in SUBCOMMANDS:
