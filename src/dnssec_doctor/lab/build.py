@@ -31,6 +31,8 @@ from dnssec_doctor.lab.manifest import (
     ScenarioRecord,
     ServedZone,
 )
+from dnssec_doctor.lab.realsign.recipe import RealSigning
+from dnssec_doctor.lab.realsign.zone import SignedZone, sign_with
 from dnssec_doctor.lab.scenarios import (
     ROOT_ALGORITHM,
     SCENARIOS,
@@ -44,6 +46,8 @@ TTL = 3600
 NEGATIVE_TTL = 300
 MAX_SCENARIOS = 250  # scenario k uses 127.53.k.1 and 127.53.k.2; 127.53.255.x are resolvers
 
+SIGNERS_DIR = "signers"  # real signers' keys, work files and commands, one directory per zone
+
 ROOT_SERVERS = (("a.root-servers.test.", "127.53.0.1"), ("b.root-servers.test.", "127.53.0.2"))
 
 
@@ -56,6 +60,8 @@ class LabZone:
     nameservers: list[tuple[dns.name.Name, str]]  # (NS name, address), ns1 first
     software: tuple[str, str]
     parent: dns.name.Name | None
+    signed_by: RealSigning | None = None  # a real signer signs it, not lab/signer.py
+    signed: SignedZone | None = None  # what the real signer wrote
 
     @property
     def origin(self) -> dns.name.Name:
@@ -134,6 +140,8 @@ def _prepare(build: ZoneBuild, faults: tuple[Fault, ...]) -> None:
 
 def _parent_ds(lab_zone: LabZone) -> list[dns.rdtypes.ANY.DS.DS]:
     build = lab_zone.build
+    if lab_zone.signed is not None:
+        return list(lab_zone.signed.parent_ds)
     ds = [key.ds(build.origin) for key in build.ds_keys]
     for fault in lab_zone.faults:
         ds = fault.parent_ds(build, ds)
@@ -156,9 +164,27 @@ def _finish(build: ZoneBuild, faults: tuple[Fault, ...]) -> None:
         fault.after_sign(build)
 
 
-def correct_ds(build: ZoneBuild) -> list[str]:
+def _sign_for_real(lab_zone: LabZone, workdir: Path) -> None:
+    """A real signer signs the zone now: its content is final (a leaf zone; delegating
+    only adds to parents), and the DS the parent publishes comes from its keys."""
+    assert lab_zone.signed_by is not None and not lab_zone.faults
+    build = lab_zone.build
+    text = build.zone.to_text(sorted=True, relativize=False, want_origin=True)
+    stem = build.origin.to_text(omit_final_dot=True)
+    lab_zone.signed = sign_with(
+        lab_zone.signed_by, build.origin, build.algorithm, build.plan.denial, build.now, text,
+        workdir / stem,
+    )  # fmt: skip
+    build.signed = False  # not by lab/signer.py
+    build.zone = lab_zone.signed.zone
+
+
+def correct_ds(lab_zone: LabZone) -> list[str]:
     """The DS RRset (SHA-256) that makes the chain hold for the zone as served: one per
     published KSK that signs the DNSKEY RRset."""
+    build = lab_zone.build
+    if lab_zone.signed is not None:
+        return [f"{build.origin} {TTL} IN DS {ds.to_text()}" for ds in lab_zone.signed.correct_ds]
     if not build.signed:
         return []
     signing = [k for k in build.plan.published if k.is_ksk and k in build.plan.dnskey_signers]
@@ -202,6 +228,7 @@ class LabTree:
             self._add_zone(origin, scenario.algorithm, scenario.denial, scenario.faults, ns,
                            (software[0], software[1]), dns.name.from_text(scenario.tld),
                            content=(scenario, index, addresses))  # fmt: skip
+            self.zones[origin].signed_by = scenario.signed_by
 
     def _add_zone(
         self,
@@ -222,9 +249,13 @@ class LabTree:
         build = _new_build(origin, algorithm, denial, self.now, zone)
         self.zones[origin] = LabZone(build, faults, nameservers, software, parent)
 
-    def build(self) -> None:
+    def build(self, workdir: Path) -> None:
+        """Sign every zone; real signers keep their keys and commands under *workdir*."""
         for lab_zone in self.zones.values():
-            _prepare(lab_zone.build, lab_zone.faults)
+            if lab_zone.signed_by is not None:
+                _sign_for_real(lab_zone, workdir)
+            else:
+                _prepare(lab_zone.build, lab_zone.faults)
         for lab_zone in self.zones.values():
             if lab_zone.parent is not None:
                 _delegate(self.zones[lab_zone.parent].build.zone, lab_zone)
@@ -260,8 +291,9 @@ def _record(scenario: Scenario, tree: LabTree) -> ScenarioRecord:
         outcome=scenario.outcome,
         cause=listed.cause,
         break_at=listed.break_at,
-        correct_ds=correct_ds(tree.zones[ds_zone].build),
+        correct_ds=correct_ds(tree.zones[ds_zone]),
         warn=listed.warn,
+        signer=scenario.signer.value,
     )
 
 
@@ -272,7 +304,11 @@ def write_lab(tree: LabTree, directory: Path, now: datetime) -> LabManifest:
     servers: list[LabServer] = []
     for origin, lab_zone in tree.zones.items():
         canonical = _zone_file_name(origin)
-        _write_zone(directory, canonical, lab_zone.build.zone)
+        if lab_zone.signed is not None:
+            (directory / canonical).parent.mkdir(parents=True, exist_ok=True)
+            (directory / canonical).write_text(lab_zone.signed.text)  # the signer's own file
+        else:
+            _write_zone(directory, canonical, lab_zone.build.zone)
         zones[origin.to_text()] = canonical
         for label, copy in lab_zone.build.copies.items():
             _write_zone(directory, _zone_file_name(origin, label), copy)
@@ -339,5 +375,5 @@ def build_lab(
     """Build a lab into *directory* (created if needed) and return its manifest."""
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     tree = LabTree(int(moment.timestamp()), scenarios, tlds)
-    tree.build()
+    tree.build(directory.resolve() / SIGNERS_DIR)
     return write_lab(tree, directory, moment)
