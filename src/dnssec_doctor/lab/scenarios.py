@@ -223,7 +223,8 @@ REAL_SIGNER_SCENARIOS: tuple[Scenario, ...] = (
     # --- BIND 9 dnssec-signzone (-S, keys by dnssec-keygen, timing by dnssec-settime)
     Scenario("bind-healthy", "dnssec-signzone: a healthy zone (ECDSAP256SHA256, NSEC).",
              SECURE, Cause.OK, signed_by=_real(BIND), break_at=None),
-    Scenario("bind-nsec3-nxdomain", "dnssec-signzone -3: the name does not exist (NSEC3 proof).",
+    Scenario("bind-nsec3-nxdomain",
+             "dnssec-signzone -3: the name does not exist (NSEC3 proof), ECDSAP384SHA384.",
              SECURE, Cause.OK, signed_by=_real(BIND), algorithm=14, denial="nsec3",
              qname="nonexistent", break_at=None),
     Scenario("bind-ds-stale-rekey",
