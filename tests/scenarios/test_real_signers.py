@@ -29,6 +29,9 @@ ALONE: dict[SignerFault, set[str]] = {
     SignerFault.NONE: set(),
     # an expired signature is no valid one: no SEP key signs DNSKEY validly either
     SignerFault.EXPIRED: {"RRSIG_EXPIRED", "DNSKEY_NO_SEP_SIGNER"},
+    SignerFault.NOT_YET_VALID: {"RRSIG_NOT_YET_VALID", "DNSKEY_NO_SEP_SIGNER"},
+    SignerFault.EXPIRING_SOON: {"RRSIG_EXPIRING_SOON"},
+    SignerFault.ZSK_PREPUBLISHED: set(),  # a legitimate rollover stage
     SignerFault.KSK_UNPUBLISHED: {"RRSIG_NO_MATCHING_KEY", "DNSKEY_NO_SEP_SIGNER"},
     SignerFault.ZSK_HALF_DONE: {"RRSIG_NO_MATCHING_KEY"},  # the old ZSK's signatures
     SignerFault.KSK_REMOVED: {"DNSKEY_NO_SEP_SIGNER"},  # only the ZSK signs DNSKEY
@@ -37,6 +40,9 @@ ALONE: dict[SignerFault, set[str]] = {
 WITH_DS: dict[SignerFault, set[str]] = {
     SignerFault.NONE: set(),
     SignerFault.EXPIRED: {"RRSIG_EXPIRED"},
+    SignerFault.NOT_YET_VALID: {"RRSIG_NOT_YET_VALID"},
+    SignerFault.EXPIRING_SOON: {"RRSIG_EXPIRING_SOON"},
+    SignerFault.ZSK_PREPUBLISHED: set(),
     SignerFault.KSK_UNPUBLISHED: {"DS_NO_KEY_WITH_TAG", "DNSKEY_NOT_SIGNED_BY_DS_KEY"},
     SignerFault.ZSK_HALF_DONE: {"RRSIG_NO_MATCHING_KEY"},
     SignerFault.KSK_REMOVED: {"DS_NO_KEY_WITH_TAG", "DNSKEY_NOT_SIGNED_BY_DS_KEY"},
@@ -90,7 +96,7 @@ def test_verify_finds_the_state_the_signer_made(
     ds = _parent_ds(manifest, record, tmp_path / "ds.txt")
     _, with_ds = _codes(zone_file, "--ds", str(ds), *at)
     assert WITH_DS[scenario.signed_by.fault] <= with_ds, with_ds
-    if scenario.signed_by.fault is SignerFault.NONE:
+    if scenario.signed_by.fault in (SignerFault.NONE, SignerFault.ZSK_PREPUBLISHED):
         assert not with_ds
 
 
@@ -121,6 +127,7 @@ def test_every_signer_and_fault_is_covered() -> None:
         own = [s for s in REAL_SIGNER_SCENARIOS if s.signer is signer]
         assert any(s.signed_by and s.signed_by.fault is SignerFault.NONE for s in own)
         assert any(s.denial == "nsec3" for s in own), signer
+        assert any(s.signed_by and s.signed_by.csk for s in own), signer
     faults = {s.signed_by.fault for s in REAL_SIGNER_SCENARIOS if s.signed_by}
     assert faults == set(SignerFault)
     # appended: the lab's own scenarios keep their index, hence their addresses

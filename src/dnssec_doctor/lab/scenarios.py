@@ -210,12 +210,13 @@ LAB_SCENARIOS: tuple[Scenario, ...] = (
 )  # fmt: skip
 
 
-def _real(signer: Signer, fault: SignerFault = SignerFault.NONE) -> RealSigning:
-    return RealSigning(signer, fault)
+def _real(signer: Signer, fault: SignerFault = SignerFault.NONE, csk: bool = False) -> RealSigning:
+    return RealSigning(signer, fault, csk)
 
 
 BIND, LDNS, KNOT = Signer.BIND, Signer.LDNS, Signer.KNOT
 NONE, EXPIRED, REKEYED = SignerFault.NONE, SignerFault.EXPIRED, SignerFault.REKEYED
+NOT_YET_VALID, EXPIRING_SOON = SignerFault.NOT_YET_VALID, SignerFault.EXPIRING_SOON
 
 #: Issue 12: zones signed by real signers, with the signers' own means of breaking them
 #: (lab/realsign/). Appended after the lab's own, so those keep their index (address).
@@ -245,6 +246,17 @@ REAL_SIGNER_SCENARIOS: tuple[Scenario, ...] = (
              "the old ZSK's signatures.",
              BOGUS, Cause.ZSK_ROLLOVER_INCOMPLETE,
              signed_by=_real(BIND, SignerFault.ZSK_HALF_DONE)),
+    Scenario("bind-zsk-prepublished",
+             "Pre-publish ZSK rollover under way, done right: the next ZSK is published, "
+             "not yet signing.",
+             SECURE, Cause.OK, signed_by=_real(BIND, SignerFault.ZSK_PREPUBLISHED),
+             break_at=None),
+    Scenario("bind-csk-rsasha256", "dnssec-signzone -z: one combined key signs all (RSASHA256).",
+             SECURE, Cause.OK, signed_by=_real(BIND, csk=True), algorithm=8, tld="example.",
+             break_at=None),
+    Scenario("bind-rrsig-not-yet-valid",
+             "dnssec-signzone -s: signatures valid only from two days ahead (signer clock).",
+             BOGUS, Cause.RRSIG_NOT_YET_VALID, signed_by=_real(BIND, NOT_YET_VALID)),
     # --- ldns-signzone (keys by ldns-keygen)
     Scenario("ldns-healthy", "ldns-signzone: a healthy zone (Ed25519, NSEC).",
              SECURE, Cause.OK, signed_by=_real(LDNS), algorithm=15, break_at=None),
@@ -263,6 +275,13 @@ REAL_SIGNER_SCENARIOS: tuple[Scenario, ...] = (
              "New keys from ldns-keygen (NSEC3 zone); the parent still has the old DS.",
              BOGUS, Cause.DS_STALE_AFTER_REKEY, signed_by=_real(LDNS, REKEYED),
              denial="nsec3", tld="example."),
+    Scenario("ldns-csk-nsec3", "ldns-signzone given one key: it signs all (ECDSAP384, NSEC3).",
+             SECURE, Cause.OK, signed_by=_real(LDNS, csk=True), algorithm=14, denial="nsec3",
+             break_at=None),
+    Scenario("ldns-rrsig-expiring-soon", "ldns-signzone -e: secure, but every signature "
+             "expires in three days.",
+             SECURE, Cause.RRSIG_EXPIRING_SOON, signed_by=_real(LDNS, EXPIRING_SOON),
+             break_at=None, warn=True),
     # --- Knot kzonesign (its KASP policy makes the keys; publishes CDS for its KSK)
     Scenario("knot-healthy", "kzonesign: a healthy zone (ECDSAP256SHA256, NSEC, CDS).",
              SECURE, Cause.OK, signed_by=_real(KNOT), break_at=None),
@@ -275,6 +294,16 @@ REAL_SIGNER_SCENARIOS: tuple[Scenario, ...] = (
              "Knot's key store replaced: new keys, CDS names the new KSK; the parent kept "
              "the old DS.",
              BOGUS, Cause.KSK_ROLLOVER_INCOMPLETE, signed_by=_real(KNOT, REKEYED)),
+    Scenario("knot-csk-ed25519", "kzonesign, single-type signing: one Ed25519 key signs all.",
+             SECURE, Cause.OK, signed_by=_real(KNOT, csk=True), algorithm=15, break_at=None),
+    Scenario("knot-rrsig-expiring-soon",
+             "kzonesign -t: signed 27 days ago, every signature expires in three days.",
+             SECURE, Cause.RRSIG_EXPIRING_SOON, signed_by=_real(KNOT, EXPIRING_SOON),
+             break_at=None, warn=True),
+    Scenario("knot-rrsig-not-yet-valid",
+             "kzonesign -t two days ahead: signatures not valid yet (signer clock).",
+             BOGUS, Cause.RRSIG_NOT_YET_VALID, signed_by=_real(KNOT, NOT_YET_VALID),
+             denial="nsec3"),
 )  # fmt: skip
 
 #: The lab's own scenarios, then those whose signer is installed here.

@@ -45,6 +45,8 @@ def _signzone(job: SigningJob, source: str, target: str, verify: bool) -> str:
             "-s", stamp(inception), "-e", stamp(expiration)]  # fmt: skip
     if job.denial == "nsec3":
         argv += ["-3", "-", "-H", "0"]  # RFC 9276: no salt, no extra iterations
+    if job.csk:
+        argv.append("-z")  # the one key (KSK flag) signs everything
     if not verify:
         argv.append("-P")
     run([*argv, source], job.workdir, job.log)
@@ -61,14 +63,17 @@ def sign(job: SigningJob, unsigned: Path) -> tuple[str, list[DS]]:
         parent_ds = [sha256_ds(origin, key_file_dnskey(job.workdir / f"{old}.key"))]
         _remove_files(job, old)  # the operator threw the old keys away and made new ones
     ksk = _keygen(job, True, since, since)
-    zsk = _keygen(job, False, since, since)
+    zsk = None if job.csk else _keygen(job, False, since, since)
     if not parent_ds:
         parent_ds = [sha256_ds(origin, key_file_dnskey(job.workdir / f"{ksk}.key"))]
-    healthy = fault in (SignerFault.NONE, SignerFault.REKEYED)
     if fault is SignerFault.KSK_REMOVED:
         _delete(job, ksk, job.now - HOUR)
-    if fault is not SignerFault.ZSK_HALF_DONE:
-        return _signzone(job, unsigned.name, "signed.zone", verify=healthy), parent_ds
+    if fault is SignerFault.ZSK_PREPUBLISHED:
+        # pre-publish ZSK rollover (RFC 6781 4.1.1.1): the next ZSK is in the DNSKEY RRset
+        # a TTL ahead of its activation; the current ZSK signs
+        _keygen(job, False, job.now - HOUR, job.now + 30 * DAY)
+    if fault is not SignerFault.ZSK_HALF_DONE or zsk is None:
+        return _signzone(job, unsigned.name, "signed.zone", verify=not job.broken), parent_ds
     # the ZSK rollover: the zone signed, then the old ZSK deleted before the new one
     # (published, not yet active) took over; the re-signed zone keeps the old signatures
     _signzone(job, unsigned.name, "before-rollover.zone", verify=True)

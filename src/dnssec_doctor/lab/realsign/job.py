@@ -16,6 +16,15 @@ HOUR = 3600
 #: two days ago, well beyond validators' clock skew (Unbound tolerates up to a day).
 HEALTHY = (-HOUR, 30 * DAY)
 EXPIRED = (-32 * DAY, -2 * DAY)
+#: States whose zone validates on its own (dnssec-signzone's own check passes).
+VALID_STATES = frozenset(
+    {SignerFault.NONE, SignerFault.REKEYED, SignerFault.EXPIRING_SOON, SignerFault.ZSK_PREPUBLISHED}
+)
+WINDOWS = {
+    SignerFault.EXPIRED: EXPIRED,
+    SignerFault.NOT_YET_VALID: (2 * DAY, 32 * DAY),
+    SignerFault.EXPIRING_SOON: (-HOUR, 3 * DAY),
+}
 
 #: Common signers' algorithm mnemonics (BIND, ldns and Knot spell them alike).
 ALGORITHMS = {8: "RSASHA256", 13: "ECDSAP256SHA256", 14: "ECDSAP384SHA384", 15: "ED25519"}
@@ -32,6 +41,7 @@ class SigningJob:
     now: int  # the lab's now: signature windows and key times are relative to it
     fault: SignerFault
     workdir: Path
+    csk: bool = False
 
     @property
     def name(self) -> str:
@@ -50,8 +60,13 @@ class SigningJob:
 
     def window(self) -> tuple[int, int]:
         """(inception, expiration) in POSIX seconds."""
-        start, end = EXPIRED if self.fault is SignerFault.EXPIRED else HEALTHY
+        start, end = WINDOWS.get(self.fault, HEALTHY)
         return self.now + start, self.now + end
+
+    @property
+    def broken(self) -> bool:
+        """A state the signer's own verification would refuse to write."""
+        return self.fault not in VALID_STATES
 
 
 def stamp(seconds: int) -> str:

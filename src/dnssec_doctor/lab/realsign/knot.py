@@ -24,7 +24,10 @@ from dnssec_doctor.lab.realsign.tools import (
     signing_ksks,
 )
 
-SUPPORTED = frozenset({SignerFault.NONE, SignerFault.EXPIRED, SignerFault.REKEYED})
+SUPPORTED = frozenset(
+    {SignerFault.NONE, SignerFault.EXPIRED, SignerFault.NOT_YET_VALID, SignerFault.EXPIRING_SOON,
+     SignerFault.REKEYED}
+)  # fmt: skip
 LIFETIME_DAYS = HEALTHY[1] // DAY
 
 
@@ -40,6 +43,7 @@ database:
 policy:
   - id: lab
     algorithm: {job.mnemonic.lower()}{rsa}
+    single-type-signing: {"on" if job.csk else "off"}
     ksk-lifetime: 0
     zsk-lifetime: 0
     rrsig-lifetime: {LIFETIME_DAYS}d
@@ -74,8 +78,8 @@ def sign(job: SigningJob, unsigned: Path) -> tuple[str, list[DS]]:
     """The signed zone file's text and the DS the parent publishes."""
     (job.workdir / "knot.conf").write_text(_config(job, unsigned.resolve()))
     # signatures run from an hour and a half before `at` (Knot's own margin) for 30 days:
-    # signed 32 days ago, they expired two days ago
-    at = job.now - 32 * DAY if job.fault is SignerFault.EXPIRED else job.now
+    # signed as of 30 days before the window's end (32 days ago: expired two days ago)
+    at = job.window()[1] - LIFETIME_DAYS * DAY
     text = _kzonesign(job, at)
     parent_ds = _ksk_ds(job.origin, text)
     if job.fault is SignerFault.REKEYED:

@@ -14,8 +14,9 @@ from dnssec_doctor.lab.realsign.recipe import SignerFault
 from dnssec_doctor.lab.realsign.tools import DS, key_file_dnskey, run, sha256_ds
 
 SUPPORTED = frozenset(
-    {SignerFault.NONE, SignerFault.EXPIRED, SignerFault.REKEYED, SignerFault.KSK_UNPUBLISHED}
-)
+    {SignerFault.NONE, SignerFault.EXPIRED, SignerFault.NOT_YET_VALID, SignerFault.EXPIRING_SOON,
+     SignerFault.REKEYED, SignerFault.KSK_UNPUBLISHED}
+)  # fmt: skip
 
 
 def _keygen(job: SigningJob, ksk: bool) -> str:
@@ -42,7 +43,8 @@ def sign(job: SigningJob, unsigned: Path) -> tuple[str, list[DS]]:
         parent_ds = [sha256_ds(job.origin, key_file_dnskey(job.workdir / f"{old}.key"))]
         _remove_files(job, old)
     ksk = _keygen(job, ksk=True)
-    zsk = _keygen(job, ksk=False)
+    # a CSK: ldns-signzone given one key signs everything with it
+    keys = [ksk] if job.csk else [ksk, _keygen(job, ksk=False)]
     if not parent_ds:
         parent_ds = [sha256_ds(job.origin, key_file_dnskey(job.workdir / f"{ksk}.key"))]
     inception, expiration = job.window()
@@ -54,10 +56,10 @@ def sign(job: SigningJob, unsigned: Path) -> tuple[str, list[DS]]:
     if job.fault is SignerFault.KSK_UNPUBLISHED:
         # the zone file carries the ZSK's DNSKEY only; -d: ldns adds none of its own
         source = "with-zsk.zone"
-        zsk_line = (job.workdir / f"{zsk}.key").read_text()
+        zsk_line = (job.workdir / f"{keys[-1]}.key").read_text()
         (job.workdir / source).write_text(unsigned.read_text() + zsk_line)
         with job.log.open("a") as log:
-            log.write(f"cat {unsigned.name} {zsk}.key > {source}\n")
+            log.write(f"cat {unsigned.name} {keys[-1]}.key > {source}\n")
         argv.append("-d")
-    run([*argv, source, ksk, zsk], job.workdir, job.log)
+    run([*argv, source, *keys], job.workdir, job.log)
     return (job.workdir / "signed.zone").read_text(), parent_ds

@@ -20,6 +20,9 @@ class SignerFault(StrEnum):
 
     NONE = "none"
     EXPIRED = "expired"  # signature times in the past (-s/-e, -i/-e, kzonesign -t)
+    NOT_YET_VALID = "not-yet-valid"  # signature times two days ahead (a signer's clock)
+    EXPIRING_SOON = "expiring-soon"  # valid now, expiring in three days (re-signing stopped)
+    ZSK_PREPUBLISHED = "zsk-prepublished"  # a legitimate rollover stage: next ZSK published
     REKEYED = "rekeyed"  # all keys replaced; the parent keeps the old KSK's DS
     KSK_UNPUBLISHED = "ksk-unpublished"  # the KSK signs but its DNSKEY is not in the zone
     KSK_REMOVED = "ksk-removed"  # the KSK deleted (its delete time passed); DS names it
@@ -33,3 +36,4 @@ class RealSigning:
 
     signer: Signer
     fault: SignerFault = SignerFault.NONE
+    csk: bool = False  # one combined signing key (SEP flag) instead of a KSK and a ZSK
