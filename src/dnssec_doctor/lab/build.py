@@ -8,7 +8,9 @@ delegations and every zone is signed and damaged as its faults say.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,20 +115,26 @@ def _scenario_content(
 
 
 def _new_build(
-    origin: dns.name.Name, algorithm: int, denial: str, now: int, zone: dns.zone.Zone
+    origin: dns.name.Name,
+    algorithm: int,
+    denial: str,
+    now: int,
+    zone: dns.zone.Zone,
+    lab_keys: bool = True,
 ) -> ZoneBuild:
-    ksk = generate_key(algorithm, ksk=True)
-    zsk = generate_key(algorithm, ksk=False)
+    """A zone to build; *lab_keys* False: a real signer makes its keys, the lab none."""
+    ksks = [generate_key(algorithm, ksk=True)] if lab_keys else []
+    zsks = [generate_key(algorithm, ksk=False)] if lab_keys else []
     plan = signer.SigningPlan(
-        published=[ksk, zsk],
-        dnskey_signers=[ksk],
-        data_signers=[zsk],
+        published=[*ksks, *zsks],
+        dnskey_signers=list(ksks),
+        data_signers=list(zsks),
         window=healthy_window(now),
         denial=denial,
     )
     return ZoneBuild(
-        origin=origin, algorithm=algorithm, now=now, zone=zone, ksks=[ksk], zsks=[zsk],
-        plan=plan, ds_keys=[ksk],
+        origin=origin, algorithm=algorithm, now=now, zone=zone, ksks=ksks, zsks=zsks,
+        plan=plan, ds_keys=list(ksks),
     )  # fmt: skip
 
 
@@ -227,8 +235,8 @@ class LabTree:
             software = scenario.software or (SOFTWARE[index % 3],) * 2
             self._add_zone(origin, scenario.algorithm, scenario.denial, scenario.faults, ns,
                            (software[0], software[1]), dns.name.from_text(scenario.tld),
-                           content=(scenario, index, addresses))  # fmt: skip
-            self.zones[origin].signed_by = scenario.signed_by
+                           content=(scenario, index, addresses),
+                           signed_by=scenario.signed_by)  # fmt: skip
 
     def _add_zone(
         self,
@@ -240,21 +248,25 @@ class LabTree:
         software: tuple[str, str],
         parent: dns.name.Name | None,
         content: tuple[Scenario, int, list[str]] | None = None,
+        signed_by: RealSigning | None = None,
     ) -> None:
         if origin in self.zones:
             raise ValueError(f"two scenarios use the zone {origin}")
         zone = _base_zone(origin, [n for n, _ in nameservers], self.now)
         if content is not None:
             _scenario_content(zone, *content)
-        build = _new_build(origin, algorithm, denial, self.now, zone)
-        self.zones[origin] = LabZone(build, faults, nameservers, software, parent)
+        build = _new_build(origin, algorithm, denial, self.now, zone, signed_by is None)
+        self.zones[origin] = LabZone(build, faults, nameservers, software, parent, signed_by)
 
     def build(self, workdir: Path) -> None:
         """Sign every zone; real signers keep their keys and commands under *workdir*."""
+        real = [z for z in self.zones.values() if z.signed_by is not None]
+        if real:
+            # the signers are separate processes: run a few at once (each zone its own dir)
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+                list(pool.map(lambda z: _sign_for_real(z, workdir), real))
         for lab_zone in self.zones.values():
-            if lab_zone.signed_by is not None:
-                _sign_for_real(lab_zone, workdir)
-            else:
+            if lab_zone.signed_by is None:
                 _prepare(lab_zone.build, lab_zone.faults)
         for lab_zone in self.zones.values():
             if lab_zone.parent is not None:

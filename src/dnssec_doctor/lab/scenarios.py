@@ -214,7 +214,7 @@ def _real(signer: Signer, fault: SignerFault = SignerFault.NONE, csk: bool = Fal
     return RealSigning(signer, fault, csk)
 
 
-BIND, LDNS, KNOT = Signer.BIND, Signer.LDNS, Signer.KNOT
+BIND, LDNS, KNOT, POLICY = Signer.BIND, Signer.LDNS, Signer.KNOT, Signer.BIND_POLICY
 NONE, EXPIRED, REKEYED = SignerFault.NONE, SignerFault.EXPIRED, SignerFault.REKEYED
 NOT_YET_VALID, EXPIRING_SOON = SignerFault.NOT_YET_VALID, SignerFault.EXPIRING_SOON
 
@@ -304,6 +304,14 @@ REAL_SIGNER_SCENARIOS: tuple[Scenario, ...] = (
              "kzonesign -t two days ahead: signatures not valid yet (signer clock).",
              BOGUS, Cause.RRSIG_NOT_YET_VALID, signed_by=_real(KNOT, NOT_YET_VALID),
              denial="nsec3"),
+    # --- BIND dnssec-policy: a named signing inline (its own keys, jittered signatures,
+    # its private signing-state records, TYPE65534)
+    Scenario("policy-csk-healthy", "named dnssec-policy, one CSK (ECDSAP256SHA256, NSEC).",
+             SECURE, Cause.OK, signed_by=_real(POLICY, csk=True), break_at=None),
+    Scenario("policy-nsec3-nxdomain",
+             "named dnssec-policy, KSK and ZSK, NSEC3: the name does not exist.",
+             SECURE, Cause.OK, signed_by=_real(POLICY), denial="nsec3", qname="nonexistent",
+             break_at=None),
 )  # fmt: skip
 
 #: The lab's own scenarios, then those whose signer is installed here.

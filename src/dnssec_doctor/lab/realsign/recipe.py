@@ -13,6 +13,7 @@ class Signer(StrEnum):
     BIND = "bind"  # BIND 9 dnssec-keygen, dnssec-settime, dnssec-signzone
     LDNS = "ldns"  # ldns-keygen, ldns-signzone (ldnsutils)
     KNOT = "knot"  # Knot's kzonesign and keymgr (knot-dnssecutils), its KASP database
+    BIND_POLICY = "bind-policy"  # a named signing inline with dnssec-policy (bind9)
 
 
 class SignerFault(StrEnum):

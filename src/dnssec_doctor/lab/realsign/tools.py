@@ -30,10 +30,16 @@ PROGRAMS: dict[Signer, tuple[str, ...]] = {
     Signer.BIND: ("dnssec-keygen", "dnssec-settime", "dnssec-signzone"),
     Signer.LDNS: ("ldns-keygen", "ldns-signzone"),
     Signer.KNOT: ("kzonesign", "keymgr"),
+    Signer.BIND_POLICY: ("named",),
 }
 
 #: The Debian package that ships them (README's list, scripts/install-system-packages).
-PACKAGES = {Signer.BIND: "bind9-utils", Signer.LDNS: "ldnsutils", Signer.KNOT: "knot-dnssecutils"}
+PACKAGES = {
+    Signer.BIND: "bind9-utils",
+    Signer.LDNS: "ldnsutils",
+    Signer.KNOT: "knot-dnssecutils",
+    Signer.BIND_POLICY: "bind9",
+}
 
 
 class SignerError(RuntimeError):
@@ -45,14 +51,19 @@ def available(signer: Signer) -> bool:
     return all(shutil.which(program) for program in PROGRAMS.get(signer, ()))
 
 
+def find_program(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise SignerError(f"`{name}` not found on PATH")
+    return path
+
+
 def run(argv: Sequence[str], cwd: Path, log: Path | None = None) -> str:
     """Run one signer command in *cwd*; its stdout, or SignerError with its last words.
 
     Every command is appended to *log* (the zone's ``commands.sh``), so a reader can see
     exactly how the lab made the zone."""
-    program = shutil.which(argv[0])
-    if program is None:
-        raise SignerError(f"`{argv[0]}` not found on PATH")
+    program = find_program(argv[0])
     if log is not None:
         with log.open("a") as out:
             out.write(" ".join(_quote(a) for a in argv) + "\n")

@@ -10,12 +10,14 @@ from types import ModuleType
 import dns.name
 import dns.zone
 
-from dnssec_doctor.lab.realsign import bind, knot, ldns
+from dnssec_doctor.lab.realsign import bind, knot, ldns, policy
 from dnssec_doctor.lab.realsign.job import SigningJob
 from dnssec_doctor.lab.realsign.recipe import RealSigning, Signer
 from dnssec_doctor.lab.realsign.tools import DS, read_signed, sha256_ds, signing_ksks
 
-_MODULES: dict[Signer, ModuleType] = {Signer.BIND: bind, Signer.LDNS: ldns, Signer.KNOT: knot}
+_MODULES: dict[Signer, ModuleType] = {
+    Signer.BIND: bind, Signer.LDNS: ldns, Signer.KNOT: knot, Signer.BIND_POLICY: policy,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
