@@ -210,8 +210,10 @@ LAB_SCENARIOS: tuple[Scenario, ...] = (
 )  # fmt: skip
 
 
-def _real(signer: Signer, fault: SignerFault = SignerFault.NONE, csk: bool = False) -> RealSigning:
-    return RealSigning(signer, fault, csk)
+def _real(
+    signer: Signer, fault: SignerFault = SignerFault.NONE, csk: bool = False, optout: bool = False
+) -> RealSigning:
+    return RealSigning(signer, fault, csk, optout)
 
 
 BIND, LDNS, KNOT, POLICY = Signer.BIND, Signer.LDNS, Signer.KNOT, Signer.BIND_POLICY
@@ -304,6 +306,13 @@ REAL_SIGNER_SCENARIOS: tuple[Scenario, ...] = (
              "kzonesign -t two days ahead: signatures not valid yet (signer clock).",
              BOGUS, Cause.RRSIG_NOT_YET_VALID, signed_by=_real(KNOT, NOT_YET_VALID),
              denial="nsec3"),
+    # --- NSEC3 opt-out (RFC 5155 6). A name error covered by an opt-out record is no
+    # scenario: Unbound answers it without AD, delv says "fully validated" (docs/lab.md)
+    Scenario("bind-nsec3-optout-nodata",
+             "dnssec-signzone -3 -A: NSEC3 with opt-out; www has no TXT (NODATA, matching "
+             "NSEC3).",
+             SECURE, Cause.OK, signed_by=_real(BIND, optout=True), denial="nsec3", qtype="TXT",
+             break_at=None),
     # --- BIND dnssec-policy: a named signing inline (its own keys, jittered signatures,
     # its private signing-state records, TYPE65534)
     Scenario("policy-csk-healthy", "named dnssec-policy, one CSK (ECDSAP256SHA256, NSEC).",

@@ -45,6 +45,8 @@ def _signzone(job: SigningJob, source: str, target: str, verify: bool) -> str:
             "-s", stamp(inception), "-e", stamp(expiration)]  # fmt: skip
     if job.denial == "nsec3":
         argv += ["-3", "-", "-H", "0"]  # RFC 9276: no salt, no extra iterations
+        if job.optout:
+            argv.append("-A")
     if job.csk:
         argv.append("-z")  # the one key (KSK flag) signs everything
     if not verify:

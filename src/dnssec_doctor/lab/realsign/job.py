@@ -42,6 +42,7 @@ class SigningJob:
     fault: SignerFault
     workdir: Path
     csk: bool = False
+    optout: bool = False
 
     @property
     def name(self) -> str:

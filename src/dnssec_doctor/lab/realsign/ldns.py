@@ -52,6 +52,8 @@ def sign(job: SigningJob, unsigned: Path) -> tuple[str, list[DS]]:
             "-i", str(inception), "-e", str(expiration)]  # fmt: skip
     if job.denial == "nsec3":
         argv += ["-n", "-t", "0"]  # RFC 9276: no extra iterations, no salt
+        if job.optout:
+            argv.append("-p")
     source = unsigned.name
     if job.fault is SignerFault.KSK_UNPUBLISHED:
         # the zone file carries the ZSK's DNSKEY only; -d: ldns adds none of its own

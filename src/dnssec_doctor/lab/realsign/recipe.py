@@ -38,3 +38,4 @@ class RealSigning:
     signer: Signer
     fault: SignerFault = SignerFault.NONE
     csk: bool = False  # one combined signing key (SEP flag) instead of a KSK and a ZSK
+    optout: bool = False  # NSEC3 with the Opt-Out flag (RFC 5155 6) on every record

@@ -51,7 +51,9 @@ def sign_with(
     workdir.mkdir(parents=True)
     source = workdir / "unsigned.zone"
     source.write_text(unsigned)
-    job = SigningJob(origin, algorithm, denial, now, signing.fault, workdir, signing.csk)
+    job = SigningJob(
+        origin, algorithm, denial, now, signing.fault, workdir, signing.csk, signing.optout
+    )
     text, parent_ds = _MODULES[signing.signer].sign(job, source)
     zone = read_signed(text, origin)
     correct = [sha256_ds(origin, key) for key in signing_ksks(zone)]
