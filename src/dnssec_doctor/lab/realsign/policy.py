@@ -53,6 +53,7 @@ options {{
     directory "{job.workdir}";
     key-directory "{job.workdir}";
     pid-file "{job.workdir / "named.pid"}";
+    session-keyfile "{job.workdir / "session.key"}";
     listen-on port {port} {{ {ADDRESS}; }};
     listen-on-v6 {{ none; }};
     recursion no;
