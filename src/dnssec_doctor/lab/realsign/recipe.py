@@ -15,6 +15,11 @@ class Signer(StrEnum):
     KNOT = "knot"  # Knot's kzonesign and keymgr (knot-dnssecutils), its KASP database
     BIND_POLICY = "bind-policy"  # a named signing inline with dnssec-policy (bind9)
 
+    @property
+    def follows_the_clock(self) -> bool:
+        """named's dnssec-policy signs as of the system clock, not the lab's ``now``."""
+        return self is Signer.BIND_POLICY
+
 
 class SignerFault(StrEnum):
     """A state a real signer itself produces, by the means an operator would use."""
