@@ -19,6 +19,8 @@ from dnssec_doctor.lab.realsign.tools import PACKAGES, SignerError, available, r
 from dnssec_doctor.lab.scenarios import LAB_SCENARIOS, REAL_SIGNER_SCENARIOS, SCENARIOS
 from helpers import TOP
 from helpers.check_fixtures import BuiltinLab
+from helpers.cli_helpers import invoke
+from helpers.ports import free_port
 from helpers.verify_cli import cli, report_json
 
 REAL = [s for s in SCENARIOS if s.signer is not Signer.LAB]
@@ -170,3 +172,22 @@ def test_a_failing_signer_is_one_line(tmp_path: Path) -> None:
         run(["dnssec-signzone", "-o", "broken.test.", "broken.zone"], tmp_path)
     message = str(caught.value)
     assert message.startswith("dnssec-signzone failed (exit 1): ") and "\n" not in message
+
+
+def test_lab_up_says_in_one_line_that_a_signer_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken signer installation (here a dnssec-keygen that refuses to work, first on
+    PATH) stops `lab up` with one line naming the command and its last words, exit 3."""
+    _require_signers()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dnssec-keygen"
+    fake.write_text("#!/bin/sh\necho 'dnssec-keygen: fatal: out of entropy' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    result = invoke(["lab", "up", "--dir", str(tmp_path / "lab"), "--port", str(free_port())])
+    assert result.exit_code == 3
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert "a real signer failed" in lines[0] and "out of entropy" in lines[0]
