@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dns.name
 
+from dnssec_doctor.lab.real.layout import quoted
 from dnssec_doctor.lab.realsign.job import DAY, HEALTHY, RSA_BITS, SigningJob
 from dnssec_doctor.lab.realsign.recipe import SignerFault
 from dnssec_doctor.lab.realsign.tools import (
@@ -38,8 +39,8 @@ def _config(job: SigningJob, unsigned: Path) -> str:
         nsec3 = "on\n    nsec3-iterations: 0\n    nsec3-salt-length: 0"
     return f"""\
 database:
-    storage: "{job.workdir}"
-    kasp-db: "{job.workdir / "kasp"}"
+    storage: {quoted(job.workdir)}
+    kasp-db: {quoted(job.workdir / "kasp")}
 policy:
   - id: lab
     algorithm: {job.mnemonic.lower()}{rsa}
@@ -51,7 +52,7 @@ policy:
     nsec3: {nsec3}
 zone:
   - domain: {job.name}
-    file: "{unsigned}"
+    file: {quoted(unsigned)}
     dnssec-signing: on
     dnssec-policy: lab
     zonefile-load: whole

@@ -22,6 +22,7 @@ import dns.query
 import dns.rdatatype
 import dns.zone
 
+from dnssec_doctor.lab.real.layout import quoted
 from dnssec_doctor.lab.realsign.job import SigningJob
 from dnssec_doctor.lab.realsign.recipe import SignerFault
 from dnssec_doctor.lab.realsign.tools import DS, SignerError, find_program, sha256_ds, signing_ksks
@@ -50,10 +51,10 @@ def _config(job: SigningJob, port: int) -> str:
     )
     return f"""\
 options {{
-    directory "{job.workdir}";
-    key-directory "{job.workdir}";
-    pid-file "{job.workdir / "named.pid"}";
-    session-keyfile "{job.workdir / "session.key"}";
+    directory {quoted(job.workdir)};
+    key-directory {quoted(job.workdir)};
+    pid-file {quoted(job.workdir / "named.pid")};
+    session-keyfile {quoted(job.workdir / "session.key")};
     listen-on port {port} {{ {ADDRESS}; }};
     listen-on-v6 {{ none; }};
     recursion no;

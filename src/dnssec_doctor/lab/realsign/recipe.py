@@ -12,7 +12,7 @@ class Signer(StrEnum):
     LAB = "lab"  # dnssec-doctor's own dnspython signer (lab/signer.py)
     BIND = "bind"  # BIND 9 dnssec-keygen, dnssec-settime, dnssec-signzone
     LDNS = "ldns"  # ldns-keygen, ldns-signzone (ldnsutils)
-    KNOT = "knot"  # Knot's kzonesign and keymgr (knot-dnssecutils), its KASP database
+    KNOT = "knot"  # Knot's kzonesign (knot-dnssecutils), keys in its KASP database
     BIND_POLICY = "bind-policy"  # a named signing inline with dnssec-policy (bind9)
 
     @property

@@ -29,7 +29,7 @@ TOOL_TIMEOUT = 30.0  # seconds; a small zone signs in well under a second
 PROGRAMS: dict[Signer, tuple[str, ...]] = {
     Signer.BIND: ("dnssec-keygen", "dnssec-settime", "dnssec-signzone"),
     Signer.LDNS: ("ldns-keygen", "ldns-signzone"),
-    Signer.KNOT: ("kzonesign", "keymgr"),
+    Signer.KNOT: ("kzonesign",),
     Signer.BIND_POLICY: ("named",),
 }
 
