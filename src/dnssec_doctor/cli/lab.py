@@ -103,7 +103,7 @@ def _lab_list(args: argparse.Namespace) -> ExitCode:
         return ExitCode.OK
     colours = {"secure": "green", "insecure": "yellow", "bogus": "red"}
     print_table(
-        ("scenario", "query", "expected", "cause", "breaks at"),
+        ("scenario", "query", "expected", "cause", "breaks at", "signer"),
         (
             (
                 e.id,
@@ -111,6 +111,7 @@ def _lab_list(args: argparse.Namespace) -> ExitCode:
                 f"[{colours[e.outcome]}]{e.outcome}[/]" + (" (warn)" if e.warn else ""),
                 e.cause,
                 e.break_at or "-",
+                e.signer,
             )
             for e in entries
         ),

@@ -8,7 +8,9 @@ delegations and every zone is signed and damaged as its faults say.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +33,8 @@ from dnssec_doctor.lab.manifest import (
     ScenarioRecord,
     ServedZone,
 )
+from dnssec_doctor.lab.realsign.recipe import RealSigning
+from dnssec_doctor.lab.realsign.zone import SignedZone, sign_with
 from dnssec_doctor.lab.scenarios import (
     ROOT_ALGORITHM,
     SCENARIOS,
@@ -44,6 +48,8 @@ TTL = 3600
 NEGATIVE_TTL = 300
 MAX_SCENARIOS = 250  # scenario k uses 127.53.k.1 and 127.53.k.2; 127.53.255.x are resolvers
 
+SIGNERS_DIR = "signers"  # real signers' keys, work files and commands, one directory per zone
+
 ROOT_SERVERS = (("a.root-servers.test.", "127.53.0.1"), ("b.root-servers.test.", "127.53.0.2"))
 
 
@@ -56,6 +62,8 @@ class LabZone:
     nameservers: list[tuple[dns.name.Name, str]]  # (NS name, address), ns1 first
     software: tuple[str, str]
     parent: dns.name.Name | None
+    signed_by: RealSigning | None = None  # a real signer signs it, not lab/signer.py
+    signed: SignedZone | None = None  # what the real signer wrote
 
     @property
     def origin(self) -> dns.name.Name:
@@ -107,20 +115,26 @@ def _scenario_content(
 
 
 def _new_build(
-    origin: dns.name.Name, algorithm: int, denial: str, now: int, zone: dns.zone.Zone
+    origin: dns.name.Name,
+    algorithm: int,
+    denial: str,
+    now: int,
+    zone: dns.zone.Zone,
+    lab_keys: bool = True,
 ) -> ZoneBuild:
-    ksk = generate_key(algorithm, ksk=True)
-    zsk = generate_key(algorithm, ksk=False)
+    """A zone to build; *lab_keys* False: a real signer makes its keys, the lab none."""
+    ksks = [generate_key(algorithm, ksk=True)] if lab_keys else []
+    zsks = [generate_key(algorithm, ksk=False)] if lab_keys else []
     plan = signer.SigningPlan(
-        published=[ksk, zsk],
-        dnskey_signers=[ksk],
-        data_signers=[zsk],
+        published=[*ksks, *zsks],
+        dnskey_signers=list(ksks),
+        data_signers=list(zsks),
         window=healthy_window(now),
         denial=denial,
     )
     return ZoneBuild(
-        origin=origin, algorithm=algorithm, now=now, zone=zone, ksks=[ksk], zsks=[zsk],
-        plan=plan, ds_keys=[ksk],
+        origin=origin, algorithm=algorithm, now=now, zone=zone, ksks=ksks, zsks=zsks,
+        plan=plan, ds_keys=list(ksks),
     )  # fmt: skip
 
 
@@ -134,6 +148,8 @@ def _prepare(build: ZoneBuild, faults: tuple[Fault, ...]) -> None:
 
 def _parent_ds(lab_zone: LabZone) -> list[dns.rdtypes.ANY.DS.DS]:
     build = lab_zone.build
+    if lab_zone.signed is not None:
+        return list(lab_zone.signed.parent_ds)
     ds = [key.ds(build.origin) for key in build.ds_keys]
     for fault in lab_zone.faults:
         ds = fault.parent_ds(build, ds)
@@ -156,9 +172,27 @@ def _finish(build: ZoneBuild, faults: tuple[Fault, ...]) -> None:
         fault.after_sign(build)
 
 
-def correct_ds(build: ZoneBuild) -> list[str]:
+def _sign_for_real(lab_zone: LabZone, workdir: Path) -> None:
+    """A real signer signs the zone now: its content is final (a leaf zone; delegating
+    only adds to parents), and the DS the parent publishes comes from its keys."""
+    assert lab_zone.signed_by is not None and not lab_zone.faults
+    build = lab_zone.build
+    text = build.zone.to_text(sorted=True, relativize=False, want_origin=True)
+    stem = build.origin.to_text(omit_final_dot=True)
+    lab_zone.signed = sign_with(
+        lab_zone.signed_by, build.origin, build.algorithm, build.plan.denial, build.now, text,
+        workdir / stem,
+    )  # fmt: skip
+    build.signed = False  # not by lab/signer.py
+    build.zone = lab_zone.signed.zone
+
+
+def correct_ds(lab_zone: LabZone) -> list[str]:
     """The DS RRset (SHA-256) that makes the chain hold for the zone as served: one per
     published KSK that signs the DNSKEY RRset."""
+    build = lab_zone.build
+    if lab_zone.signed is not None:
+        return [f"{build.origin} {TTL} IN DS {ds.to_text()}" for ds in lab_zone.signed.correct_ds]
     if not build.signed:
         return []
     signing = [k for k in build.plan.published if k.is_ksk and k in build.plan.dnskey_signers]
@@ -201,7 +235,8 @@ class LabTree:
             software = scenario.software or (SOFTWARE[index % 3],) * 2
             self._add_zone(origin, scenario.algorithm, scenario.denial, scenario.faults, ns,
                            (software[0], software[1]), dns.name.from_text(scenario.tld),
-                           content=(scenario, index, addresses))  # fmt: skip
+                           content=(scenario, index, addresses),
+                           signed_by=scenario.signed_by)  # fmt: skip
 
     def _add_zone(
         self,
@@ -213,18 +248,26 @@ class LabTree:
         software: tuple[str, str],
         parent: dns.name.Name | None,
         content: tuple[Scenario, int, list[str]] | None = None,
+        signed_by: RealSigning | None = None,
     ) -> None:
         if origin in self.zones:
             raise ValueError(f"two scenarios use the zone {origin}")
         zone = _base_zone(origin, [n for n, _ in nameservers], self.now)
         if content is not None:
             _scenario_content(zone, *content)
-        build = _new_build(origin, algorithm, denial, self.now, zone)
-        self.zones[origin] = LabZone(build, faults, nameservers, software, parent)
+        build = _new_build(origin, algorithm, denial, self.now, zone, signed_by is None)
+        self.zones[origin] = LabZone(build, faults, nameservers, software, parent, signed_by)
 
-    def build(self) -> None:
+    def build(self, workdir: Path) -> None:
+        """Sign every zone; real signers keep their keys and commands under *workdir*."""
+        real = [z for z in self.zones.values() if z.signed_by is not None]
+        if real:
+            # the signers are separate processes: run a few at once (each zone its own dir)
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+                list(pool.map(lambda z: _sign_for_real(z, workdir), real))
         for lab_zone in self.zones.values():
-            _prepare(lab_zone.build, lab_zone.faults)
+            if lab_zone.signed_by is None:
+                _prepare(lab_zone.build, lab_zone.faults)
         for lab_zone in self.zones.values():
             if lab_zone.parent is not None:
                 _delegate(self.zones[lab_zone.parent].build.zone, lab_zone)
@@ -260,8 +303,9 @@ def _record(scenario: Scenario, tree: LabTree) -> ScenarioRecord:
         outcome=scenario.outcome,
         cause=listed.cause,
         break_at=listed.break_at,
-        correct_ds=correct_ds(tree.zones[ds_zone].build),
+        correct_ds=correct_ds(tree.zones[ds_zone]),
         warn=listed.warn,
+        signer=scenario.signer.value,
     )
 
 
@@ -272,7 +316,11 @@ def write_lab(tree: LabTree, directory: Path, now: datetime) -> LabManifest:
     servers: list[LabServer] = []
     for origin, lab_zone in tree.zones.items():
         canonical = _zone_file_name(origin)
-        _write_zone(directory, canonical, lab_zone.build.zone)
+        if lab_zone.signed is not None:
+            (directory / canonical).parent.mkdir(parents=True, exist_ok=True)
+            (directory / canonical).write_text(lab_zone.signed.text)  # the signer's own file
+        else:
+            _write_zone(directory, canonical, lab_zone.build.zone)
         zones[origin.to_text()] = canonical
         for label, copy in lab_zone.build.copies.items():
             _write_zone(directory, _zone_file_name(origin, label), copy)
@@ -339,5 +387,5 @@ def build_lab(
     """Build a lab into *directory* (created if needed) and return its manifest."""
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     tree = LabTree(int(moment.timestamp()), scenarios, tlds)
-    tree.build()
+    tree.build(directory.resolve() / SIGNERS_DIR)
     return write_lab(tree, directory, moment)

@@ -19,6 +19,7 @@ class CatalogEntry:
     break_at: str | None
     warn: bool
     description: str
+    signer: str
 
 
 def entry(scenario: Scenario) -> CatalogEntry:
@@ -33,6 +34,7 @@ def entry(scenario: Scenario) -> CatalogEntry:
         break_at=break_at,
         warn=scenario.warn,
         description=scenario.description,
+        signer=scenario.signer.value,
     )
 
 

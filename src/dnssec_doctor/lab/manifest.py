@@ -69,6 +69,7 @@ class ScenarioRecord:
     break_at: str | None  # zone cut (child zone name) where the chain breaks; None if it holds
     correct_ds: list[str]  # DS lines the parent should publish (DS faults), presentation format
     warn: bool = False  # secure, but a monitor must warn (e.g. signatures expiring soon)
+    signer: str = "lab"  # who signed the zone: lab (dnspython), bind, ldns, knot (docs/lab.md)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from dnssec_doctor.lab.real.process import (
     stop,
 )
 from dnssec_doctor.lab.real.state import RealLabState
+from dnssec_doctor.lab.realsign.tools import SignerError
 
 BUILTIN_PORT = defaults.BUILTIN_LAB_PORT
 REAL_PORT = 53
@@ -62,6 +63,8 @@ def up(directory: Path, kind: str, port: int | None = None) -> RunningLab:
         manifest = build_lab(directory)
     except OSError as error:
         raise LabError(f"cannot write the lab into {directory}: {error.strerror}") from error
+    except SignerError as error:
+        raise LabError(f"a real signer failed while building the lab: {error}") from error
     if kind == "builtin":
         chosen = port or BUILTIN_PORT
         started = _start_builtin(manifest, chosen)

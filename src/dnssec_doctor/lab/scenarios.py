@@ -40,6 +40,8 @@ from dnssec_doctor.lab.faults import (
     ZskRolloverIncomplete,
 )
 from dnssec_doctor.lab.manifest import Outcome
+from dnssec_doctor.lab.realsign.recipe import RealSigning, Signer, SignerFault
+from dnssec_doctor.lab.realsign.tools import available
 from dnssec_doctor.model.causes import Cause
 
 THIS_ZONE = "@"  # break_at: the scenario's own zone
@@ -74,10 +76,15 @@ class Scenario:
     break_at: str | None = THIS_ZONE  # where the chain breaks: "@", an absolute name, or None
     software: tuple[str, str] | None = None  # real servers for ns1 and ns2; None: round robin
     warn: bool = False  # secure, but a monitor must warn
+    signed_by: RealSigning | None = None  # a real signer instead of the lab's own
 
     @property
     def zone(self) -> str:
         return f"{self.id}.{self.tld}"
+
+    @property
+    def signer(self) -> Signer:
+        return self.signed_by.signer if self.signed_by else Signer.LAB
 
 
 ROOT_ALGORITHM = 8  # like the real root: RSASHA256, NSEC
@@ -92,7 +99,7 @@ SECURE = Outcome.SECURE
 INSECURE = Outcome.INSECURE
 BOGUS = Outcome.BOGUS
 
-SCENARIOS: tuple[Scenario, ...] = (
+LAB_SCENARIOS: tuple[Scenario, ...] = (
     # --- healthy controls: every algorithm, NSEC and NSEC3, positive and negative answers
     Scenario("healthy-rsasha256", "Healthy zone, RSASHA256 (8), NSEC3.", SECURE, Cause.OK,
              algorithm=8, denial="nsec3", tld="example.", break_at=None),
@@ -201,6 +208,125 @@ SCENARIOS: tuple[Scenario, ...] = (
              "A zone signed with RSASHA1 (5), its DS too: must not sign (RFC 8624 3.1).",
              SECURE, Cause.ALGORITHM_DEPRECATED, algorithm=5, break_at=None, warn=True),
 )  # fmt: skip
+
+
+def _real(
+    signer: Signer, fault: SignerFault = SignerFault.NONE, csk: bool = False, optout: bool = False
+) -> RealSigning:
+    return RealSigning(signer, fault, csk, optout)
+
+
+BIND, LDNS, KNOT, POLICY = Signer.BIND, Signer.LDNS, Signer.KNOT, Signer.BIND_POLICY
+NONE, EXPIRED, REKEYED = SignerFault.NONE, SignerFault.EXPIRED, SignerFault.REKEYED
+NOT_YET_VALID, EXPIRING_SOON = SignerFault.NOT_YET_VALID, SignerFault.EXPIRING_SOON
+
+#: Issue 12: zones signed by real signers, with the signers' own means of breaking them
+#: (lab/realsign/). Appended after the lab's own, so those keep their index (address).
+REAL_SIGNER_SCENARIOS: tuple[Scenario, ...] = (
+    # --- BIND 9 dnssec-signzone (-S, keys by dnssec-keygen, timing by dnssec-settime)
+    Scenario("bind-healthy", "dnssec-signzone: a healthy zone (ECDSAP256SHA256, NSEC).",
+             SECURE, Cause.OK, signed_by=_real(BIND), break_at=None),
+    Scenario("bind-nsec3-nxdomain",
+             "dnssec-signzone -3: the name does not exist (NSEC3 proof), ECDSAP384SHA384.",
+             SECURE, Cause.OK, signed_by=_real(BIND), algorithm=14, denial="nsec3",
+             qname="nonexistent", break_at=None),
+    Scenario("bind-ds-stale-rekey",
+             "dnssec-keygen made all-new keys; the parent still has the old KSK's DS.",
+             BOGUS, Cause.DS_STALE_AFTER_REKEY, signed_by=_real(BIND, REKEYED)),
+    Scenario("bind-rrsig-expired", "dnssec-signzone -s/-e: every signature expired two days ago.",
+             BOGUS, Cause.RRSIG_EXPIRED, signed_by=_real(BIND, EXPIRED)),
+    Scenario("bind-nsec3-rrsig-expired",
+             "dnssec-signzone -3 -e: expired signatures, NSEC3 denial for a missing name.",
+             BOGUS, Cause.RRSIG_EXPIRED, signed_by=_real(BIND, EXPIRED), denial="nsec3",
+             qname="nonexistent"),
+    Scenario("bind-ksk-removed",
+             "dnssec-settime -D: the KSK the DS names was deleted; the ZSK signs DNSKEY.",
+             BOGUS, Cause.KSK_REMOVED_NO_SUCCESSOR,
+             signed_by=_real(BIND, SignerFault.KSK_REMOVED)),
+    Scenario("bind-zsk-rollover-half-done",
+             "Old ZSK deleted (dnssec-settime -D) before the new one was active: data keeps "
+             "the old ZSK's signatures.",
+             BOGUS, Cause.ZSK_ROLLOVER_INCOMPLETE,
+             signed_by=_real(BIND, SignerFault.ZSK_HALF_DONE)),
+    Scenario("bind-zsk-prepublished",
+             "Pre-publish ZSK rollover under way, done right: the next ZSK is published, "
+             "not yet signing.",
+             SECURE, Cause.OK, signed_by=_real(BIND, SignerFault.ZSK_PREPUBLISHED),
+             break_at=None),
+    Scenario("bind-csk-rsasha256", "dnssec-signzone -z: one combined key signs all (RSASHA256).",
+             SECURE, Cause.OK, signed_by=_real(BIND, csk=True), algorithm=8, tld="example.",
+             break_at=None),
+    Scenario("bind-rrsig-not-yet-valid",
+             "dnssec-signzone -s: signatures valid only from two days ahead (signer clock).",
+             BOGUS, Cause.RRSIG_NOT_YET_VALID, signed_by=_real(BIND, NOT_YET_VALID)),
+    # --- ldns-signzone (keys by ldns-keygen)
+    Scenario("ldns-healthy", "ldns-signzone: a healthy zone (Ed25519, NSEC).",
+             SECURE, Cause.OK, signed_by=_real(LDNS), algorithm=15, break_at=None),
+    Scenario("ldns-nsec3-nxdomain", "ldns-signzone -n: the name does not exist (NSEC3 proof).",
+             SECURE, Cause.OK, signed_by=_real(LDNS), denial="nsec3", tld="example.",
+             qname="nonexistent", break_at=None),
+    Scenario("ldns-nsec3-nodata", "ldns-signzone -n: www has no TXT record (NSEC3 proof).",
+             SECURE, Cause.OK, signed_by=_real(LDNS), denial="nsec3", qtype="TXT",
+             break_at=None),
+    Scenario("ldns-rrsig-expired", "ldns-signzone -i/-e: every signature expired two days ago.",
+             BOGUS, Cause.RRSIG_EXPIRED, signed_by=_real(LDNS, EXPIRED)),
+    Scenario("ldns-dnskey-missing",
+             "ldns-signzone -d: the KSK signs DNSKEY but is not published; the DS names it.",
+             BOGUS, Cause.DNSKEY_MISSING, signed_by=_real(LDNS, SignerFault.KSK_UNPUBLISHED)),
+    Scenario("ldns-ds-stale-rekey",
+             "New keys from ldns-keygen (NSEC3 zone); the parent still has the old DS.",
+             BOGUS, Cause.DS_STALE_AFTER_REKEY, signed_by=_real(LDNS, REKEYED),
+             denial="nsec3", tld="example."),
+    Scenario("ldns-csk-nsec3", "ldns-signzone given one key: it signs all (ECDSAP384, NSEC3).",
+             SECURE, Cause.OK, signed_by=_real(LDNS, csk=True), algorithm=14, denial="nsec3",
+             break_at=None),
+    Scenario("ldns-rrsig-expiring-soon", "ldns-signzone -e: secure, but every signature "
+             "expires in three days.",
+             SECURE, Cause.RRSIG_EXPIRING_SOON, signed_by=_real(LDNS, EXPIRING_SOON),
+             break_at=None, warn=True),
+    # --- Knot kzonesign (its KASP policy makes the keys; publishes CDS for its KSK)
+    Scenario("knot-healthy", "kzonesign: a healthy zone (ECDSAP256SHA256, NSEC, CDS).",
+             SECURE, Cause.OK, signed_by=_real(KNOT), break_at=None),
+    Scenario("knot-nsec3-nxdomain", "kzonesign, NSEC3 policy: the name does not exist.",
+             SECURE, Cause.OK, signed_by=_real(KNOT), denial="nsec3", qname="nonexistent",
+             break_at=None),
+    Scenario("knot-rrsig-expired", "kzonesign -t: signed 32 days ago, every signature expired.",
+             BOGUS, Cause.RRSIG_EXPIRED, signed_by=_real(KNOT, EXPIRED)),
+    Scenario("knot-rekeyed-cds",
+             "Knot's key store replaced: new keys, CDS names the new KSK; the parent kept "
+             "the old DS.",
+             BOGUS, Cause.KSK_ROLLOVER_INCOMPLETE, signed_by=_real(KNOT, REKEYED)),
+    Scenario("knot-csk-ed25519", "kzonesign, single-type signing: one Ed25519 key signs all.",
+             SECURE, Cause.OK, signed_by=_real(KNOT, csk=True), algorithm=15, break_at=None),
+    Scenario("knot-rrsig-expiring-soon",
+             "kzonesign -t: signed 27 days ago, every signature expires in three days.",
+             SECURE, Cause.RRSIG_EXPIRING_SOON, signed_by=_real(KNOT, EXPIRING_SOON),
+             break_at=None, warn=True),
+    Scenario("knot-rrsig-not-yet-valid",
+             "kzonesign -t two days ahead: signatures not valid yet (signer clock).",
+             BOGUS, Cause.RRSIG_NOT_YET_VALID, signed_by=_real(KNOT, NOT_YET_VALID),
+             denial="nsec3"),
+    # --- NSEC3 opt-out (RFC 5155 6). A name error covered by an opt-out record is no
+    # scenario: Unbound answers it without AD, delv says "fully validated" (docs/lab.md)
+    Scenario("bind-nsec3-optout-nodata",
+             "dnssec-signzone -3 -A: NSEC3 with opt-out; www has no TXT (NODATA, matching "
+             "NSEC3).",
+             SECURE, Cause.OK, signed_by=_real(BIND, optout=True), denial="nsec3", qtype="TXT",
+             break_at=None),
+    # --- BIND dnssec-policy: a named signing inline (its own keys, jittered signatures,
+    # its private signing-state records, TYPE65534)
+    Scenario("policy-csk-healthy", "named dnssec-policy, one CSK (ECDSAP256SHA256, NSEC).",
+             SECURE, Cause.OK, signed_by=_real(POLICY, csk=True), break_at=None),
+    Scenario("policy-nsec3-nxdomain",
+             "named dnssec-policy, KSK and ZSK, NSEC3: the name does not exist.",
+             SECURE, Cause.OK, signed_by=_real(POLICY), denial="nsec3", qname="nonexistent",
+             break_at=None),
+)  # fmt: skip
+
+#: The lab's own scenarios, then those whose signer is installed here.
+SCENARIOS: tuple[Scenario, ...] = LAB_SCENARIOS + tuple(
+    s for s in REAL_SIGNER_SCENARIOS if s.signed_by is None or available(s.signed_by.signer)
+)
 
 
 def scenario_by_id(scenario_id: str) -> Scenario:

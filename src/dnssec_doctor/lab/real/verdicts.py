@@ -36,15 +36,22 @@ DelvVerdict = Verdict
 UnboundVerdict = Verdict
 
 
-def ask_unbound(manifest: LabManifest, qname: str, qtype: str, port: int = 53) -> Verdict:
-    """NOERROR/NXDOMAIN with AD: secure; without AD: insecure; SERVFAIL: bogus."""
+def ask_unbound(
+    manifest: LabManifest, qname: str, qtype: str, port: int = 53, cd: bool = False
+) -> Verdict:
+    """NOERROR/NXDOMAIN with AD: secure; without AD: insecure; SERVFAIL: bogus.
+
+    With *cd* (Checking Disabled, RFC 4035 3.2.2) Unbound answers without validating:
+    an answer then means the servers are fine and DNSSEC alone fails the name."""
     del manifest  # the address is fixed (manifest.UNBOUND_ADDRESS); kept for a uniform API
     query = dns.message.make_query(qname, dns.rdatatype.from_text(qtype), want_dnssec=True)
     query.flags |= dns.flags.AD  # RFC 6840 5.7: ask for AD without needing the records
+    if cd:
+        query.flags |= dns.flags.CD
     response = _ask_with_retries(query, port, f"{qname} {qtype}")
     rcode = response.rcode()
     ad = bool(response.flags & dns.flags.AD)
-    summary = f"{dns.rcode.to_text(rcode)}{' AD' if ad else ''}"
+    summary = f"{dns.rcode.to_text(rcode)}{' AD' if ad else ''}{' (CD)' if cd else ''}"
     if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
         outcome = Outcome.SECURE if ad else Outcome.INSECURE
     elif rcode == dns.rcode.SERVFAIL:
