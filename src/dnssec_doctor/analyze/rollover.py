@@ -25,6 +25,7 @@ import dns.rrset
 from dns.rdtypes.ANY.DNSKEY import DNSKEY
 from dns.rdtypes.ANY.DS import DS
 from dns.rdtypes.ANY.RRSIG import RRSIG
+from dns.rdtypes.dsbase import DSBase
 
 from dnssec_doctor.analyze import messages as M
 from dnssec_doctor.model.analysis import ZoneResult
@@ -128,7 +129,7 @@ def snapshot(cut: ZoneCut, collection: Collection, result: ZoneResult) -> Snapsh
     cds: set[Key] = set()
     for reply in cut.cds.values():
         records = M.answer_rrset(reply, cut.name, T.CDS)
-        cds |= {(int(d.algorithm), d.key_tag) for d in records or [] if isinstance(d, DS)}
+        cds |= {(int(d.algorithm), d.key_tag) for d in records or [] if isinstance(d, DSBase)}
     return Snapshot(
         zone=cut.name,
         keys=keys,
@@ -147,18 +148,19 @@ def recognise_zone(snap: Snapshot, at: int) -> list[Rollover]:
     """The rollovers one snapshot shows: an algorithm rollover alone (its keys would
     look like a KSK and a ZSK rollover too), else KSK/CSK and ZSK, each with any step
     taken too early."""
-    premature = _unpublished_signers(snap, at) + _ds_before_dnskey(snap, at)
+    premature = _unpublished_signers(snap) + _ds_before_dnskey(snap)
     algorithm = _algorithm(snap, at)
     if algorithm is not None:
         return [*premature, algorithm]
-    found = [r for r in (_sep_keys(snap, at), _zsk(snap, at)) if r is not None]
+    sep = None if any(r.kind is not RolloverKind.ZSK for r in premature) else _sep_keys(snap, at)
+    found = [r for r in (sep, _zsk(snap, at)) if r is not None]
     return [*premature, *found]
 
 
 # --- premature steps, whatever the kind --------------------------------------------------
 
 
-def _unpublished_signers(snap: Snapshot, at: int) -> list[Rollover]:
+def _unpublished_signers(snap: Snapshot) -> list[Rollover]:
     """Data signed by a key of a published algorithm that is not published: the new ZSK
     used before it was published, or the old one removed while its signatures are
     still served (and cached). Harmless where a published key signs the RRset too."""
@@ -206,7 +208,7 @@ def _unpublished_signers(snap: Snapshot, at: int) -> list[Rollover]:
     return out
 
 
-def _ds_before_dnskey(snap: Snapshot, at: int) -> list[Rollover]:
+def _ds_before_dnskey(snap: Snapshot) -> list[Rollover]:
     """The DS names only keys some server does not publish yet: the DS was switched
     before the new DNSKEY RRset reached every server (RFC 7583 3.3.2)."""
     if not snap.ds or len(snap.at_server) < 2:

@@ -158,10 +158,12 @@ def _finish(build: ZoneBuild, faults: tuple[Fault, ...]) -> None:
 
 def correct_ds(build: ZoneBuild) -> list[str]:
     """The DS RRset (SHA-256) that makes the chain hold for the zone as served: one per
-    published KSK that signs the DNSKEY RRset."""
+    published KSK that signs the DNSKEY RRset (when no KSK does, per published key that
+    signs it: a CSK without the SEP flag works as well, RFC 4034 2.1.1)."""
     if not build.signed:
         return []
-    signing = [k for k in build.plan.published if k.is_ksk and k in build.plan.dnskey_signers]
+    published = [k for k in build.plan.published if k in build.plan.dnskey_signers]
+    signing = [k for k in published if k.is_ksk] or published
     return [f"{build.origin} {TTL} IN DS {k.ds(build.origin).to_text()}" for k in signing]
 
 

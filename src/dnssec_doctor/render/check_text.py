@@ -27,6 +27,11 @@ _VERDICT = {
     Status.BOGUS: "BOGUS — validating resolvers answer SERVFAIL",
     Status.INDETERMINATE: "UNKNOWN — could not decide",
 }
+#: The zone is signed and its chain holds; validators ignore its NSEC3 denials (class 4).
+_NSEC3_INSECURE = (
+    "INSECURE — the zone is signed, but validators ignore its NSEC3 denial (too many "
+    "iterations): resolvers accept the answer unvalidated"
+)
 _SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
@@ -65,7 +70,9 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     a, d, c = report.analysis, report.diagnosis, report.collection
     q = c.evidence.query
     _, style = _STYLE[a.verdict]
-    console.print(f"[bold]{escape(q.name)} {q.type}[/]  [{style}]{_VERDICT[a.verdict]}[/]")
+    verdict = _NSEC3_INSECURE if d.cause.value == "NSEC3_ITERATIONS_TOO_HIGH" else None
+    verdict = verdict or _VERDICT[a.verdict]
+    console.print(f"[bold]{escape(q.name)} {q.type}[/]  [{style}]{verdict}[/]")
     _resolver_line(report, console)
 
     console.print()
