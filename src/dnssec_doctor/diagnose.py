@@ -551,12 +551,10 @@ def _warning_causes(analysis: Analysis) -> list[Cause]:
         causes.append(Cause.NAMESERVER_STALE_COPY)
     if F.SERVER_UNREACHABLE in codes:
         causes.append(Cause.NAMESERVER_SILENT)
-    if F.TTL_BEYOND_EXPIRATION in codes:
-        causes.append(Cause.TTL_BEYOND_VALIDITY)  # a window too short for such TTLs, too
     if F.RRSIG_VALIDITY_TOO_SHORT in codes:
         causes.append(Cause.RRSIG_VALIDITY_TOO_SHORT)  # why they expire soon, then
     if F.RRSIG_EXPIRING_SOON in codes:
-        causes.append(Cause.RRSIG_EXPIRING_SOON)
+        causes.append(Cause.RRSIG_EXPIRING_SOON)  # more urgent than what caches keep
     causes += [c for code, c in _TIMING_CAUSES.items() if code in codes and c not in causes]
     causes += [cause for code, cause in _HYGIENE_CAUSES.items() if code in codes]
     return causes

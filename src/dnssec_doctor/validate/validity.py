@@ -3,8 +3,9 @@
 signature is judge_rrsig's (validate/rrsig.py); these rules only read its judgment.
 
 - the TTL outlives the validity left: ``RrsigWarning.TTL_BEYOND_EXPIRATION`` (judge_rrsig);
-- the whole window is short for the TTL: a cached copy's signatures can expire before a
-  re-signing that comes late reaches the caches (:func:`window_too_short`);
+- the whole window is short for the TTL (it holds it, but not three times): a cached
+  copy's signatures can expire before a re-signing that comes late reaches the caches
+  (:func:`window_too_short`);
 - the inception is barely in the past: a validator whose clock lags by more than that
   sees it in the future and rejects it (BIND's validator allows no skew, Unbound's
   ``val-sig-skew-min`` an hour; signers back-date an hour) (:func:`inception_too_recent`).
@@ -34,8 +35,11 @@ def window(judgment: RrsigJudgment) -> int:
 
 
 def window_too_short(judgment: RrsigJudgment) -> bool:
-    """The window holds fewer than MIN_WINDOW_PER_TTL TTLs (a valid signature only)."""
-    return judgment.valid and window(judgment) < MIN_WINDOW_PER_TTL * ttl_of(judgment)
+    """The window holds the TTL, but fewer than MIN_WINDOW_PER_TTL times (a valid
+    signature only). A window shorter than the TTL itself is the TTL's problem first:
+    ``TTL_BEYOND_EXPIRATION`` says it, with the numbers."""
+    span, ttl = window(judgment), ttl_of(judgment)
+    return judgment.valid and ttl <= span < MIN_WINDOW_PER_TTL * ttl
 
 
 def inception_age(judgment: RrsigJudgment) -> int:
