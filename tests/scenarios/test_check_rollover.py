@@ -148,7 +148,7 @@ def test_the_json_lists_the_rollovers(builtin_lab: BuiltinLab) -> None:
     assert "before the zone was signed with ED25519" in rollover["step_too_early"]
     assert set(rollover) == {
         "zone", "kind", "method", "stage", "legitimate", "summary", "next_step",
-        "not_before", "old_keys", "new_keys", "step_too_early",
+        "not_before", "old_keys", "new_keys", "step_too_early", "rrsets",
     }  # fmt: skip
     healthy = builtin_lab.manifest.scenario("healthy-ecdsap256")
     quiet = json.loads(invoke(["check", *builtin_lab.cli_args(healthy), "--json"]).output)
@@ -179,6 +179,10 @@ def test_premature_steps_validation_survives_are_warnings(builtin_lab: BuiltinLa
         early.message
     )
     assert keys.diagnosis.steps[1].title.startswith("The way back: sign every RRset")
+    zone = builtin_lab.manifest.scenario("algorithm-rollover-keys-before-signatures").zone
+    assert f"www.{zone} A: no ED25519" in early.records  # each RRset, each algorithm it lacks
+    assert f"{zone} SOA: no ED25519" in early.records
+    assert not any(r.startswith(f"{zone} DNSKEY") for r in early.records)  # signed by both
     split = _check(builtin_lab, "ksk-rollover-ds-before-dnskey-everywhere")
     ns2 = builtin_lab.manifest.servers_of(
         builtin_lab.manifest.scenario("ksk-rollover-ds-before-dnskey-everywhere").zone
@@ -224,6 +228,10 @@ def test_a_healthy_zone_in_its_last_hour_expires_before_its_ttl(builtin_lab: Bui
     assert {F.TTL_BEYOND_EXPIRATION, F.RRSIG_EXPIRING_SOON} <= codes
     assert report.diagnosis.cause is Cause.RRSIG_EXPIRING_SOON
     assert Cause.TTL_BEYOND_VALIDITY in report.diagnosis.also
+    zone = builtin_lab.manifest.scenario("healthy-ecdsap256").zone
+    by_signer = {f.zone: f for f in report.analysis.findings if f.code == F.TTL_BEYOND_EXPIRATION}
+    assert f"{zone} DS" in by_signer["test."].records  # the DS TTL at the parent, too
+    assert f"{zone} DNSKEY" in by_signer[zone].records
 
 
 def test_a_window_too_short_for_its_ttl(builtin_lab: BuiltinLab) -> None:

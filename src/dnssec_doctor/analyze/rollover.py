@@ -203,6 +203,7 @@ def _unpublished_signers(snap: Snapshot) -> list[Rollover]:
                     f"signing with key {label} before publishing it (pre-publish skipped), "
                     f"or removing key {label} while its signatures are still served"
                 ),
+                rrsets=tuple(sorted(rrsets)),
             )
         )  # fmt: skip
     return out
@@ -387,6 +388,7 @@ def _algorithm(snap: Snapshot, at: int) -> Rollover | None:
             None, *keys,
             step_too_early=f"publishing the {names[1]} DNSKEYs before the zone was signed with "
             f"{names[1]}",
+            rrsets=tuple(f"{what}: no {', '.join(algs)}" for what, algs in sorted(lacking.items())),
         )  # fmt: skip
     if ds_algs <= {old}:
         return Rollover(

@@ -68,6 +68,7 @@ class Rollover(NamedTuple):
     old_keys: tuple[str, ...] = ()  # "tag/ALGORITHM"
     new_keys: tuple[str, ...] = ()
     step_too_early: str | None = None  # premature: the step that was taken too early
+    rrsets: tuple[str, ...] = ()  # premature: the RRsets it shows in ("owner TYPE ...")
 
     @property
     def legitimate(self) -> bool:

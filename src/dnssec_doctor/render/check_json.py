@@ -98,6 +98,7 @@ def _rollover(rollover: Rollover) -> dict[str, Any]:
         "old_keys": list(rollover.old_keys),
         "new_keys": list(rollover.new_keys),
         "step_too_early": rollover.step_too_early,
+        "rrsets": list(rollover.rrsets),
     }
 
 
