@@ -338,7 +338,7 @@ def _algorithm(snap: Snapshot, at: int) -> Rollover | None:
     algs = key_algs | sig_algs
     if len(algs) < 2:
         return None
-    ds_algs = snap_ds_algs(snap)
+    ds_algs = _ds_algorithms(snap)
     # older first; of the same age, the one the DS names was there first
     ordered = sorted(algs, key=lambda a: (algorithm_generation(a), a not in ds_algs))
     old, new = ordered[0], ordered[-1]
@@ -417,7 +417,7 @@ def _algorithm(snap: Snapshot, at: int) -> Rollover | None:
     )  # fmt: skip
 
 
-def snap_ds_algs(snap: Snapshot) -> set[int]:
+def _ds_algorithms(snap: Snapshot) -> set[int]:
     return {a for a, _ in snap.ds}
 
 
