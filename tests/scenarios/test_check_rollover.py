@@ -45,7 +45,9 @@ STAGES: dict[str, list[tuple[RolloverKind, Stage]]] = {
     "zsk-rollover-incomplete": [(Z, Stage.PREMATURE_UNPUBLISHED_SIGNER)],
     "healthy-ecdsap256": [],
     "healthy-rsasha256": [],
-    "csk-rekey-without-sep": [],  # one key: a re-key, not a rollover in progress
+    "csk-rekey-without-sep": [(C, Stage.PREMATURE_KEY_REMOVED_BEFORE_DS)],
+    "ksk-rollover-incomplete": [(K, Stage.PREMATURE_KEY_REMOVED_BEFORE_DS)],
+    "ksk-removed-no-successor": [],  # no CDS: no rollover, a key that vanished
     "ds-leftover-extra": [],  # a DS of no published key: hygiene, not a stage
 }
 

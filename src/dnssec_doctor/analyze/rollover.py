@@ -148,7 +148,7 @@ def recognise_zone(snap: Snapshot, at: int) -> list[Rollover]:
     """The rollovers one snapshot shows: an algorithm rollover alone (its keys would
     look like a KSK and a ZSK rollover too), else KSK/CSK and ZSK, each with any step
     taken too early."""
-    premature = _unpublished_signers(snap) + _ds_before_dnskey(snap)
+    premature = _unpublished_signers(snap) + _ds_before_dnskey(snap) + _removed_before_ds(snap)
     algorithm = _algorithm(snap, at)
     if algorithm is not None:
         return [*premature, algorithm]
@@ -231,6 +231,30 @@ def _ds_before_dnskey(snap: Snapshot) -> list[Rollover]:
             None, new_keys=tuple(named),
             step_too_early="submitting the new key's DS before the new DNSKEY RRset was "
             "published at every server",
+        )
+    ]  # fmt: skip
+
+
+def _removed_before_ds(snap: Snapshot) -> list[Rollover]:
+    """The DS names no published key, and the key that signs the DNSKEY RRset is the one
+    the zone's CDS names: the new KSK (or CSK) is in, the old one was removed before the
+    parent published the new DS (RFC 6781 4.1.2)."""
+    published = {k for k in snap.ds if k in snap.keys}
+    signers = {k for k in snap.dnskey_signers if k in snap.keys}
+    signers = (signers & snap.sep) or signers
+    if not snap.ds or published or not signers & snap.cds:
+        return []
+    new = _sorted(signers & snap.cds)
+    kind = RolloverKind.CSK if signers & snap.data_signers else RolloverKind.KSK
+    return [
+        Rollover(
+            snap.zone.to_text(), kind, "double-KSK", Stage.PREMATURE_KEY_REMOVED_BEFORE_DS,
+            f"the new key {', '.join(new)} signs the DNSKEY RRset and its CDS is published; "
+            f"the DS still names {_labels(snap.ds)}, which is no longer published",
+            f"submit the DS of {', '.join(new)} to the parent now (or publish the old key "
+            "again and sign the DNSKEY RRset with it until the parent has the new DS)",
+            None, old_keys=_sorted(snap.ds), new_keys=new,
+            step_too_early="removing the old key before the parent published the new key's DS",
         )
     ]  # fmt: skip
 

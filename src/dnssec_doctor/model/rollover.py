@@ -41,6 +41,7 @@ class Stage(StrEnum):
     # premature: a step taken before the one it depends on
     PREMATURE_UNPUBLISHED_SIGNER = "premature-unpublished-signer"
     PREMATURE_DS_BEFORE_DNSKEY = "premature-ds-before-dnskey-everywhere"
+    PREMATURE_KEY_REMOVED_BEFORE_DS = "premature-old-key-removed-before-ds"
     PREMATURE_ALGORITHM_DS = "premature-ds-before-signatures"
     PREMATURE_ALGORITHM_KEYS = "premature-keys-before-signatures"
 
@@ -49,6 +50,7 @@ PREMATURE = frozenset(
     {
         Stage.PREMATURE_UNPUBLISHED_SIGNER,
         Stage.PREMATURE_DS_BEFORE_DNSKEY,
+        Stage.PREMATURE_KEY_REMOVED_BEFORE_DS,
         Stage.PREMATURE_ALGORITHM_DS,
         Stage.PREMATURE_ALGORITHM_KEYS,
     }
