@@ -1,8 +1,10 @@
-"""Rollover stages and NSEC3 parameters (issue 12 classes 1 and 4) on zones signed by
-BIND's own tools, not by the lab's signer: dnssec-keygen makes the keys (a ZSK published
-ahead of its activation, two active KSKs), dnssec-signzone -S signs by their timing
-metadata, and the built-in server serves the result under a lab parent whose DS is the
-one BIND's KSK asks for. `check` must name the stage from what BIND made."""
+"""Rollover stages, NSEC3 parameters and signature timing (issue 12 classes 1, 4, 5) on
+zones signed by real signers, not by the lab's signer: dnssec-keygen makes the keys (a ZSK
+published ahead of its activation, two active KSKs), dnssec-signzone -S signs by their
+timing metadata; ldns-signzone signs with NSEC3 iterations validators refuse (and, as it
+does by default, an inception of the signing moment). The built-in server serves each
+under a lab parent whose DS is the one the signer's KSK asks for. `check` must name what
+the signers made."""
 
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ ZONES = {
     "bind-zsk-prepublish": ([("-f", "KSK"), (), ("-P", "now", "-A", "+30d")], (), 1),
     "bind-ksk-double": ([("-f", "KSK"), ("-f", "KSK"), ()], (), 1),
     "bind-nsec3-iterations": ([("-f", "KSK"), ()], ("-3", "ABCD", "-H", "10"), 1),
+    "ldns-nsec3-too-many": ([("-k",), ()], ("-n", "-t", "200", "-s", "abcd"), 1),
 }
 SCENARIOS = (
     Scenario("bind-zsk-prepublish", "BIND: a ZSK published ahead of its activation.",
@@ -51,11 +54,14 @@ SCENARIOS = (
     Scenario("bind-nsec3-iterations", "BIND: NSEC3 with 10 iterations and a salt.",
              Outcome.SECURE, Cause.NSEC3_EXTRA_ITERATIONS, denial="nsec3", qname="nonexistent",
              break_at=None),
+    Scenario("ldns-nsec3-too-many", "ldns: NSEC3 with 200 iterations; inception: the signing.",
+             Outcome.INSECURE, Cause.NSEC3_ITERATIONS_TOO_HIGH, denial="nsec3",
+             qname="nonexistent", break_at=None),
 )  # fmt: skip
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("dnssec-signzone") is None or shutil.which("dnssec-keygen") is None,
-    reason="BIND's dnssec-keygen and dnssec-signzone (apt-get install bind9-dnsutils bind9)",
+    not all(shutil.which(p) for p in ("dnssec-signzone", "dnssec-keygen", "ldns-signzone")),
+    reason="BIND's and ldns's signers (scripts/install-system-packages)",
 )
 
 
@@ -65,9 +71,9 @@ class BindLab(NamedTuple):
     keys: dict[str, list[tuple[int, tuple[str, ...]]]]  # scenario -> (key tag, keygen options)
 
 
-def _run(*args: str | Path) -> str:
+def _run(*args: str | Path, cwd: Path | None = None) -> str:
     done = subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, timeout=60, check=False
+        [str(a) for a in args], capture_output=True, text=True, timeout=60, check=False, cwd=cwd
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -95,6 +101,26 @@ def _bind_sign(
     return dns.zone.from_file(str(signed), origin=origin, relativize=False), made
 
 
+def _ldns_sign(
+    zone: dns.zone.Zone, workdir: Path, keygen: list[tuple[str, ...]], options: tuple[str, ...]
+) -> tuple[dns.zone.Zone, list[tuple[int, tuple[str, ...]]]]:
+    """The same with ldns-keygen and ldns-signzone (the KSK signs the DNSKEY RRset)."""
+    assert zone.origin is not None
+    origin = zone.origin.to_text()
+    unsigned = workdir / "unsigned.zone"
+    zone.to_file(str(unsigned), relativize=False, want_origin=True)
+    made, bases = [], []
+    for extra in keygen:
+        base = _run("ldns-keygen", "-a", ALGORITHM, *extra, origin, cwd=workdir).strip()
+        tag = re.fullmatch(r"K.*\+\d{3}\+(\d{5})", base)
+        assert tag is not None, base
+        made.append((int(tag.group(1)), extra))
+        bases.append(workdir / base)
+    signed = workdir / "signed.zone"
+    _run("ldns-signzone", *options, "-o", origin, "-f", signed, unsigned, *bases)
+    return dns.zone.from_file(str(signed), origin=origin, relativize=False), made
+
+
 @pytest.fixture(scope="module")
 def bind_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BindLab]:
     moment = datetime.now(UTC).replace(microsecond=0)
@@ -107,7 +133,8 @@ def bind_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BindLab]:
         content = lab_zone.build.zone
         signer.strip_signatures(content)
         keygen, options, in_ds = ZONES[scenario.id]
-        signed, keys[scenario.id] = _bind_sign(
+        sign = _ldns_sign if scenario.id.startswith("ldns-") else _bind_sign
+        signed, keys[scenario.id] = sign(
             content, tmp_path_factory.mktemp(scenario.id), keygen, options
         )
         lab_zone.build.zone = signed
@@ -174,3 +201,15 @@ def test_bind_nsec3_iterations_and_salt_reach_check(bind_lab: BindLab) -> None:
     found = {f.code: f.message for f in report.analysis.findings}
     assert found[F.NSEC3_ITERATIONS] == "NSEC3 uses 10 extra iterations (RFC 9276: 0)"
     assert "ABCD" in found[F.NSEC3_SALT]
+
+
+def test_ldns_nsec3_iterations_validators_refuse(bind_lab: BindLab) -> None:
+    """ldns-signzone signs with 200 iterations when asked (it only warns): validators
+    ignore the denial, the zone is signed; and its default inception, the signing moment
+    itself, leaves no margin for a validator whose clock lags."""
+    report = _check(bind_lab, "ldns-nsec3-too-many")
+    assert report.analysis.verdict.value == "insecure"
+    assert report.diagnosis.cause is Cause.NSEC3_ITERATIONS_TOO_HIGH
+    codes = {f.code for f in report.analysis.findings}
+    assert {F.NSEC3_ITERATIONS_TOO_HIGH, F.NSEC3_SALT, F.RRSIG_INCEPTION_TOO_RECENT} <= codes
+    assert F.NSEC3_ITERATIONS not in codes  # the worse of the two, once
