@@ -150,7 +150,7 @@ def test_the_json_lists_the_rollovers(builtin_lab: BuiltinLab) -> None:
     assert "before the zone was signed with ED25519" in rollover["step_too_early"]
     assert set(rollover) == {
         "zone", "kind", "method", "stage", "legitimate", "summary", "next_step",
-        "not_before", "old_keys", "new_keys", "step_too_early", "rrsets",
+        "not_before", "old_keys", "new_keys", "step_too_early", "rrsets", "servers",
     }  # fmt: skip
     healthy = builtin_lab.manifest.scenario("healthy-ecdsap256")
     quiet = json.loads(invoke(["check", *builtin_lab.cli_args(healthy), "--json"]).output)
@@ -193,6 +193,8 @@ def test_premature_steps_validation_survives_are_warnings(builtin_lab: BuiltinLa
     assert ns2 in split.diagnosis.steps[0].title
     assert Cause.NAMESERVER_STALE_COPY in split.diagnosis.also
     assert {F.ROLLOVER_STEP_TOO_EARLY, F.SERVER_BOGUS} <= {f.code for f in split.analysis.findings}
+    (named,) = [f for f in split.analysis.findings if f.code == F.ROLLOVER_STEP_TOO_EARLY]
+    assert named.servers == (ns2,) and named.server_names[0][0].startswith("ns2.")
 
 
 def test_a_csk_without_sep_is_a_rollover_not_a_vanished_ksk(builtin_lab: BuiltinLab) -> None:

@@ -223,14 +223,15 @@ def _ds_before_dnskey(snap: Snapshot) -> list[Rollover]:
     return [
         Rollover(
             snap.zone.to_text(), kind, "double-KSK", Stage.PREMATURE_DS_BEFORE_DNSKEY,
-            f"the DS names key {', '.join(named)}, which {', '.join(behind)} do(es) not "
-            "publish: resolvers that ask there fail",
+            f"the DS names key {', '.join(named)}, which the server(s) {', '.join(behind)} "
+            "do not publish: resolvers that ask there fail",
             "bring every server up to date (zone transfers: the serial must reach all of "
             f"them); if that cannot happen within the DS TTL ({snap.ds_ttl} s), put the old "
             "key's DS back beside the new one at the parent",
             None, new_keys=tuple(named),
             step_too_early="submitting the new key's DS before the new DNSKEY RRset was "
             "published at every server",
+            servers=tuple(behind),
         )
     ]  # fmt: skip
 

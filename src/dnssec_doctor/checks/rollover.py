@@ -30,6 +30,7 @@ def rollover_findings(context: ChainContext) -> list[Finding]:
             Finding.of(
                 F.ROLLOVER_STEP_TOO_EARLY,
                 rollover.zone,
+                servers=rollover.servers,
                 records=rollover.rrsets,
                 kind=rollover.kind.value.upper(),
                 zone=rollover.zone,

@@ -71,6 +71,7 @@ class Rollover(NamedTuple):
     new_keys: tuple[str, ...] = ()
     step_too_early: str | None = None  # premature: the step that was taken too early
     rrsets: tuple[str, ...] = ()  # premature: the RRsets it shows in ("owner TYPE ...")
+    servers: tuple[str, ...] = ()  # premature: the server addresses it shows at, if not all
 
     @property
     def legitimate(self) -> bool:

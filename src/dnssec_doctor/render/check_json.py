@@ -99,6 +99,7 @@ def _rollover(rollover: Rollover) -> dict[str, Any]:
         "new_keys": list(rollover.new_keys),
         "step_too_early": rollover.step_too_early,
         "rrsets": list(rollover.rrsets),
+        "servers": list(rollover.servers),
     }
 
 
