@@ -31,6 +31,7 @@ K, Z, C, A = RolloverKind.KSK, RolloverKind.ZSK, RolloverKind.CSK, RolloverKind.
 STAGES: dict[str, list[tuple[RolloverKind, Stage]]] = {
     "zsk-rollover-prepublish": [(Z, Stage.ZSK_PUBLISHED_NOT_SIGNING)],
     "zsk-rollover-double-signature": [(Z, Stage.ZSK_DOUBLE_SIGNATURE)],
+    "zsk-rollover-old-signatures-remain": [(Z, Stage.ZSK_OLD_SIGNATURES_REMAIN)],
     "ksk-rollover-double-ksk": [(K, Stage.KEY_NEW_PUBLISHED)],
     "ksk-rollover-ds-switched": [(K, Stage.KEY_DS_SWITCHED)],
     "ksk-rollover-done": [(K, Stage.KEY_DOUBLE_DS)],

@@ -258,6 +258,15 @@ class ZskPrepublished(Fault):
 
 
 @dataclass(frozen=True)
+class ZskOldSignaturesRemain(Fault):
+    """After a ZSK rollover: the old ZSK is no longer published, but the data still
+    carries its signatures beside the new ZSK's (harmless: validators use the latter)."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.data_signers.append(generate_key(build.algorithm, ksk=False))
+
+
+@dataclass(frozen=True)
 class KskDoubleKsk(Fault):
     """Double-KSK rollover (RFC 6781 4.1.2): a new KSK is published and signs the DNSKEY
     RRset beside the old one, its CDS is published; the parent's DS names the old KSK

@@ -44,6 +44,7 @@ from dnssec_doctor.lab.faults import (
     SilentServer,
     StaleCopy,
     Unsigned,
+    ZskOldSignaturesRemain,
     ZskPrepublished,
     ZskRolloverIncomplete,
 )
@@ -281,6 +282,9 @@ SCENARIOS: tuple[Scenario, ...] = (
              "NSEC3 with opt-out; the name has no TXT (NODATA is still proven).",
              SECURE, Cause.OK, denial="nsec3", qtype="TXT",
              faults=(Nsec3Parameters(opt_out=True),), break_at=None),
+    Scenario("zsk-rollover-old-signatures-remain",
+             "After a ZSK rollover: the old ZSK is gone, its RRSIGs still beside the new ones.",
+             SECURE, Cause.OK, faults=(ZskOldSignaturesRemain(),), break_at=None),
 )  # fmt: skip
 
 
