@@ -14,6 +14,7 @@ from dnssec_doctor.model.analysis import Analysis, Status, ZoneResult
 from dnssec_doctor.model.causes import Cause
 from dnssec_doctor.model.collection import Collection, Reply
 from dnssec_doctor.model.diagnosis import Diagnosis, FixStep
+from dnssec_doctor.model.rollover import Rollover, Stage
 from dnssec_doctor.validate.algorithms import (
     SigningAdvice,
     algorithm_name,
@@ -22,6 +23,7 @@ from dnssec_doctor.validate.algorithms import (
     signing_advice,
 )
 from dnssec_doctor.validate.ds import DsStatus, PublishableDs, ds_for_publication
+from dnssec_doctor.validate.limits import MAX_NSEC3_ITERATIONS
 
 T = dns.rdatatype.RdataType
 SEP_FLAG = 0x0001  # DNSKEY flags bit 15, the secure entry point (RFC 4034 2.1.1)
@@ -230,22 +232,31 @@ def _first(
     return None
 
 
+def _rollover(analysis: Analysis, zone: dns.name.Name, stage: Stage) -> Rollover | None:
+    """The rollover of *zone* at *stage* the analysis recognised (analyze/rollover.py)."""
+    return next(
+        (r for r in analysis.rollovers if r.zone == zone.to_text() and r.stage is stage), None
+    )
+
+
 def _link_cause(result: ZoneResult, analysis: Analysis, collection: Collection) -> Cause:
     codes = result.codes
     if F.RRSIG_EXPIRED in codes:
         return Cause.RRSIG_EXPIRED if result.data_expired else Cause.DNSKEY_RRSIG_EXPIRED
+    if _rollover(analysis, result.zone, Stage.PREMATURE_ALGORITHM_DS) is not None:
+        return Cause.ALGORITHM_ROLLOVER_DS_TOO_EARLY  # not the keys: the DS came too soon
     cause = _first(codes, _LINK_CAUSES)
     if cause is not None:
         return cause
     if F.DS_NO_KEY_WITH_TAG in codes:
+        rekey = _cds_names_a_published_key(result, collection)
         if not any(k.flags & SEP_FLAG for k in result.signing_keys):
-            # no KSK signs the DNSKEY RRset at all: the DS's key vanished, no re-key
+            # no KSK signs the DNSKEY RRset: a key without the SEP flag that the zone
+            # names with CDS is a CSK it rolled to (RFC 7344); else the DS's key vanished
+            if rekey and result.signing_keys:
+                return Cause.KSK_ROLLOVER_INCOMPLETE
             return Cause.KSK_REMOVED_NO_SUCCESSOR
-        return (
-            Cause.KSK_ROLLOVER_INCOMPLETE
-            if _cds_names_a_published_key(result, collection)
-            else (Cause.DS_STALE_AFTER_REKEY)
-        )
+        return Cause.KSK_ROLLOVER_INCOMPLETE if rekey else Cause.DS_STALE_AFTER_REKEY
     return Cause.DS_DIGEST_MISMATCH
 
 
@@ -337,14 +348,21 @@ def _with_fix(
         Cause.DS_STALE_AFTER_REKEY,
         Cause.DS_ALGORITHM_MISMATCH,
         Cause.KSK_ROLLOVER_INCOMPLETE,
+        Cause.ALGORITHM_ROLLOVER_DS_TOO_EARLY,
     )
     if cause in ds_causes:
         diagnosis.ds_to_publish = _publishable(analysis, zone)
         if cause is Cause.KSK_ROLLOVER_INCOMPLETE:
+            diagnosis.steps += _rollover_incomplete_steps(result)
+        if cause is Cause.ALGORITHM_ROLLOVER_DS_TOO_EARLY:
+            early = _rollover(analysis, zone, Stage.PREMATURE_ALGORITHM_DS)
+            assert early is not None  # _link_cause chose the cause from it
             diagnosis.steps.append(
                 FixStep(
-                    "KSK rollover step skipped: the new KSK's DS was never published at the parent "
-                    "before the old KSK was removed (the zone announces it with CDS/CDNSKEY)."
+                    f"Algorithm rollover step taken too early: {early.step_too_early}. The keys "
+                    "are not the problem (no private key to look for): put back the DS of the "
+                    f"key that signs the DNSKEY RRset now, and submit the new DS only once {zone} "
+                    "is signed with the new algorithm throughout (RFC 6781 4.1.4)."
                 )
             )
         diagnosis.steps.append(_ds_step(zone, diagnosis.ds_to_publish, parent))
@@ -387,11 +405,15 @@ def _with_fix(
         diagnosis.steps += _resign_steps(cause, zone)
         diagnosis.steps.append(_emergency(result, zone, at))
     elif cause is Cause.ZSK_ROLLOVER_INCOMPLETE:
+        early = _rollover(analysis, zone, Stage.PREMATURE_UNPUBLISHED_SIGNER)
+        key = f"ZSK {early.old_keys[0]}" if early is not None else "that ZSK"
         diagnosis.steps += [
             FixStep(
                 f"ZSK rollover step skipped: {zone}'s data is signed by a key that is not in "
-                "its DNSKEY RRset. Publish that ZSK in the DNSKEY RRset (the pre-publish step), "
-                "or re-sign the data with a published ZSK."
+                f"its DNSKEY RRset ({key}): the new ZSK signed before it was published (the "
+                "pre-publish step skipped), or the old one was removed while its signatures "
+                f"are still served. Publish {key} in the DNSKEY RRset again, or re-sign the "
+                "data with a published ZSK."
             ),
             _emergency(result, zone, at),
         ]
@@ -404,6 +426,27 @@ def _with_fix(
             _emergency(result, zone, at),
         ]
     return diagnosis
+
+
+def _rollover_incomplete_steps(result: ZoneResult | None) -> list[FixStep]:
+    steps = [
+        FixStep(
+            "KSK rollover step skipped: the new KSK's DS was never published at the parent "
+            "before the old KSK was removed (the zone announces it with CDS/CDNSKEY)."
+        )
+    ]
+    plain = [k for k in (result.signing_keys if result else []) if not k.flags & SEP_FLAG]
+    if plain:
+        tags = ", ".join(str(k.key_id()) for k in plain)
+        steps.append(
+            FixStep(
+                f"The new key {tags} is a CSK without the SEP flag (flags {plain[0].flags}): "
+                "validators do not mind (RFC 4034 2.1.2), so its DS below fixes the chain, but "
+                "registrars' tools and CDS scanners look for flags 257: give the next key "
+                "the SEP flag."
+            )
+        )
+    return steps
 
 
 def _ds_tags(result: ZoneResult | None, status: DsStatus) -> str:
@@ -508,12 +551,17 @@ def _resign_steps(cause: Cause, zone: dns.name.Name) -> list[FixStep]:
 def _warning_causes(analysis: Analysis) -> list[Cause]:
     codes = {f.code for f in analysis.findings}
     causes = []
+    if F.ROLLOVER_STEP_TOO_EARLY in codes:
+        causes.append(Cause.ROLLOVER_STEP_TOO_EARLY)  # what made a server's copy fail
     if F.SERVER_BOGUS in codes:
         causes.append(Cause.NAMESERVER_STALE_COPY)
     if F.SERVER_UNREACHABLE in codes:
         causes.append(Cause.NAMESERVER_SILENT)
+    if F.RRSIG_VALIDITY_TOO_SHORT in codes:
+        causes.append(Cause.RRSIG_VALIDITY_TOO_SHORT)  # why they expire soon, then
     if F.RRSIG_EXPIRING_SOON in codes:
-        causes.append(Cause.RRSIG_EXPIRING_SOON)
+        causes.append(Cause.RRSIG_EXPIRING_SOON)  # more urgent than what caches keep
+    causes += [c for code, c in _TIMING_CAUSES.items() if code in codes and c not in causes]
     causes += [cause for code, cause in _HYGIENE_CAUSES.items() if code in codes]
     return causes
 
@@ -521,6 +569,10 @@ def _warning_causes(analysis: Analysis) -> list[Cause]:
 def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection) -> Diagnosis:
     if cause in _HYGIENE_CAUSES.values():
         return _hygiene_diagnosis(cause, analysis)
+    if cause is Cause.ROLLOVER_STEP_TOO_EARLY:
+        return _early_step_diagnosis(analysis)
+    if cause in (*_TIMING_CAUSES.values(), Cause.RRSIG_VALIDITY_TOO_SHORT):
+        return _timing_diagnosis(cause, analysis)
     code: F.FindingCode = {
         Cause.NAMESERVER_STALE_COPY: F.SERVER_BOGUS,
         Cause.NAMESERVER_SILENT: F.SERVER_UNREACHABLE,
@@ -553,6 +605,145 @@ def _warning_diagnosis(cause: Cause, analysis: Analysis, collection: Collection)
                 "refreshed earlier (signers usually re-sign a week or more ahead)."
             )
         )
+    return diagnosis
+
+
+# --- rollovers, signature timing, NSEC3 parameters (issue 12, classes 1, 4, 5) -------------
+
+_TIMING_CAUSES: dict[F.FindingCode, Cause] = {
+    F.TTL_BEYOND_EXPIRATION: Cause.TTL_BEYOND_VALIDITY,
+    F.RRSIG_INCEPTION_TOO_RECENT: Cause.RRSIG_INCEPTION_TOO_RECENT,
+    F.NSEC3_ITERATIONS: Cause.NSEC3_EXTRA_ITERATIONS,
+}
+_TIMING_CODES = {**{c: code for code, c in _TIMING_CAUSES.items()},
+                 Cause.RRSIG_VALIDITY_TOO_SHORT: F.RRSIG_VALIDITY_TOO_SHORT}  # fmt: skip
+
+
+def _early_step_diagnosis(analysis: Analysis) -> Diagnosis:
+    """A rollover step taken before the one it depends on, which validation survives for
+    now (a retrying resolver, lenient validators): name the step and the way back."""
+    early = next(r for r in analysis.rollovers if not r.legitimate)
+    kind = early.kind.value.upper()
+    headline = (
+        f"Secure today, but a {kind} rollover step was taken too early at {early.zone}: "
+        f"{early.step_too_early}."
+    )
+    diagnosis = Diagnosis(Cause.ROLLOVER_STEP_TOO_EARLY, early.zone, headline)
+    diagnosis.steps += [
+        FixStep(f"What the servers show: {early.summary}."),
+        FixStep(f"The way back: {early.next_step}."),
+        FixStep(
+            "Then go on with the rollover in its order (RFC 6781 4.1, RFC 7583), each step "
+            "only once the one before it has reached every server and its TTL has passed: "
+            "dnssec-doctor check names the stage and the time of the next step."
+        ),
+    ]
+    return diagnosis
+
+
+def _timing_diagnosis(cause: Cause, analysis: Analysis) -> Diagnosis:
+    """Secure signatures whose timing is a risk (class 5), or extra NSEC3 iterations
+    (class 4): the finding's numbers, then the signer settings that fix it."""
+    finding = next(f for f in analysis.findings if f.code == _TIMING_CODES[cause])
+    zone = finding.zone
+    title = _TITLES[cause]
+    headline = f"Secure today, but {title[0].lower()}{title[1:]} at {zone}: {finding.message}."
+    diagnosis = Diagnosis(cause, zone, headline)
+    diagnosis.steps += _TIMING_STEPS[cause](zone)
+    return diagnosis
+
+
+def _ttl_steps(zone: str) -> list[FixStep]:
+    return [
+        FixStep(
+            f"Re-sign {zone} sooner: refresh every signature at least one TTL before it "
+            "expires, so that no cached copy outlives its signatures (RFC 6781 4.4.2): BIND "
+            "dnssec-policy signatures-refresh, Knot rrsig-refresh, or a longer validity "
+            "(dnssec-signzone -e)."
+        ),
+        FixStep(
+            "Or lower the TTL of the RRsets named (the DNSKEY RRset too) below the validity "
+            "left. Validators cap a TTL at the signatures' expiration (RFC 4035 5.3.3); "
+            "caches that do not validate keep the data for the whole TTL."
+        ),
+    ]
+
+
+def _window_steps(zone: str) -> list[FixStep]:
+    return [
+        FixStep(
+            f"Lengthen the validity of {zone}'s signatures to several times the largest TTL "
+            "plus the re-signing interval and a margin for a failed run (RFC 6781 4.4.2; "
+            "signers default to 14-30 days, re-signing a week ahead): BIND dnssec-policy "
+            "signatures-validity, Knot rrsig-lifetime, dnssec-signzone -e +2592000."
+        ),
+        FixStep(
+            "Until then the zone is one late re-signing away from bogus: watch it "
+            "(dnssec-doctor monitor) and check why the signer uses so short a window."
+        ),
+    ]
+
+
+def _inception_steps(zone: str) -> list[FixStep]:
+    return [
+        FixStep(
+            f"Back-date the inception of {zone}'s signatures by an hour, as signers do by "
+            "default (dnssec-signzone -s now-3600; Knot and BIND dnssec-policy do it "
+            "themselves): a validator whose clock lags rejects a signature that has not "
+            "started yet (BIND allows no skew)."
+        ),
+        FixStep(
+            "Check the signer's clock (NTP): a signer whose clock runs ahead makes the same "
+            "signatures, and a few minutes more would make them bogus for everyone."
+        ),
+    ]
+
+
+def _nsec3_steps(zone: str) -> list[FixStep]:
+    return [
+        FixStep(
+            f"Sign {zone} with NSEC3 iterations 0 and no salt (RFC 9276 3.1): BIND "
+            "dnssec-policy nsec3param iterations 0 optout no salt-length 0; (or "
+            f"dnssec-signzone -3 - -H 0, or rndc signing -nsec3param 1 0 0 - {zone}); Knot "
+            f"nsec3-iterations: 0 and nsec3-salt-length: 0 in its policy; PowerDNS pdnsutil "
+            f"set-nsec3 {zone} '1 0 0 -' then pdnsutil rectify-zone {zone}.",
+            ("nsec3param 1 0 0 -",),
+        ),
+        FixStep(
+            "Nothing else changes: the zone stays signed, the keys and the DS stay. Validators "
+            f"then spend no extra hashing on each denial; above {MAX_NSEC3_ITERATIONS} "
+            "iterations they ignore the denials altogether (RFC 9276 3.2), newer ones above 50."
+        ),
+    ]
+
+
+_TIMING_STEPS = {
+    Cause.TTL_BEYOND_VALIDITY: _ttl_steps,
+    Cause.RRSIG_VALIDITY_TOO_SHORT: _window_steps,
+    Cause.RRSIG_INCEPTION_TOO_RECENT: _inception_steps,
+    Cause.NSEC3_EXTRA_ITERATIONS: _nsec3_steps,
+}
+
+
+def _nsec3_insecure(analysis: Analysis, collection: Collection) -> Diagnosis | None:
+    """The zone is signed and secure, but validators ignore its NSEC3 denials (too many
+    iterations, RFC 9276 3.2): never an insecure delegation, never "no chain of trust"."""
+    finding = next((f for f in analysis.findings if f.code == F.NSEC3_ITERATIONS_TOO_HIGH), None)
+    if finding is None:
+        return None
+    name = collection.evidence.query.name
+    headline = (
+        f"{name} is insecure although {finding.zone} is signed and its chain of trust holds: "
+        f"{finding.message}."
+    )
+    diagnosis = Diagnosis(Cause.NSEC3_ITERATIONS_TOO_HIGH, finding.zone, headline)
+    diagnosis.steps += [
+        *_nsec3_steps(finding.zone),
+        FixStep(
+            "Check again after the re-signing: the denials validate again at once; answers "
+            "that exist were never affected."
+        ),
+    ]
     return diagnosis
 
 
@@ -646,6 +837,9 @@ def _deprecated(algorithm: int) -> bool:
 
 def _insecure(analysis: Analysis, collection: Collection) -> Diagnosis:
     name = collection.evidence.query.name
+    nsec3 = _nsec3_insecure(analysis, collection)
+    if nsec3 is not None:
+        return nsec3
     for result in analysis.zones.values():
         if result.status is not Status.INSECURE or result.inherited:
             continue
@@ -703,6 +897,15 @@ _TITLES = {
     Cause.ALL_NAMESERVERS_LAME: "Every nameserver is lame",
     Cause.NO_NAMESERVER_USABLE: "No nameserver gives a usable answer",
     Cause.NO_VERDICT: "No verdict could be reached",
+    # issue 12, classes 1, 4 and 5
+    Cause.ALGORITHM_ROLLOVER_DS_TOO_EARLY: "The DS names a new algorithm the zone is not signed "
+    "with yet (algorithm rollover step too early)",
+    Cause.ROLLOVER_STEP_TOO_EARLY: "A rollover step was taken too early",
+    Cause.TTL_BEYOND_VALIDITY: "The TTLs outlive the signatures' validity",
+    Cause.RRSIG_VALIDITY_TOO_SHORT: "Signature validity too short for the TTLs",
+    Cause.RRSIG_INCEPTION_TOO_RECENT: "Signatures start too recently for lagging clocks",
+    Cause.NSEC3_EXTRA_ITERATIONS: "NSEC3 uses extra iterations",
+    Cause.NSEC3_ITERATIONS_TOO_HIGH: "Validators ignore the NSEC3 denials (too many iterations)",
 }
 
 

@@ -19,6 +19,7 @@ from dnssec_doctor.model.analysis import AnswerResult, ServerView, Status, ZoneR
 from dnssec_doctor.model.collection import NameAnswer, Reply
 from dnssec_doctor.model.findings import Message
 from dnssec_doctor.validate import nsec, nsec3
+from dnssec_doctor.validate.denial import DenialCode
 from dnssec_doctor.validate.limits import VerificationBudget
 from dnssec_doctor.validate.rrsig import rrset_status
 
@@ -63,6 +64,7 @@ def judge_answer(
     insecure = [v for v in views if v.status is Status.INSECURE]
     if insecure:
         result.status, result.reason = Status.INSECURE, insecure[0].reason
+        result.codes.extend(insecure[0].codes)
         return result
     no_answer = Message.of(F.NO_SERVER_ANSWERED, "answer", zone=zone.zone, qname=answer.qname)
     decided(result, Status.INDETERMINATE, no_answer)
@@ -138,6 +140,10 @@ def _judge_denial(
     if proof.secure:
         return ServerView(server, Status.SECURE, f"{what} proven ({proof.code.value})")
     if proof.insecure:
-        return ServerView(server, Status.INSECURE, f"{what}: {proof.detail or proof.code.value}")
+        # validators ignore NSEC3 with too many iterations (RFC 9276 3.2): the code says why
+        too_many = proof.code is DenialCode.NSEC3_ITERATIONS_TOO_HIGH
+        codes = [F.NSEC3_ITERATIONS_TOO_HIGH] if too_many else []
+        reason = f"{what}: {proof.detail or proof.code.value}"
+        return ServerView(server, Status.INSECURE, reason, codes=codes)
     detail = proof.detail or proof.code.value
     return failing(server, Message.of(code, "denial", what=what, detail=detail))

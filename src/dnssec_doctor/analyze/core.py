@@ -16,6 +16,7 @@ import dns.rrset
 from dnssec_doctor import checks, defaults
 from dnssec_doctor.analyze.answers import judge_answer
 from dnssec_doctor.analyze.copies import attach_copies
+from dnssec_doctor.analyze.rollover import recognise
 from dnssec_doctor.analyze.zones import Anchors, judge_chain
 from dnssec_doctor.checks.context import ChainContext
 from dnssec_doctor.checks.expiry import signature_expiry
@@ -70,7 +71,10 @@ def analyze(
         verdict = Status.INDETERMINATE  # servers or zones left unseen could hold a failure
     warn_seconds = int(warn_days * DAY)
     expiry = signature_expiry(zones, answers + apex, warn_seconds)  # once: report and check
-    context = ChainContext(collection, zones, answers, apex, at, warn_seconds, verdict, expiry)
+    rollovers = recognise(collection, zones, at)
+    context = ChainContext(
+        collection, zones, answers, apex, at, warn_seconds, verdict, expiry, tuple(rollovers)
+    )
     found = checks.run_chain_checks(context, disabled)
     found = list(dict.fromkeys(found))  # the apex SOA may repeat what the answer showed
     names = {zone: _names_at(collection, zone) for zone in {f.zone for f in found if f.servers}}
@@ -86,6 +90,7 @@ def analyze(
         verdict=verdict,
         break_at=_break_at(collection, zones, answers),
         earliest_expiration=expiry.earliest,
+        rollovers=rollovers,
     )
 
 

@@ -8,17 +8,19 @@ Importing this package registers every check of `check` (the network walk).
 
 from collections.abc import Collection
 
-from dnssec_doctor.checks import expiry, keys, links, resolver, servers, walk
+from dnssec_doctor.checks import denial, expiry, keys, links, resolver, rollover, servers, walk
 from dnssec_doctor.checks.context import ChainContext
 from dnssec_doctor.model.checks import Check, run_checks, selected
 from dnssec_doctor.model.findings import Finding
 
 __all__ = [
+    "denial",
     "expiry",
     "keys",
     "links",
     "registered",
     "resolver",
+    "rollover",
     "run_chain_checks",
     "servers",
     "walk",

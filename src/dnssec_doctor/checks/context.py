@@ -11,6 +11,7 @@ import dns.rrset
 from dnssec_doctor.model.analysis import AnswerResult, Status, ZoneResult
 from dnssec_doctor.model.collection import Collection
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.model.rollover import Rollover
 
 T = dns.rdatatype.RdataType
 DAY = 86400
@@ -35,6 +36,7 @@ class ChainContext(NamedTuple):
     warn_seconds: int
     verdict: Status
     expiry: SignatureExpiry
+    rollovers: tuple[Rollover, ...] = ()  # the rollovers in progress (analyze/rollover.py)
 
     @property
     def all_answers(self) -> list[AnswerResult]:

@@ -110,7 +110,7 @@ EDE_MEANINGS: dict[int, tuple[str, tuple[F.FindingCode, ...]]] = {
     12: ("a missing or broken denial of existence",
          (F.NSEC_PROOF_BROKEN, F.NSEC3_PROOF_BROKEN, F.DS_NOT_PROVEN_ABSENT)),
     27: ("NSEC3 iterations above its limit", (F.NSEC3_ITERATIONS, F.VALIDATION_LIMIT,
-         F.NSEC3_PROOF_BROKEN)),
+         F.NSEC3_PROOF_BROKEN, F.NSEC3_ITERATIONS_TOO_HIGH)),
 }  # fmt: skip
 
 

@@ -83,12 +83,12 @@ def report_console() -> Console:
 
 def print_table(columns: Iterable[str], rows: Iterable[Iterable[str]]) -> Console:
     """A plain table (no box, bold header) on the report console; the console, for
-    what follows it."""
+    what follows it. The first column, what a row is named by, is never wrapped."""
     from rich.table import Table
 
     table: Table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in columns:
-        table.add_column(column)
+    for index, column in enumerate(columns):
+        table.add_column(column, no_wrap=index == 0)
     for row in rows:
         table.add_row(*row)
     out = report_console()

@@ -189,13 +189,15 @@ def _sign_for_real(lab_zone: LabZone, workdir: Path) -> None:
 
 def correct_ds(lab_zone: LabZone) -> list[str]:
     """The DS RRset (SHA-256) that makes the chain hold for the zone as served: one per
-    published KSK that signs the DNSKEY RRset."""
+    published KSK that signs the DNSKEY RRset (when no KSK does, per published key that
+    signs it: a CSK without the SEP flag works as well, RFC 4034 2.1.1)."""
     build = lab_zone.build
     if lab_zone.signed is not None:
         return [f"{build.origin} {TTL} IN DS {ds.to_text()}" for ds in lab_zone.signed.correct_ds]
     if not build.signed:
         return []
-    signing = [k for k in build.plan.published if k.is_ksk and k in build.plan.dnskey_signers]
+    published = [k for k in build.plan.published if k in build.plan.dnskey_signers]
+    signing = [k for k in published if k.is_ksk] or published
     return [f"{build.origin} {TTL} IN DS {k.ds(build.origin).to_text()}" for k in signing]
 
 

@@ -18,7 +18,14 @@ def demo_run(lab: RunningLab, console: Console) -> list[bool]:
     """One line per scenario: verdict, cause, where it breaks, time; True where as declared."""
     directory = Path(lab.manifest.directory)
     results = []
-    console.print(f"[bold]{'scenario':<27} {'verdict':<9} {'cause':<26} {'breaks at':<32} time[/]")
+    # columns as wide as their longest entry, so that long scenario ids stay in line
+    wide = max((len(r.id) for r in lab.manifest.scenarios), default=25)
+    cause_wide = max((len(r.cause) for r in lab.manifest.scenarios), default=26)
+    where_wide = max((len(r.break_at or "-") for r in lab.manifest.scenarios), default=32)
+    console.print(
+        f"[bold]{'scenario':<{wide + 2}} {'verdict':<9} {'cause':<{cause_wide}} "
+        f"{'breaks at':<{where_wide}} time[/]"
+    )
     began = time.monotonic()
     for record in lab.manifest.scenarios:
         options = CheckOptions(
@@ -37,8 +44,8 @@ def demo_run(lab: RunningLab, console: Console) -> list[bool]:
         ok = (verdict, cause, where) == expected
         results.append(ok)
         mark = "[green]✓[/]" if ok else "[bold red]✗[/]"
-        line = f"{mark} {record.id:<25} {verdict:<9} {cause:<26} {escape(where):<32} "
-        line += f"{report.seconds:.2f} s"
+        line = f"{mark} {record.id:<{wide}} {verdict:<9} {cause:<{cause_wide}} "
+        line += f"{escape(where):<{where_wide}} {report.seconds:.2f} s"
         if not ok:
             line += f"  [red](declared {' / '.join(expected)})[/]"
         console.print(line)

@@ -238,6 +238,197 @@ class DsSha1AndSha256(Fault):
         return [*ds, *sha1]
 
 
+# --- issue 12, class 1: rollovers in progress, legitimate stages and premature steps ---------
+
+
+@dataclass(frozen=True)
+class ZskPrepublished(Fault):
+    """Pre-publish ZSK rollover, its first stage: a new ZSK is published and signs nothing
+    (RFC 6781 4.1.1.1); ``signing`` makes it sign the data beside the old one (the
+    double-signature method, RFC 6781 4.1.1.2)."""
+
+    signing: bool = False
+
+    def prepare(self, build: ZoneBuild) -> None:
+        new = generate_key(build.algorithm, ksk=False)
+        build.zsks.append(new)
+        build.plan.published.append(new)
+        if self.signing:
+            build.plan.data_signers.append(new)
+
+
+@dataclass(frozen=True)
+class ZskOldSignaturesRemain(Fault):
+    """After a ZSK rollover: the old ZSK is no longer published, but the data still
+    carries its signatures beside the new ZSK's (harmless: validators use the latter)."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.data_signers.append(generate_key(build.algorithm, ksk=False))
+
+
+@dataclass(frozen=True)
+class KskDoubleKsk(Fault):
+    """Double-KSK rollover (RFC 6781 4.1.2): a new KSK is published and signs the DNSKEY
+    RRset beside the old one, its CDS is published; the parent's DS names the old KSK
+    (``switched``: the DS, and the CDS, name only the new KSK: the next stage)."""
+
+    switched: bool = False
+
+    def prepare(self, build: ZoneBuild) -> None:
+        new = generate_key(build.algorithm, ksk=True)
+        build.ksks.append(new)
+        build.plan.published.append(new)
+        build.plan.dnskey_signers.append(new)
+        build.cds_keys = [new]
+        if self.switched:
+            build.ds_keys = [new]
+
+
+@dataclass(frozen=True)
+class CskDoubleSignature(Fault):
+    """A zone signed by one CSK (SEP flag, no ZSK) rolls it: the new CSK is published and
+    signs everything beside the old one, its CDS published; the DS names the old CSK."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        old = build.ksks[0]
+        new = generate_key(build.algorithm, ksk=True)
+        build.ksks = [old, new]
+        build.zsks = []
+        build.plan.published = [old, new]
+        build.plan.dnskey_signers = [old, new]
+        build.plan.data_signers = [old, new]
+        build.cds_keys = [new]
+
+
+@dataclass(frozen=True)
+class CskRekeyWithoutSep(Fault):
+    """Re-keyed to a single CSK that lacks the SEP flag (flags 256): it signs the DNSKEY
+    RRset and the data, its CDS is published; the old keys are gone and the parent kept
+    the old KSK's DS."""
+
+    def prepare(self, build: ZoneBuild) -> None:
+        csk = generate_key(build.algorithm, ksk=False)
+        build.ds_keys = [generate_key(build.algorithm, ksk=True)]  # the old, removed KSK
+        build.ksks, build.zsks = [], [csk]
+        build.plan.published = [csk]
+        build.plan.dnskey_signers = [csk]
+        build.plan.data_signers = [csk]
+        build.cds_keys = [csk]
+
+
+#: The stages of an algorithm rollover (RFC 6781 4.1.4, RFC 7583 3.3.2) a fault builds.
+ALGORITHM_STAGES = (
+    "new-signatures",  # conservative: new RRSIGs, no new DNSKEY yet
+    "new-keys",  # new DNSKEYs published, both algorithms sign; DS of the old one
+    "ds-switched",  # the DS names the new algorithm's KSK
+    "old-keys-removed",  # the old DNSKEYs are gone, their signatures remain
+    "ds-too-early",  # premature: DS of the new KSK, which is published but signs nothing
+    "keys-before-signatures",  # premature: new DNSKEYs, the data signed by the old only
+)
+
+
+@dataclass(frozen=True)
+class AlgorithmRollover(Fault):
+    """An algorithm rollover from the zone's algorithm to *new* at one *stage*
+    (ALGORITHM_STAGES)."""
+
+    new: int
+    stage: str
+
+    def prepare(self, build: ZoneBuild) -> None:
+        if self.stage not in ALGORITHM_STAGES:
+            raise ValueError(f"no algorithm rollover stage {self.stage!r}")
+        ksk, zsk = generate_key(self.new, ksk=True), generate_key(self.new, ksk=False)
+        plan = build.plan
+        old_published = list(plan.published)
+        if self.stage != "ds-too-early":
+            plan.dnskey_signers.append(ksk)
+        if self.stage not in ("ds-too-early", "keys-before-signatures"):
+            plan.data_signers.append(zsk)
+        if self.stage == "new-signatures":
+            return
+        plan.published += [ksk] if self.stage == "ds-too-early" else [ksk, zsk]
+        build.ksks.append(ksk)
+        if self.stage in ("ds-switched", "old-keys-removed", "ds-too-early"):
+            build.ds_keys = [ksk]
+        if self.stage == "old-keys-removed":
+            plan.published = [k for k in plan.published if k not in old_published]
+            build.ksks = [ksk]
+
+
+@dataclass(frozen=True)
+class DsBeforeDnskeyEverywhere(Fault):
+    """Double-KSK rollover with its DS step too early: the parent's DS names only the
+    new KSK, but nameserver *index* still serves the old DNSKEY RRset (old KSK only;
+    a secondary the new keys have not reached)."""
+
+    index: int = 1
+
+    def prepare(self, build: ZoneBuild) -> None:
+        new = generate_key(build.algorithm, ksk=True)
+        build.ksks.append(new)
+        build.plan.published.append(new)
+        build.plan.dnskey_signers.append(new)
+        build.ds_keys = [new]
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        behind = copy.deepcopy(build.zone)
+        new = build.ksks[-1]
+        plan = copy.copy(build.plan)
+        plan.published = [k for k in build.plan.published if k is not new]
+        plan.dnskey_signers = [k for k in build.plan.dnskey_signers if k is not new]
+        _older_serial(behind)
+        signer.sign_zone(behind, plan)
+        build.copies["behind"] = behind
+        build.copy_at[self.index] = "behind"
+
+
+# --- issue 12, classes 4 and 5: NSEC3 parameters, TTLs against validity ----------------------
+
+
+@dataclass(frozen=True)
+class Nsec3Parameters(Fault):
+    """NSEC3 with *iterations* extra iterations and *salt* (RFC 9276 asks for 0 and
+    none); ``opt_out`` sets the opt-out flag on every NSEC3 record (RFC 5155 6)."""
+
+    iterations: int = 0
+    salt: bytes = b""
+    opt_out: bool = False
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.nsec3 = signer.Nsec3Params(self.iterations, self.salt)
+
+    def after_sign(self, build: ZoneBuild) -> None:
+        if not self.opt_out:
+            return
+        for name, node in list(build.zone.nodes.items()):
+            rdataset = node.get_rdataset(dns.rdataclass.IN, RdataType.NSEC3)
+            if rdataset is None:
+                continue
+            flagged = [rd.replace(flags=rd.flags | 0x01) for rd in rdataset]
+            rdataset.clear()
+            for rd in flagged:
+                rdataset.add(rd)
+            signer.resign_rrset(
+                build.zone, name, RdataType.NSEC3, build.plan.data_signers, build.plan.window
+            )
+
+
+@dataclass(frozen=True)
+class LongTtl(Fault):
+    """The DNSKEY RRset and the RRsets *rrsets* ((owner, type), relative) get *ttl*."""
+
+    ttl: int
+    rrsets: tuple[tuple[str, str], ...] = (("www", "A"),)
+
+    def prepare(self, build: ZoneBuild) -> None:
+        build.plan.dnskey_ttl = self.ttl
+        for owner, rdtype in self.rrsets:
+            rdataset = build.zone.find_rdataset(build.name(owner), rdtype)
+            rdataset.update_ttl(self.ttl)
+            rdataset.ttl = self.ttl
+
+
 # --- signature validity ------------------------------------------------------------------
 
 
@@ -359,11 +550,7 @@ class StaleCopy(Fault):
 
     def after_sign(self, build: ZoneBuild) -> None:
         stale = copy.deepcopy(build.zone)
-        assert stale.origin is not None
-        soa = stale.find_rdataset(stale.origin, RdataType.SOA)
-        old = soa[0].replace(serial=(soa[0].serial - 1000) % 2**32)
-        soa.clear()
-        soa.add(old)
+        _older_serial(stale)
         plan = copy.copy(build.plan)
         end = build.now - self.expired_days_ago * DAY
         plan.window = Window(end - 30 * DAY, end)
@@ -400,6 +587,15 @@ class CnameTo(Fault):
             dns.rdata.from_text(dns.rdataclass.IN, RdataType.CNAME, self.target, relativize=False),
             3600,
         )
+
+
+def _older_serial(zone: dns.zone.Zone) -> None:
+    """An older SOA serial: the copy a secondary still serves."""
+    assert zone.origin is not None
+    soa = zone.find_rdataset(zone.origin, RdataType.SOA)
+    old = soa[0].replace(serial=(soa[0].serial - 1000) % 2**32)
+    soa.clear()
+    soa.add(old)
 
 
 def _sha1_ds(origin: dns.name.Name, key: LabKey) -> dns.rdata.Rdata:

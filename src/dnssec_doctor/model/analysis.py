@@ -11,6 +11,7 @@ import dns.rdatatype
 import dns.rrset
 
 from dnssec_doctor.model.findings import Finding, FindingCode, Message
+from dnssec_doctor.model.rollover import Rollover
 from dnssec_doctor.validate.ds import DsJudgment
 from dnssec_doctor.validate.rrsig import RrsigJudgment
 
@@ -116,3 +117,4 @@ class Analysis:
     break_at: dns.name.Name | None
     apex: list[AnswerResult] = field(default_factory=list)  # the SOA of each answer's zone
     earliest_expiration: dict[dns.name.Name, int] = field(default_factory=dict)
+    rollovers: list[Rollover] = field(default_factory=list)  # in progress (analyze/rollover)

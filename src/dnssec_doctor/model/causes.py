@@ -62,3 +62,13 @@ class Cause(StrEnum):
     ALL_NAMESERVERS_LAME = "ALL_NAMESERVERS_LAME"  # every server answered, none with authority
     NO_NAMESERVER_USABLE = "NO_NAMESERVER_USABLE"  # some silent, the rest lame: none usable
     NO_VERDICT = "NO_VERDICT"  # nothing to judge: the walk collected no answer for the name
+    # --- issue 12, classes 1, 4 and 5: rollovers, NSEC3 iterations, TTLs against validity
+    # the DS names a new algorithm's KSK before the zone (its DNSKEY RRset) is signed with it
+    ALGORITHM_ROLLOVER_DS_TOO_EARLY = "ALGORITHM_ROLLOVER_DS_TOO_EARLY"
+    ROLLOVER_STEP_TOO_EARLY = "ROLLOVER_STEP_TOO_EARLY"  # secure; a rollover step taken early
+    TTL_BEYOND_VALIDITY = "TTL_BEYOND_VALIDITY"  # secure; caches keep data past its signatures
+    RRSIG_VALIDITY_TOO_SHORT = "RRSIG_VALIDITY_TOO_SHORT"  # secure; windows too short vs TTL
+    RRSIG_INCEPTION_TOO_RECENT = "RRSIG_INCEPTION_TOO_RECENT"  # secure; no clock-skew margin
+    NSEC3_EXTRA_ITERATIONS = "NSEC3_EXTRA_ITERATIONS"  # secure; NSEC3 iterations > 0 (RFC 9276)
+    # the zone is signed, but validators ignore its NSEC3 denials: too many iterations
+    NSEC3_ITERATIONS_TOO_HIGH = "NSEC3_ITERATIONS_TOO_HIGH"

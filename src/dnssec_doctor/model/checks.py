@@ -37,7 +37,9 @@ SETS: dict[str, dict[str, str]] = {
         "signatures": "signature lifetimes: what expires, and when",
         "walk": "the walk itself: referrals, limits, what could not be asked",
         "resolver": "the compared validating resolver, with and without checking disabled",
-        "keys": "the DS set at the parent and the keys: leftovers, digest types, algorithms",
+        "keys": "the DS set at the parent and the keys: leftovers, digest types, algorithms, "
+        "rollovers in progress",
+        "denial": "the NSEC3 parameters the servers' denial proofs use (RFC 9276)",
     },
     "verify": {
         "structure": "the zone's shape: signed at all, data below zone cuts",

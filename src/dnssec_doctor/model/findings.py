@@ -426,7 +426,10 @@ TTL_BEYOND_EXPIRATION = register(
     "RFC 4035 5.3.3, RFC 6781 4.4.2",
     "An RRset may be cached beyond its signatures' expiration (TTL longer than validity left).",
     {
-        "chain": "{count} RRset(s) outlive their signatures in caches (TTL > validity left)",
+        "chain": (
+            "{count} RRset(s) can be cached past their signatures' expiration: {first} has "
+            "TTL {ttl} s, its signatures expire in {left} s ({when})"
+        ),
         "zone": "{rrset}: the TTL outlasts RRSIG {key_tag}'s remaining validity",
     },
 )
@@ -740,4 +743,37 @@ RESOLVER_EDE_DISAGREES = register(
     "authoritative servers.",
     "{resolver} reports EDE {info_code} ({label}), which means {meaning}; the authoritative "
     "servers show {found}",
+)
+
+# --- issue 12 classes 1, 4 and 5: rollovers, NSEC3 iterations, TTLs against validity
+ROLLOVER_STEP_TOO_EARLY = register(
+    "ROLLOVER_STEP_TOO_EARLY",
+    W,
+    "RFC 6781 4.1, RFC 7583 3",
+    "A key rollover step was taken before the step it depends on had taken effect.",
+    "{kind} rollover of {zone}: {step}: {summary}",
+)
+RRSIG_VALIDITY_TOO_SHORT = register(
+    "RRSIG_VALIDITY_TOO_SHORT",
+    W,
+    "RFC 6781 4.4.2",
+    "Signatures are valid for a window too short for their TTL and a re-signing rhythm.",
+    "{count} RRset(s) are signed for only {window} s (first: {first}, TTL {ttl} s): less "
+    "than {factor} times the TTL leaves no room for a late re-signing",
+)
+RRSIG_INCEPTION_TOO_RECENT = register(
+    "RRSIG_INCEPTION_TOO_RECENT",
+    W,
+    "RFC 4035 5.3.1, RFC 6781 4.4.2",
+    "Signatures start so shortly before now that validators whose clock lags reject them.",
+    "{count} RRset(s) carry signatures that start only {age} s before now (first: {first}, "
+    "inception {when}): a validator whose clock is more than {age} s behind rejects them",
+)
+NSEC3_ITERATIONS_TOO_HIGH = register(
+    "NSEC3_ITERATIONS_TOO_HIGH",
+    W,
+    "RFC 9276 3.2",
+    "NSEC3 iterations above what validators accept: they treat the zone's denials as insecure.",
+    "{zone} is signed, but its NSEC3 records use {iterations} iterations, above the {limit} "
+    "validators accept (Unbound, BIND): they ignore its denial proofs and answer insecure",
 )

@@ -18,6 +18,7 @@ import dns.rrset
 from dnssec_doctor.model.analysis import AnswerResult, ServerView, ZoneResult
 from dnssec_doctor.model.findings import Finding
 from dnssec_doctor.model.report import Report
+from dnssec_doctor.model.rollover import Rollover
 
 SCHEMA = "dnssec-doctor/check/1"
 
@@ -83,6 +84,25 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return out
 
 
+def _rollover(rollover: Rollover) -> dict[str, Any]:
+    """A rollover in progress (issue 12 class 1; docs/json.md)."""
+    return {
+        "zone": rollover.zone,
+        "kind": rollover.kind.value,
+        "method": rollover.method,
+        "stage": rollover.stage.value,
+        "legitimate": rollover.legitimate,
+        "summary": rollover.summary,
+        "next_step": rollover.next_step,
+        "not_before": _iso(rollover.not_before) if rollover.not_before is not None else None,
+        "old_keys": list(rollover.old_keys),
+        "new_keys": list(rollover.new_keys),
+        "step_too_early": rollover.step_too_early,
+        "rrsets": list(rollover.rrsets),
+        "servers": list(rollover.servers),
+    }
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     analysis, diagnosis, collection = report.analysis, report.diagnosis, report.collection
     resolver = None
@@ -130,6 +150,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "answers": [_answer(a) for a in analysis.answers],
         "apex_soa": [_answer(a) for a in analysis.apex],
         "findings": [_finding(f) for f in analysis.findings],
+        "rollovers": [_rollover(r) for r in analysis.rollovers],
         "earliest_expiration": {
             z.to_text(): _iso(t) for z, t in analysis.earliest_expiration.items()
         },

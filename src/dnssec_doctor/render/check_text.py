@@ -11,6 +11,7 @@ from rich.markup import escape
 from dnssec_doctor.model.analysis import AnswerResult, Status, ZoneResult
 from dnssec_doctor.model.findings import Severity
 from dnssec_doctor.model.report import Report
+from dnssec_doctor.model.rollover import when
 from dnssec_doctor.validate.algorithms import algorithm_name
 from dnssec_doctor.validate.ds import DsStatus
 
@@ -26,6 +27,11 @@ _VERDICT = {
     Status.BOGUS: "BOGUS — validating resolvers answer SERVFAIL",
     Status.INDETERMINATE: "UNKNOWN — could not decide",
 }
+#: The zone is signed and its chain holds; validators ignore its NSEC3 denials (class 4).
+_NSEC3_INSECURE = (
+    "INSECURE — the zone is signed, but validators ignore its NSEC3 denial (too many "
+    "iterations): resolvers accept the answer unvalidated"
+)
 _SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
@@ -64,7 +70,9 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     a, d, c = report.analysis, report.diagnosis, report.collection
     q = c.evidence.query
     _, style = _STYLE[a.verdict]
-    console.print(f"[bold]{escape(q.name)} {q.type}[/]  [{style}]{_VERDICT[a.verdict]}[/]")
+    verdict = _NSEC3_INSECURE if d.cause.value == "NSEC3_ITERATIONS_TOO_HIGH" else None
+    verdict = verdict or _VERDICT[a.verdict]
+    console.print(f"[bold]{escape(q.name)} {q.type}[/]  [{style}]{verdict}[/]")
     _resolver_line(report, console)
 
     console.print()
@@ -92,6 +100,8 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
             f"    {_mark(answer.status)} {escape(answer.qname.to_text())} {kind} "
             f"({label}): {escape(answer.reason)}  [dim]{_servers_ok(answer)}[/]{marker}"
         )
+
+    _rollovers(report, console)
 
     console.print()
     cause_style = "bold red" if a.verdict is Status.BOGUS else "bold"
@@ -127,6 +137,26 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
         f"{f' in {rounds} rounds' if rounds else ''}, {report.seconds:.2f} s. "
         f"Exit {int(report.exit_code)} ({report.exit_code.name}).[/]"
     )
+
+
+def _rollovers(report: Report, console: Console) -> None:
+    """Each rollover in progress: a legitimate stage with its next step and when, or the
+    step taken too early and the way back (issue 12 class 1)."""
+    for r in report.analysis.rollovers:
+        kind = r.kind.value.upper()
+        if r.legitimate:
+            later = f", not before {when(r.not_before)}" if r.not_before is not None else ""
+            console.print(
+                f"[green]{kind} rollover in progress[/] at {escape(r.zone)} ({escape(r.method)}, "
+                f"stage {r.stage.value}): {escape(r.summary)}; next step: "
+                f"{escape(r.next_step)}{later}."
+            )
+        else:
+            console.print(
+                f"[bold red]{kind} rollover step taken too early[/] at {escape(r.zone)}: "
+                f"{escape(r.step_too_early or r.stage.value)}: {escape(r.summary)}. The way "
+                f"back: {escape(r.next_step)}."
+            )
 
 
 def _resolver_line(report: Report, console: Console) -> None:

@@ -115,6 +115,20 @@ def signing_advice(algorithm: int) -> SigningAdvice:
     return _SIGNING.get(algorithm, SigningAdvice.MUST_NOT)
 
 
+#: The family an algorithm belongs to, older to newer: rollovers move up it (RSA/SHA-1
+#: to RSASHA256, RSA to ECDSA, ECDSA to EdDSA; RFC 8624 4, RFC 6781 4.1.4). A snapshot of
+#: a rollover cannot tell the old algorithm from the new by itself; this can.
+_GENERATION: dict[int, int] = {1: 0, 3: 0, 6: 0, 5: 1, 7: 1, 8: 2, 10: 2, 12: 2, 13: 3, 14: 3,
+                               15: 4, 16: 4}  # fmt: skip
+
+
+def algorithm_generation(algorithm: int) -> tuple[int, int]:
+    """Where *algorithm* stands among the DNSSEC algorithms, older first: its family,
+    then RFC 9904's advice for signing (RSASHA512 before RSASHA256)."""
+    advice = list(SigningAdvice).index(signing_advice(algorithm))
+    return _GENERATION.get(algorithm, -1), -advice
+
+
 def algorithm_name(algorithm: int) -> str:
     """Mnemonic of an algorithm number, e.g. ``ECDSAP256SHA256`` (or the number)."""
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable
+from enum import StrEnum
 from typing import NamedTuple
 
 import dns.name
@@ -349,6 +350,36 @@ def prove_wildcard_answer(
     return _run(DenialKind.WILDCARD_ANSWER, qname, rrsets, body)
 
 
+class Nsec3ParamIssue(StrEnum):
+    """What RFC 9276 3.1 and 3.2 say of a zone's NSEC3 parameters (zone file or wire).
+
+    - ``EXTRA_ITERATIONS``: iterations above 0 (SHOULD be 0);
+    - ``ITERATIONS_TOO_HIGH``: above ``MAX_NSEC3_ITERATIONS``: validators treat the
+      zone's denials as insecure (RFC 9276 3.2; Unbound, BIND 9.18 at 150);
+    - ``SALT``: a salt (SHOULD NOT); ``OPT_OUT``: the opt-out flag (noted: unsigned
+      delegations may lack NSEC3, RFC 5155 6).
+    """
+
+    EXTRA_ITERATIONS = "EXTRA_ITERATIONS"
+    ITERATIONS_TOO_HIGH = "ITERATIONS_TOO_HIGH"
+    SALT = "SALT"
+    OPT_OUT = "OPT_OUT"
+
+
+def parameter_issues(iterations: int, salt: bytes, opt_out: bool) -> list[Nsec3ParamIssue]:
+    """The RFC 9276 issues of one set of NSEC3 parameters, the worst iteration one only."""
+    out = []
+    if iterations > limits.MAX_NSEC3_ITERATIONS:
+        out.append(Nsec3ParamIssue.ITERATIONS_TOO_HIGH)
+    elif iterations > 0:
+        out.append(Nsec3ParamIssue.EXTRA_ITERATIONS)
+    if salt:
+        out.append(Nsec3ParamIssue.SALT)
+    if opt_out:
+        out.append(Nsec3ParamIssue.OPT_OUT)
+    return out
+
+
 def iterations_warning(rrsets: Iterable[dns.rrset.RRset]) -> int | None:
     """The highest iteration count if above ``NSEC3_ITERATIONS_STRICT_LIMIT`` (some
     validators then treat proofs as insecure; RFC 9276 3.1 asks for 0), else None."""
@@ -358,9 +389,11 @@ def iterations_warning(rrsets: Iterable[dns.rrset.RRset]) -> int | None:
 
 
 __all__ = [
+    "Nsec3ParamIssue",
     "Nsec3Record",
     "iterations_warning",
     "nsec3_records",
+    "parameter_issues",
     "prove_no_ds",
     "prove_nodata",
     "prove_nxdomain",

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from dnssec_doctor.model import findings as F
 from dnssec_doctor.model.findings import Finding
+from dnssec_doctor.validate.nsec3 import Nsec3ParamIssue, parameter_issues
 from dnssec_doctor.zonefile.structure import ZoneShape
 from dnssec_doctor.zonefile.wire import (
     ancestors,
@@ -107,12 +108,13 @@ def _expected(shape: ZoneShape, name: bytes) -> frozenset[int]:
 def _params_findings(z: str, params: Params, opt_out: bool) -> list[Finding]:
     out: list[Finding] = []
     _alg, iterations, salt = params
-    if iterations > 0:
-        out.append(Finding.of(F.NSEC3_ITERATIONS, z, iterations=iterations))
-    if salt:
-        out.append(Finding.of(F.NSEC3_SALT, z, salt=salt.hex().upper()))
-    if opt_out:
-        out.append(Finding.of(F.NSEC3_OPT_OUT, z))
+    for issue in parameter_issues(iterations, salt, opt_out):
+        if issue in (Nsec3ParamIssue.EXTRA_ITERATIONS, Nsec3ParamIssue.ITERATIONS_TOO_HIGH):
+            out.append(Finding.of(F.NSEC3_ITERATIONS, z, iterations=iterations))
+        elif issue is Nsec3ParamIssue.SALT:
+            out.append(Finding.of(F.NSEC3_SALT, z, salt=salt.hex().upper()))
+        else:
+            out.append(Finding.of(F.NSEC3_OPT_OUT, z))
     return out
 
 
