@@ -125,7 +125,7 @@ def _ldns_sign(
 def bind_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BindLab]:
     moment = datetime.now(UTC).replace(microsecond=0)
     tree = LabTree(int(moment.timestamp()), SCENARIOS, TLDS)
-    tree.build()
+    tree.build(tmp_path_factory.mktemp("signers"))
     keys = {}
     for scenario in SCENARIOS:
         origin = dns.name.from_text(scenario.zone)
