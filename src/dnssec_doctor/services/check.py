@@ -28,7 +28,12 @@ from dnssec_doctor.collect.anchors import (
     load_root_hints,
     load_trust_anchors,
 )
-from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT, NetworkTransport
+from dnssec_doctor.collect.transport import (
+    DEFAULT_TIMEOUT,
+    NetworkTransport,
+    refusal_reason,
+    sendable,
+)
 from dnssec_doctor.collect.walk import collect_from_evidence, collect_sync
 from dnssec_doctor.model import evidence as ev
 from dnssec_doctor.model.collection import Collection
@@ -63,6 +68,16 @@ class CheckError(Exception):
     """Bad input or an unreadable file: the message is one line that says what to fix."""
 
 
+class AddressRefused(CheckError):
+    """The check would start at addresses its address policy refuses (a lab's, for a
+    public checker): nothing was asked."""
+
+
+#: Which server addresses a check may send to (collect/transport.py: ``sendable``, the
+#: command line's; ``public_only``, a public checker's).
+AddressPolicy = Callable[[str], bool]
+
+
 class CheckOptions(NamedTuple):
     name: str
     qtype: str = "A"
@@ -75,6 +90,7 @@ class CheckOptions(NamedTuple):
     timeout: float = DEFAULT_TIMEOUT
     stubs: tuple[ev.Stub, ...] = ()
     disabled: tuple[str, ...] = ()  # check ids or sets left out (model/checks.py)
+    addresses: AddressPolicy = sendable  # every server address is asked only if it passes
 
 
 def parse_name(text: str) -> dns.name.Name:
@@ -214,8 +230,12 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
             raise CheckError(str(error)) from error
         if resolver == SYSTEM:
             resolver = system_resolver()
+    _start_allowed(options, hints, resolver)
     transport = NetworkTransport(
-        port=options.port, timeout=options.timeout, resolver_port=resolver_port
+        port=options.port,
+        timeout=options.timeout,
+        resolver_port=resolver_port,
+        allow=options.addresses,
     )
     try:
         return collect_sync(
@@ -230,6 +250,25 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
         )
     except ValueError as error:  # a trust anchor that does not parse
         raise CheckError(str(error)) from error
+
+
+def _start_allowed(options: CheckOptions, hints: list[ev.RootHint], resolver: str | None) -> None:
+    """Refuse, before asking anything, a check whose start the policy forbids: no root
+    hint it may ask, or a resolver it may not (deeper servers the walk meets are not
+    asked and named in the report's problems instead)."""
+    policy = options.addresses
+    starts = [a for s in options.stubs for a in s.addresses] or [h.address for h in hints]
+    if starts and not any(policy(address) for address in starts):
+        shown = ", ".join(f"{a} ({refusal_reason(a)})" for a in starts[:3])
+        raise AddressRefused(
+            f"refused: the walk would start at {shown}; this checker asks only public "
+            "addresses (a lab needs --allow-private)"
+        )
+    if resolver is not None and not policy(resolver):
+        raise AddressRefused(
+            f"refused: --resolver {resolver} is {refusal_reason(resolver)}; this checker asks "
+            "only public addresses (a lab needs --allow-private)"
+        )
 
 
 def _loading(modules: tuple[str, ...]) -> list[Callable[[], object]]:
