@@ -61,7 +61,7 @@ def _mark(status: Status) -> str:
     return f"[{style}]{symbol}[/]"
 
 
-def _servers_ok(result: ZoneResult | AnswerResult) -> str:
+def servers_ok(result: ZoneResult | AnswerResult) -> str:
     views = result.servers.values()
     good = sum(1 for v in views if v.status in (Status.SECURE, Status.INSECURE))
     return f"{good}/{len(result.servers)} servers" if result.servers else ""
@@ -98,14 +98,14 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
             text = f"[dim]{text}[/]"
         console.print(
             f"  {_mark(result.status)} {escape(zone.to_text()):<{width}} {text}  "
-            f"[dim]{_servers_ok(result)}[/]{marker}"
+            f"[dim]{servers_ok(result)}[/]{marker}"
         )
     for answer, label in [*((x, x.kind) for x in a.answers), *((x, "apex") for x in a.apex)]:
         kind = dns.rdatatype.to_text(answer.qtype)
         marker = _marker(BROKEN_LINK if answer_is_broken(a, answer) else None)
         console.print(
             f"    {_mark(answer.status)} {escape(answer.qname.to_text())} {kind} "
-            f"({label}): {escape(answer.reason)}  [dim]{_servers_ok(answer)}[/]{marker}"
+            f"({label}): {escape(answer.reason)}  [dim]{servers_ok(answer)}[/]{marker}"
         )
 
     console.print()

@@ -146,7 +146,9 @@ def parse_at(text: str | None, base: datetime) -> datetime:
     return moment
 
 
-def _anchors(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
+def anchors_and_hints(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
+    """The trust anchors and root hints a check starts from (CheckError: a file that
+    does not load)."""
     try:
         anchors = (
             load_trust_anchors(options.trust_anchor_file)
@@ -221,7 +223,7 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
     analysis while the walk waits for answers)."""
     name = parse_name(options.name)
     rdtype = parse_type(options.qtype)
-    anchors, hints = _anchors(options)
+    anchors, hints = anchors_and_hints(options)
     resolver, resolver_port = (None, None)
     if options.resolver is not None:
         try:
