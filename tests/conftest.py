@@ -9,8 +9,10 @@ as arguments.
 # real-server lab (named, NSD, Knot, Unbound, delv): helpers/real_fixtures.py
 # built-in lab for the check, collect and verify tests: helpers/check_fixtures.py
 # a temporary PostgreSQL cluster for the monitor's store: helpers/monitor_fixtures.py
+# `serve` on the built-in lab and headless Chromium: helpers/web_fixtures.py
 from helpers.check_fixtures import builtin_lab
 from helpers.monitor_fixtures import postgres
 from helpers.real_fixtures import real_lab
+from helpers.web_fixtures import browser, screenshots, web_server
 
-__all__ = ["builtin_lab", "postgres", "real_lab"]
+__all__ = ["browser", "builtin_lab", "postgres", "real_lab", "screenshots", "web_server"]

@@ -141,8 +141,7 @@ def bound_socket(host: str, port: int) -> socket.socket:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    from dnssec_doctor.collect.transport import public_only, sendable
-    from dnssec_doctor.services.check import CheckOptions
+    from dnssec_doctor.services.check import CheckOptions, address_policy
 
     host, port = parse_listen(args.listen)
     token = read_token(args.token_file) if args.token_file else None
@@ -163,7 +162,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         warn_days=args.warn_days,
         port=args.port,
         timeout=args.timeout,
-        addresses=sendable if args.allow_private else public_only,
+        addresses=address_policy(allow_private=args.allow_private),
     )
     _anchors_readable(options)
     evidence_dir = args.evidence_dir or default_evidence_dir()

@@ -31,6 +31,7 @@ from dnssec_doctor.collect.anchors import (
 from dnssec_doctor.collect.transport import (
     DEFAULT_TIMEOUT,
     NetworkTransport,
+    public_only,
     refusal_reason,
     sendable,
 )
@@ -76,6 +77,11 @@ class AddressRefused(CheckError):
 #: Which server addresses a check may send to (collect/transport.py: ``sendable``, the
 #: command line's; ``public_only``, a public checker's).
 AddressPolicy = Callable[[str], bool]
+
+
+def address_policy(*, allow_private: bool) -> AddressPolicy:
+    """A public checker's policy (public addresses only), or a lab's (any unicast)."""
+    return sendable if allow_private else public_only
 
 
 class CheckOptions(NamedTuple):
