@@ -15,6 +15,7 @@ import dns.rrset
 
 from dnssec_doctor import checks, defaults
 from dnssec_doctor.analyze.answers import judge_answer
+from dnssec_doctor.analyze.copies import attach_copies
 from dnssec_doctor.analyze.zones import Anchors, judge_chain
 from dnssec_doctor.checks.context import ChainContext
 from dnssec_doctor.checks.expiry import signature_expiry
@@ -62,6 +63,7 @@ def analyze(
     zones = judge_chain(collection, anchors, at, budget)
     answers = [judge_answer(a, zones.get(a.zone), at, budget) for a in collection.answers]
     apex = _apex_soa(collection, zones, at, budget)
+    attach_copies(collection, zones, answers, apex, at)
     statuses = [a.status for a in answers]
     verdict = worst(statuses) if statuses else Status.INDETERMINATE
     if verdict is Status.SECURE and collection.limits_hit:

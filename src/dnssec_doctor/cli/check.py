@@ -46,6 +46,12 @@ def register(commands: Subcommands) -> None:
         help="analyse saved evidence (from probe) instead of the network",
     )
     check.add_argument(
+        "--graph",
+        type=Path,
+        metavar="FILE",
+        help="also draw the chain of trust to FILE (.svg, .png or .dot; docs/graph.md)",
+    )
+    check.add_argument(
         "--disable",
         action="append",
         metavar="CHECK",
@@ -58,10 +64,19 @@ def run(args: argparse.Namespace) -> ExitCode:
     from dnssec_doctor.services.check import CheckError, check_evidence, run_check
 
     options = check_options(args, at=args.at, warn_days=args.warn_days)
+    if args.graph is not None:
+        _graph_usable(args.graph)
     try:
         report = check_evidence(args.evidence, options) if args.evidence else run_check(options)
     except CheckError as error:
         fail(str(error))
+    if args.graph is not None:
+        from dnssec_doctor.render.graph import GraphError, render_graph
+
+        try:
+            render_graph(report, args.graph)
+        except GraphError as error:
+            fail(str(error))
     if args.json:
         from dnssec_doctor.render import check_json
 
@@ -71,3 +86,14 @@ def run(args: argparse.Namespace) -> ExitCode:
 
         check_text.render(report, report_console(), verbose=args.verbose)
     return report.exit_code
+
+
+def _graph_usable(path: Path) -> None:
+    """A bad --graph FILE (extension, no dot for .svg/.png) is a usage error, said before
+    the walk."""
+    from dnssec_doctor.render.graph import GraphError, graph_format
+
+    try:
+        graph_format(path)
+    except GraphError as error:
+        fail(str(error))

@@ -16,6 +16,7 @@ from dnssec_doctor.validate.rrsig import RrsigJudgment
 
 if TYPE_CHECKING:
     from dns.rdtypes.ANY.DNSKEY import DNSKEY
+    from dns.rdtypes.ANY.RRSIG import RRSIG
 
 
 class Status(StrEnum):
@@ -48,6 +49,20 @@ class ServerView:
 
 
 @dataclass
+class Copy:
+    """One server's copy of one RRset as it served it, with its signatures' verdicts:
+    what the chain-of-trust graph draws per server (render/graph_model.py). Facts
+    only; the statuses stay in the ServerViews."""
+
+    server: str
+    rrset: dns.rrset.RRset | None = None  # None: the server served no such RRset
+    rrsigs: list[RRSIG] = field(default_factory=list)  # its (or the denial's) signatures
+    judgments: list[RrsigJudgment] = field(default_factory=list)  # empty: not judged
+    denial: list[dns.rrset.RRset] = field(default_factory=list)  # NSEC/NSEC3 instead
+    error: str | None = None  # why the reply is no usable answer (silent, lame, ...)
+
+
+@dataclass
 class ZoneResult:
     """The link parent DS → DNSKEY RRset of one zone."""
 
@@ -69,6 +84,8 @@ class ZoneResult:
     # when the link does not hold: some server's SOA signatures have all expired too
     data_expired: bool = False
     message: Message | None = None  # the reason as its code's template (when it has codes)
+    copies: dict[str, Copy] = field(default_factory=dict)  # each child server's DNSKEY RRset
+    ds_copies: dict[str, Copy] = field(default_factory=dict)  # each parent server's DS RRset
 
 
 @dataclass
@@ -85,6 +102,7 @@ class AnswerResult:
     servers: dict[str, ServerView] = field(default_factory=dict)
     codes: list[FindingCode] = field(default_factory=list)
     message: Message | None = None  # the reason as its code's template (when it has codes)
+    copies: dict[str, Copy] = field(default_factory=dict)  # each server's RRset or denial
 
 
 @dataclass
