@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from dnssec_doctor.render.graph import BROKEN
 from helpers.check_fixtures import BuiltinLab
 from helpers.web_fixtures import WebServer, chromium, screenshot
 
@@ -61,6 +62,19 @@ def test_the_form_shows_the_verdict_the_break_and_the_fix(
         assert marked and record.break_at in marked[0].text and "◀ broken link" in marked[0].text
     else:
         assert not browser.find_elements(By.CSS_SELECTOR, "#break-at")
+    # the graph is inline SVG (shown without JavaScript), the broken link thick red
+    graph = browser.find_element(By.CSS_SELECTOR, "#graph svg")
+    assert graph.is_displayed() and graph.size["width"] > 200
+    labels = [t.text for t in graph.find_elements(By.TAG_NAME, "text")]
+    broken = [t for t in labels if t.startswith("✗ ")]
+    assert any(record.zone in t for t in labels)  # the scenario's zone has its box
+    if record.outcome.value == "bogus":
+        assert broken and set(broken) == {f"✗ {record.cause}"}
+        red = graph.find_elements(By.CSS_SELECTOR, f'path[stroke="{BROKEN}"]')
+        assert any(float(p.get_attribute("stroke-width") or 0) >= 4 for p in red)  # the edge
+    else:
+        assert not broken
+        assert not graph.find_elements(By.CSS_SELECTOR, f'path[stroke="{BROKEN}"]')
     # JavaScript is off: no copy button was made, the DS lines are plain text
     assert not browser.find_elements(By.CSS_SELECTOR, "button.copy")
     shown_ds = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#fix pre.ds")]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -158,7 +159,7 @@ class Server:
             report, ident, form = await self.live_check(request)
         except Refusal as refusal:
             return self.refusal_page(refusal, question(request, strict=False))
-        return self.report_page(report, ident, form)
+        return await self.report_page(report, ident, form)
 
     async def check_api(self, request: Request) -> Response:
         try:
@@ -174,7 +175,7 @@ class Server:
             return self.refusal_page(refusal)
         query = report.collection.evidence.query
         form = {"name": query.name, "type": query.type, "at": check_json.to_dict(report)["at"]}
-        return self.report_page(report, ident, form, saved=True)
+        return await self.report_page(report, ident, form, saved=True)
 
     async def evidence_api(self, request: Request) -> Response:
         try:
@@ -190,19 +191,17 @@ class Server:
             return refusal_json(Refusal(404, str(error)))
         return FileResponse(path, media_type="application/json", filename=path.name)
 
-    def report_page(
+    async def report_page(
         self, report: Report, ident: str, form: dict[str, str], *, saved: bool = False
     ) -> Response:
         values = report_view.context(report)
         at = values["data"]["at"]
+        graph, graph_error = await run_in_threadpool(chain_graph, report)  # dot: a subprocess
         return self.page(
             "report.html", form=form, saved=saved, permalink=permalink(ident, at),
             json_link=f"/api/evidence/{ident}?at={at}", evidence_file=f"/evidence/{ident}/file",
-            graph=self.graph(report), **values,
+            graph=graph, graph_error=graph_error, **values,
         )  # fmt: skip
-
-    def graph(self, report: Report) -> str | None:
-        return None
 
     def report_json(self, report: Report, ident: str) -> Response:
         at = check_json.to_dict(report)["at"]
@@ -231,6 +230,17 @@ class Server:
 
 
 _HTTP_WORDS = {404: "no such page", 405: "method not allowed here"}
+
+
+def chain_graph(report: Report) -> tuple[Markup | None, str | None]:
+    """The chain-of-trust graph as inline SVG (render/graph.py escapes every DNS-derived
+    string in it), or why it could not be drawn."""
+    from dnssec_doctor.render.graph import GraphError, chain_svg
+
+    try:
+        return Markup(chain_svg(report)), None
+    except GraphError as error:
+        return None, str(error)
 
 
 def permalink(ident: str, at: str) -> str:
