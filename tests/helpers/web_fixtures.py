@@ -145,6 +145,7 @@ def screenshot(driver: Any, path: Path) -> Path:
     """The whole page, not just the window."""
     height = int(driver.execute_script("return document.documentElement.scrollHeight") or 900)
     driver.set_window_size(1280, min(max(height, 600), 6000))
+    driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(str(path))
     driver.set_window_size(1280, 900)
     return path
