@@ -8,7 +8,6 @@ links to the permalink of exactly what it shows.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -33,21 +32,13 @@ from dnssec_doctor.services import check as service
 from dnssec_doctor.web import report_view
 from dnssec_doctor.web.evidence_store import EvidenceStore, UnknownEvidence
 from dnssec_doctor.web.limits import CheckSlots, RateLimiter
+from dnssec_doctor.web.refusal import Refusal, refusal_json
 from dnssec_doctor.web.security import HEADERS, Sessions
 from dnssec_doctor.web.settings import ServeSettings
 
 log = logging.getLogger("dnssec_doctor.web")
 STATIC = Path(__file__).parent / "static"
 MAX_FIELD = 300  # characters of a name, type or time a request may send
-
-
-class Refusal(Exception):
-    """A request answered with *status* and one line, as a page or as JSON."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.headers = headers or {}
 
 
 def templates() -> Environment:
@@ -78,6 +69,7 @@ class Server:
     def page(self, template: str, code: int = 200, **values: Any) -> HTMLResponse:
         values.setdefault("form", {"name": "", "type": "A", "at": ""})
         values.setdefault("dashboard", self.settings.monitor_config is not None)
+        values.setdefault("logged_in", False)
         html = self.env.get_template(template).render(**values)
         return HTMLResponse(html, status_code=code)
 
@@ -268,13 +260,6 @@ def question(request: Request, *, strict: bool = True) -> dict[str, str]:
     return form
 
 
-def refusal_json(refusal: Refusal) -> Response:
-    body = json.dumps({"error": str(refusal), "status": refusal.status}) + "\n"
-    return Response(
-        body, status_code=refusal.status, media_type="application/json", headers=refusal.headers
-    )
-
-
 class SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -296,6 +281,10 @@ def build_app(settings: ServeSettings) -> Starlette:
         Route("/api/evidence/{ident}", server.evidence_api),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    if settings.monitor_config is not None:
+        from dnssec_doctor.web.dashboard import dashboard_routes
+
+        routes += dashboard_routes(server)
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders)],
