@@ -108,7 +108,9 @@ def test_the_login_form_is_protected_from_csrf(board: Board) -> None:
         assert client.get("/dashboard").status_code == 303
 
 
-def test_the_dashboard_in_a_browser(board: Board, browser: Any, screenshots: Path) -> None:
+def test_the_dashboard_in_a_browser(
+    board: Board, browser: Any, screenshots: Path, builtin_lab: BuiltinLab
+) -> None:
     from selenium.webdriver.common.by import By
 
     browser.delete_all_cookies()
@@ -133,7 +135,12 @@ def test_the_dashboard_in_a_browser(board: Board, browser: Any, screenshots: Pat
     screenshot(browser, screenshots / "dashboard.png")
     browser.find_element(By.LINK_TEXT, board.zones["rrsig-expiring-soon"]).click()
     assert browser.find_element(By.TAG_NAME, "h1").text == board.zones["rrsig-expiring-soon"]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#plot svg circle")) == 2
+    lines = browser.find_elements(By.CSS_SELECTOR, "#plot polyline.server")
+    servers = {line.get_attribute("data-server") for line in lines}
+    zone = board.zones["rrsig-expiring-soon"]
+    assert servers == {s.address for s in builtin_lab.manifest.servers_of(zone)}  # its own
+    for line in lines:  # two checks: two points per server, each about 3 days out
+        assert len(line.get_attribute("points").split()) == 2
     assert len(browser.find_elements(By.CSS_SELECTOR, "#trend tbody tr")) == 2
     assert browser.find_elements(By.CSS_SELECTOR, "#events tbody tr")
     screenshot(browser, screenshots / "zone-history.png")

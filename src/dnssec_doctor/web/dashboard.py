@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dnssec_doctor.monitor.config import ConfigError, load
+from dnssec_doctor.monitor.engine import iso
 from dnssec_doctor.monitor.store import Store, StoreError
 from dnssec_doctor.monitor.views import STATUS_SCHEMA, history_dict, status_items
 from dnssec_doctor.services.check import CheckError, parse_name
@@ -27,32 +28,44 @@ if TYPE_CHECKING:
 PLOT_WIDTH, PLOT_HEIGHT, MARGIN = 720, 220, 48
 
 
+COLOURS = ("#3b82f6", "#e8710a", "#1b6e20", "#b00020", "#6a1b9a", "#00838f", "#5f6368")
+MAX_SERIES = len(COLOURS)
+
+
 class Point(NamedTuple):
     x: float
     y: float
 
 
-class Plot(NamedTuple):
-    """The expiry trend as an SVG polyline: days left until the earliest signature
-    expiry, at each check (numbers only: no DNS string reaches the SVG)."""
-
-    points: str
+class Series(NamedTuple):
+    label: str  # a server address, from the store
+    colour: str
+    points: str  # the polyline's "x,y x,y ..."
     dots: list[Point]
+
+
+class Plot(NamedTuple):
+    """Days left until the earliest signature expiry at each check, one line per server
+    (numbers and addresses only reach the SVG, escaped by the template)."""
+
+    series: list[Series]
     y_ticks: list[tuple[float, str]]
     first: str
     last: str
+    more: int  # servers left out of the plot (beyond MAX_SERIES)
 
 
-def expiry_plot(
-    trend: list[dict[str, Any]], raw: list[tuple[float, int, int | None]]
-) -> Plot | None:
-    if not raw:
+def expiry_plot(rows: list[tuple[float, str, int]]) -> Plot | None:
+    """The plot of store.expiry_by_server's rows."""
+    if not rows:
         return None
-    days = [(exp - at) / 86400 for at, exp, _ in raw]
-    times = [at for at, _, _ in raw]
+    by_server: dict[str, list[tuple[float, float]]] = {}
+    for at, server, expiration in rows:
+        by_server.setdefault(server, []).append((at, (expiration - at) / 86400))
+    times = [at for at, _, _ in rows]
+    days = [d for points in by_server.values() for _, d in points]
     t0, t1 = min(times), max(times)
-    top = max(max(days), 1.0) * 1.1
-    low = min(min(days), 0.0)
+    top, low = max(max(days), 1.0) * 1.1, min(min(days), 0.0)
     inner_w, inner_h = PLOT_WIDTH - 2 * MARGIN, PLOT_HEIGHT - 2 * MARGIN
 
     def place(t: float, d: float) -> Point:
@@ -60,12 +73,13 @@ def expiry_plot(
         y = MARGIN + inner_h * (top - d) / (top - low)
         return Point(round(x, 1), round(y, 1))
 
-    dots = [place(t, d) for t, d in zip(times, days, strict=True)]
+    series = []
+    for (server, points), colour in zip(sorted(by_server.items()), COLOURS, strict=False):
+        dots = [place(t, d) for t, d in points]
+        series.append(Series(server, colour, " ".join(f"{p.x},{p.y}" for p in dots), dots))
     ticks = [(place(t0, low + (top - low) * k / 4).y, f"{low + (top - low) * k / 4:.1f} d")
              for k in range(5)]  # fmt: skip
-    return Plot(
-        " ".join(f"{p.x},{p.y}" for p in dots), dots, ticks, trend[0]["at"], trend[-1]["at"]
-    )
+    return Plot(series, ticks, iso(t0), iso(t1), max(len(by_server) - MAX_SERIES, 0))
 
 
 class Dashboard:
@@ -97,12 +111,12 @@ class Dashboard:
         store = self._store()
         try:
             events, trend = store.history(name), store.expiry_trend(name)
+            per_server = store.expiry_by_server(name)
         finally:
             store.close()
         if not events and not trend:
             raise Refusal(404, f"no history for {name} in the store")
-        data = history_dict(name, events, trend)
-        return data, expiry_plot(data["expiry_trend"], trend)
+        return history_dict(name, events, trend), expiry_plot(per_server)
 
     # -- endpoints ---------------------------------------------------------------------
 
