@@ -241,3 +241,10 @@ def test_a_check_beyond_the_cap_is_503(silent_tree: WebServer) -> None:
     assert second.status_code == 503
     assert "busy: 1 checks are running" in second.text
     assert second.headers["retry-after"] == "5"
+
+
+def test_sigterm_stops_the_server_with_exit_0(builtin_lab: BuiltinLab, tmp_path: Path) -> None:
+    server = start_serve(lab_args(builtin_lab), tmp_path)
+    server.process.terminate()  # SIGTERM, to our own child
+    assert server.process.wait(10) == 0
+    assert "Traceback" not in server.log.read_text()
