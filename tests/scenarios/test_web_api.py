@@ -248,3 +248,13 @@ def test_sigterm_stops_the_server_with_exit_0(builtin_lab: BuiltinLab, tmp_path:
     server.process.terminate()  # SIGTERM, to our own child
     assert server.process.wait(10) == 0
     assert "Traceback" not in server.log.read_text()
+
+
+def test_a_corrupt_evidence_file_is_one_line(web_server: WebServer) -> None:
+    """A file in the evidence directory damaged behind the server's back (disk, hand)."""
+    ident = "f" * 64
+    (web_server.evidence_dir / f"{ident}.json").write_text('{"format": "dnssec-evidence/1", ')
+    for path in (f"/evidence/{ident}", f"/api/evidence/{ident}"):
+        answer = web_server.get(path)
+        assert answer.status_code == 400
+        assert "not JSON" in answer.text and "Traceback" not in answer.text
