@@ -16,5 +16,6 @@ from helpers.check_fixtures import builtin_lab
 from helpers.monitor_fixtures import postgres
 from helpers.push_lab import push_lab
 from helpers.real_fixtures import real_lab
+from helpers.web_fixtures import browser, screenshots, web_server
 
-__all__ = ["builtin_lab", "cds_corpus", "postgres", "push_lab", "real_lab"]
+__all__ = ["browser", "builtin_lab", "cds_corpus", "postgres", "push_lab", "real_lab", "screenshots", "web_server"]

@@ -34,6 +34,7 @@ LAYER = {
     "render": "render",
     "cli": "front",
     "monitor": "front",
+    "web": "front",
     "__main__": "front",
     "lab": "lab",
 }

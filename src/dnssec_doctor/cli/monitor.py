@@ -144,12 +144,8 @@ def _run(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-def _days_left(expiration: int | None, now: float) -> float | None:
-    return None if expiration is None else round((expiration - now) / 86400, 2)
-
-
 def _status(args: argparse.Namespace) -> ExitCode:
-    from dnssec_doctor.monitor.engine import iso
+    from dnssec_doctor.monitor.views import STATUS_SCHEMA, status_items
 
     config = _load(args)
     store = _store(config, migrate=False)
@@ -157,35 +153,9 @@ def _status(args: argparse.Namespace) -> ExitCode:
         rows = store.status()
     finally:
         store.close()
-    now = time.time()
-    items = [
-        {
-            "zone": r.zone,
-            "state": r.state,
-            "verdict": r.verdict,
-            "cause": r.cause,
-            "headline": r.headline,
-            "earliest_expiration": iso(r.earliest_expiration) if r.earliest_expiration else None,
-            "earliest_expiration_server": r.earliest_expiration_server,
-            "earliest_expiration_type": r.earliest_expiration_type,
-            "last_safe_resign": (
-                iso(r.earliest_expiration - (r.earliest_expiration_ttl or 0))
-                if r.earliest_expiration
-                else None
-            ),
-            "days_left": _days_left(r.earliest_expiration, now),
-            "stale_servers": r.stale_servers,
-            "last_check": iso(r.last_check),
-            "last_change": iso(r.last_change) if r.last_change else None,
-            "reasons": r.reasons,
-        }
-        for r in rows
-    ]
+    items = status_items(rows, time.time())
     if args.json:
-        write_stdout(
-            json.dumps({"schema": "dnssec-doctor/monitor-status/1", "zones": items}, indent=2)
-            + "\n"
-        )
+        write_stdout(json.dumps({"schema": STATUS_SCHEMA, "zones": items}, indent=2) + "\n")
         return ExitCode.OK
     header = ("ZONE", "STATE", "VERDICT", "CAUSE", "EARLIEST EXPIRY", "AT", "DAYS", "LAST CHECK",
               "LAST CHANGE")  # fmt: skip
@@ -230,19 +200,9 @@ def _history(args: argparse.Namespace) -> ExitCode:
     if not events and not trend:
         fail(f"no history for {zone} in the store")
     if args.json:
-        data = {
-            "schema": "dnssec-doctor/monitor-history/1",
-            "zone": zone,
-            "events": [
-                {"at": iso(e.at), "kind": e.kind, "summary": e.summary, "detail": e.detail}
-                for e in events
-            ],
-            "expiry_trend": [
-                {"at": iso(at), "earliest_expiration": iso(exp),
-                 "newest_inception": iso(inc) if inc else None}
-                for at, exp, inc in trend
-            ],
-        }  # fmt: skip
+        from dnssec_doctor.monitor.views import history_dict
+
+        data = history_dict(zone, events, trend)
         write_stdout(json.dumps(data, indent=2) + "\n")
         return ExitCode.OK
     lines = [f"{iso(e.at)}  {e.kind:<12} {e.summary}" for e in events]

@@ -67,6 +67,47 @@ def sendable(address: str) -> bool:
     return not (ip.is_multicast or ip.is_unspecified or ip == _BROADCAST)
 
 
+#: IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 and
+#: RFC 8215): a gateway would forward a query for 64:ff9b::7f00:1 to 127.0.0.1's network.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def public_only(address: str) -> bool:
+    """The address policy of a public checker (``serve`` without ``--allow-private``):
+    unicast addresses routed on the Internet only. Private, loopback, link-local,
+    shared (100.64/10), documentation and reserved addresses are refused, and so is an
+    IPv6 address that embeds one (IPv4-mapped, 6to4, NAT64): a hostile delegation must
+    not make the checker probe its own network."""
+    if not sendable(address):
+        return False
+    ip = ipaddress.ip_address(address)
+    inner: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner += [v4 for v4 in (ip.ipv4_mapped, ip.sixtofour) if v4 is not None]
+        if any(ip in net for net in _NAT64):
+            inner.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip.teredo is not None:
+            inner.extend(ip.teredo)
+    return all(one.is_global for one in inner)
+
+
+def refusal_reason(address: str) -> str:
+    """Why :func:`public_only` refuses *address*, in a word or two (for messages)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "not an IP address"
+    for word, test in (
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("unspecified", ip.is_unspecified),
+    ):
+        if test:
+            return word
+    return "private" if ip.is_private or not ip.is_global else "embeds a private address"
+
+
 def loopback_only(address: str) -> bool:
     """An address policy for tests and labs: 127.0.0.0/8 and ::1 only."""
     try:

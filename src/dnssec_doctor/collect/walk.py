@@ -21,7 +21,7 @@ from dnssec_doctor.collect.descent import Walk
 from dnssec_doctor.collect.limits import DEFAULT_LIMITS, WalkLimits, limit_hit
 from dnssec_doctor.collect.replay import ReplayTransport
 from dnssec_doctor.collect.session import Session, WalkStop
-from dnssec_doctor.collect.transport import NetworkTransport, Transport
+from dnssec_doctor.collect.transport import NetworkTransport, Transport, refusal_reason
 from dnssec_doctor.model.collection import Collection, ZoneCut
 from dnssec_doctor.model.evidence import (
     MAX_RECORDS_PER_MESSAGE,
@@ -97,6 +97,11 @@ async def collect(
                 " (malformed)",
             )
         )
+    refused = sorted({ex.server for ex in walk.exchanges() if ex.error == "blocked"})
+    if refused:
+        more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        shown = ", ".join(f"{a} ({refusal_reason(a)})" for a in refused[:5]) + more
+        walk.problem(f"not asked, the address policy refuses them: {shown}")
     evidence = Evidence(
         at=at,
         query=Query(name.to_text(), dns.rdatatype.to_text(rdtype)),

@@ -4,11 +4,12 @@ broken link marked, then the cause and the fix, then every finding."""
 from __future__ import annotations
 
 import dns.flags
+import dns.name
 import dns.rdatatype
 from rich.console import Console
 from rich.markup import escape
 
-from dnssec_doctor.model.analysis import AnswerResult, Status, ZoneResult
+from dnssec_doctor.model.analysis import Analysis, AnswerResult, Status, ZoneResult
 from dnssec_doctor.model.findings import Severity
 from dnssec_doctor.model.report import Report
 from dnssec_doctor.model.rollover import when
@@ -21,7 +22,8 @@ _STYLE = {
     Status.BOGUS: ("✗", "bold red"),
     Status.INDETERMINATE: ("?", "magenta"),
 }
-_VERDICT = {
+#: The verdict in words, as the report's first line (the web page shows the same words).
+VERDICT = {
     Status.SECURE: "SECURE — validating resolvers accept the answer",
     Status.INSECURE: "INSECURE — no chain of trust: resolvers accept the answer unvalidated",
     Status.BOGUS: "BOGUS — validating resolvers answer SERVFAIL",
@@ -35,10 +37,29 @@ _NSEC3_INSECURE = (
 _SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
-def _marker(verdict: Status) -> str:
-    if verdict is Status.BOGUS:
-        return "  [bold red]◀ broken link[/]"
-    return "  [yellow]◀ broken at some servers[/]"
+BROKEN_LINK = "broken link"
+BROKEN_AT_SOME = "broken at some servers"
+
+
+def link_mark(analysis: Analysis, zone: dns.name.Name, result: ZoneResult) -> str | None:
+    """The mark on the zone where the chain breaks (None for every other zone)."""
+    own_link = result.status is not Status.SECURE or "SERVER_BOGUS" in result.codes
+    if zone != analysis.break_at or not own_link:
+        return None
+    return BROKEN_LINK if analysis.verdict is Status.BOGUS else BROKEN_AT_SOME
+
+
+def answer_is_broken(analysis: Analysis, answer: AnswerResult) -> bool:
+    """An answer is the broken link itself only when its zone's keys are trusted."""
+    holder = analysis.zones.get(answer.zone)
+    return answer.status is Status.BOGUS and holder is not None and holder.status is Status.SECURE
+
+
+def _marker(mark: str | None) -> str:
+    if mark is None:
+        return ""
+    style = "bold red" if mark == BROKEN_LINK else "yellow"
+    return f"  [{style}]◀ {mark}[/]"
 
 
 def _mark(status: Status) -> str:
@@ -46,13 +67,13 @@ def _mark(status: Status) -> str:
     return f"[{style}]{symbol}[/]"
 
 
-def _servers_ok(result: ZoneResult | AnswerResult) -> str:
+def servers_ok(result: ZoneResult | AnswerResult) -> str:
     views = result.servers.values()
     good = sum(1 for v in views if v.status in (Status.SECURE, Status.INSECURE))
     return f"{good}/{len(result.servers)} servers" if result.servers else ""
 
 
-def _link_text(result: ZoneResult) -> str:
+def link_text(result: ZoneResult) -> str:
     if result.status is Status.SECURE:
         matched = [j for j in result.ds_judgments if j.status is DsStatus.MATCH]
         if matched:
@@ -71,7 +92,7 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     q = c.evidence.query
     _, style = _STYLE[a.verdict]
     verdict = _NSEC3_INSECURE if d.cause.value == "NSEC3_ITERATIONS_TOO_HIGH" else None
-    verdict = verdict or _VERDICT[a.verdict]
+    verdict = verdict or VERDICT[a.verdict]
     console.print(f"[bold]{escape(q.name)} {q.type}[/]  [{style}]{verdict}[/]")
     _resolver_line(report, console)
 
@@ -79,26 +100,20 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
     console.print("[bold]Chain of trust[/] (trust anchor → name, at every authoritative server)")
     width = max((len(z.to_text()) for z in a.zones), default=10) + 2
     for zone, result in a.zones.items():
-        own_link = result.status is not Status.SECURE or "SERVER_BOGUS" in result.codes
-        marker = _marker(a.verdict) if zone == a.break_at and own_link else ""
-        text = escape(_link_text(result))
+        marker = _marker(link_mark(a, zone, result))
+        text = escape(link_text(result))
         if result.inherited:
             text = f"[dim]{text}[/]"
         console.print(
             f"  {_mark(result.status)} {escape(zone.to_text()):<{width}} {text}  "
-            f"[dim]{_servers_ok(result)}[/]{marker}"
+            f"[dim]{servers_ok(result)}[/]{marker}"
         )
     for answer, label in [*((x, x.kind) for x in a.answers), *((x, "apex") for x in a.apex)]:
         kind = dns.rdatatype.to_text(answer.qtype)
-        holder = a.zones.get(answer.zone)
-        # an answer is the broken link itself only when its zone's keys are trusted
-        broken = (
-            answer.status is Status.BOGUS and holder is not None and holder.status is Status.SECURE
-        )
-        marker = "  [bold red]◀ broken link[/]" if broken else ""
+        marker = _marker(BROKEN_LINK if answer_is_broken(a, answer) else None)
         console.print(
             f"    {_mark(answer.status)} {escape(answer.qname.to_text())} {kind} "
-            f"({label}): {escape(answer.reason)}  [dim]{_servers_ok(answer)}[/]{marker}"
+            f"({label}): {escape(answer.reason)}  [dim]{servers_ok(answer)}[/]{marker}"
         )
 
     _rollovers(report, console)

@@ -28,7 +28,13 @@ from dnssec_doctor.collect.anchors import (
     load_root_hints,
     load_trust_anchors,
 )
-from dnssec_doctor.collect.transport import DEFAULT_TIMEOUT, NetworkTransport
+from dnssec_doctor.collect.transport import (
+    DEFAULT_TIMEOUT,
+    NetworkTransport,
+    public_only,
+    refusal_reason,
+    sendable,
+)
 from dnssec_doctor.collect.walk import collect_from_evidence, collect_sync
 from dnssec_doctor.model import evidence as ev
 from dnssec_doctor.model.collection import Collection
@@ -63,6 +69,21 @@ class CheckError(Exception):
     """Bad input or an unreadable file: the message is one line that says what to fix."""
 
 
+class AddressRefused(CheckError):
+    """The check would start at addresses its address policy refuses (a lab's, for a
+    public checker): nothing was asked."""
+
+
+#: Which server addresses a check may send to (collect/transport.py: ``sendable``, the
+#: command line's; ``public_only``, a public checker's).
+AddressPolicy = Callable[[str], bool]
+
+
+def address_policy(*, allow_private: bool) -> AddressPolicy:
+    """A public checker's policy (public addresses only), or a lab's (any unicast)."""
+    return sendable if allow_private else public_only
+
+
 class CheckOptions(NamedTuple):
     name: str
     qtype: str = "A"
@@ -75,6 +96,7 @@ class CheckOptions(NamedTuple):
     timeout: float = DEFAULT_TIMEOUT
     stubs: tuple[ev.Stub, ...] = ()
     disabled: tuple[str, ...] = ()  # check ids or sets left out (model/checks.py)
+    addresses: AddressPolicy = sendable  # every server address is asked only if it passes
 
 
 def parse_name(text: str) -> dns.name.Name:
@@ -130,7 +152,9 @@ def parse_at(text: str | None, base: datetime) -> datetime:
     return moment
 
 
-def _anchors(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
+def anchors_and_hints(options: CheckOptions) -> tuple[list[str], list[ev.RootHint]]:
+    """The trust anchors and root hints a check starts from (CheckError: a file that
+    does not load)."""
     try:
         anchors = (
             load_trust_anchors(options.trust_anchor_file)
@@ -205,7 +229,7 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
     analysis while the walk waits for answers)."""
     name = parse_name(options.name)
     rdtype = parse_type(options.qtype)
-    anchors, hints = _anchors(options)
+    anchors, hints = anchors_and_hints(options)
     resolver, resolver_port = (None, None)
     if options.resolver is not None:
         try:
@@ -214,8 +238,12 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
             raise CheckError(str(error)) from error
         if resolver == SYSTEM:
             resolver = system_resolver()
+    _start_allowed(options, hints, resolver)
     transport = NetworkTransport(
-        port=options.port, timeout=options.timeout, resolver_port=resolver_port
+        port=options.port,
+        timeout=options.timeout,
+        resolver_port=resolver_port,
+        allow=options.addresses,
     )
     try:
         return collect_sync(
@@ -230,6 +258,25 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
         )
     except ValueError as error:  # a trust anchor that does not parse
         raise CheckError(str(error)) from error
+
+
+def _start_allowed(options: CheckOptions, hints: list[ev.RootHint], resolver: str | None) -> None:
+    """Refuse, before asking anything, a check whose start the policy forbids: no root
+    hint it may ask, or a resolver it may not (deeper servers the walk meets are not
+    asked and named in the report's problems instead)."""
+    policy = options.addresses
+    starts = [a for s in options.stubs for a in s.addresses] or [h.address for h in hints]
+    if starts and not any(policy(address) for address in starts):
+        shown = ", ".join(f"{a} ({refusal_reason(a)})" for a in starts[:3])
+        raise AddressRefused(
+            f"refused: the walk would start at {shown}; this checker asks only public "
+            "addresses (a lab needs --allow-private)"
+        )
+    if resolver is not None and not policy(resolver):
+        raise AddressRefused(
+            f"refused: --resolver {resolver} is {refusal_reason(resolver)}; this checker asks "
+            "only public addresses (a lab needs --allow-private)"
+        )
 
 
 def _loading(modules: tuple[str, ...]) -> list[Callable[[], object]]:

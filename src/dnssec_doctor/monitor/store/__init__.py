@@ -427,6 +427,27 @@ class Store:
             )
             return [(r[0], int(r[1]), None if r[2] is None else int(r[2])) for r in rows][::-1]
 
+    def expiry_by_server(self, zone: str, limit: int = 1000) -> list[tuple[float, str, int]]:
+        """(checked at, server, its earliest signature expiration) over the zone's last
+        *limit* results: the expiry trend per server (the web dashboard's plot)."""
+        with self.engine.connect() as c:
+            recent = (
+                sa.select(s.results.c.id, s.results.c.checked_at)
+                .where(s.results.c.zone == zone)
+                .order_by(s.results.c.checked_at.desc())
+                .limit(limit)
+                .subquery()
+            )
+            rows = c.execute(
+                sa.select(recent.c.checked_at, s.signatures.c.server,
+                          sa.func.min(s.signatures.c.expiration))
+                .join(s.signatures, s.signatures.c.result_id == recent.c.id)
+                .where(s.signatures.c.rrtype != "DS")
+                .group_by(recent.c.id, recent.c.checked_at, s.signatures.c.server)
+                .order_by(recent.c.checked_at, s.signatures.c.server)
+            )  # fmt: skip
+            return [(float(r[0]), str(r[1]), int(r[2])) for r in rows]
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as c:
             return {
