@@ -34,6 +34,7 @@ from dnssec_doctor.model import evidence as ev
 from dnssec_doctor.model.collection import Collection
 
 if TYPE_CHECKING:
+    from dnssec_doctor.collect.shared import SharedWalks
     from dnssec_doctor.model.report import Report
 
 DEFAULT_WARN_DAYS = defaults.WARN_DAYS
@@ -75,6 +76,7 @@ class CheckOptions(NamedTuple):
     timeout: float = DEFAULT_TIMEOUT
     stubs: tuple[ev.Stub, ...] = ()
     disabled: tuple[str, ...] = ()  # check ids or sets left out (model/checks.py)
+    shared: SharedWalks | None = None  # a run's shared answers and server limits
 
 
 def parse_name(text: str) -> dns.name.Name:
@@ -214,9 +216,14 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
             raise CheckError(str(error)) from error
         if resolver == SYSTEM:
             resolver = system_resolver()
-    transport = NetworkTransport(
-        port=options.port, timeout=options.timeout, resolver_port=resolver_port
+    shared = options.shared
+    network = NetworkTransport(
+        port=options.port,
+        timeout=options.timeout,
+        resolver_port=resolver_port,
+        limiter=shared.limiter if shared is not None else None,
     )
+    transport = shared.transport(network, options.port) if shared is not None else network
     try:
         return collect_sync(
             name,
