@@ -11,6 +11,14 @@ monitor round must see what changed) and hands each check a :class:`SharingTrans
   walk that asks it again, within the reply's TTL; a question already in flight is
   waited for, not sent twice.  Each walk still records the exchange in its own
   evidence, so one name's evidence replays without any other's.
+- a server's referral to a zone at most ``depth`` labels deep (the root's referral to
+  a TLD) is the same for every name below that zone: the parent's data for the cut
+  (its NS RRset, glue, DS or the proof of no DS) decides it, never the name asked.
+  The next name below the zone gets that referral with its own question, without
+  asking; the exchange says so (``derived_from``: the name and type actually asked,
+  docs/evidence.md).  The one assumption: a server that refers a name to a TLD serves
+  no zone below that TLD (true of root servers; a server that did would answer such a
+  name from that zone instead).
 - a :class:`ServerLimiter` keeps at most ``per_server`` queries in flight to any one
   server address across all the run's checks (threads, event loops) together.
 
@@ -31,8 +39,11 @@ from dataclasses import dataclass, field
 
 import dns.message
 import dns.name
+import dns.rdataclass
 import dns.rdatatype
+import dns.rrset
 
+from dnssec_doctor.collect.referral import Kind, classify
 from dnssec_doctor.collect.transport import PER_SERVER_LIMIT, Transport
 from dnssec_doctor.model.collection import Reply
 
@@ -116,9 +127,14 @@ class SharedWalks:
     per_server: int = PER_SERVER_LIMIT
     sent: int = 0  # shareable questions sent to a server
     reused: int = 0  # shareable questions answered from another walk's exchange
+    derived: int = 0  # names answered with a referral another name got
+    asked: dict[str, int] = field(default_factory=dict)  # questions sent, per server address
     limiter: ServerLimiter = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
     _answers: dict[_Key, _Entry] = field(init=False, default_factory=dict)
+    _referrals: dict[tuple[int, str, dns.name.Name], tuple[Reply, float]] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.limiter = ServerLimiter(self.per_server)
@@ -157,6 +173,7 @@ class SharedWalks:
         self, inner: Transport, key: _Key, entry: _Entry, server: str,
         qname: dns.name.Name, qtype: dns.rdatatype.RdataType, cd: bool,
     ) -> Reply:  # fmt: skip
+        self.count(server)
         try:
             reply = await inner.ask(server, qname, qtype, cd=cd)
         except BaseException:
@@ -168,6 +185,57 @@ class SharedWalks:
         entry.expires = time.monotonic() + _reuse_for(reply.message)
         entry.future.set_result(reply)
         return reply
+
+    def count(self, server: str) -> None:
+        with self._lock:
+            self.asked[server] = self.asked.get(server, 0) + 1
+
+    def referral(
+        self, port: int, server: str, qname: dns.name.Name, qtype: dns.rdatatype.RdataType
+    ) -> Reply | None:
+        """The referral *server* gave for another name under the same shallow zone, with
+        *qname*'s question; None when there is none (or it is past its TTL)."""
+        now = time.monotonic()
+        for depth in range(min(self.depth, len(qname) - 2), 0, -1):
+            cut = qname.split(depth + 1)[1]
+            with self._lock:
+                found = self._referrals.get((port, server, cut))
+            if found is not None and found[1] >= now:
+                with self._lock:
+                    self.derived += 1
+                return _asked_as(found[0], qname, qtype)
+        return None
+
+    def note(self, port: int, server: str, qname: dns.name.Name, reply: Reply) -> None:
+        """Keep *reply* if it is a proper referral to a zone at most ``depth`` deep."""
+        if reply.message is None or reply.exchange.derived_from is not None:
+            return
+        for rrset in reply.message.authority:
+            child = rrset.name
+            if rrset.rdtype != dns.rdatatype.NS or not 0 < len(child) - 1 <= self.depth:
+                continue
+            verdict = classify(reply, child.parent(), qname)
+            if verdict.kind == Kind.REFERRAL and verdict.child == child and not verdict.implicit:
+                expires = time.monotonic() + _reuse_for(reply.message)
+                with self._lock:
+                    self._referrals.setdefault((port, server, child), (reply, expires))
+                return
+
+
+def _asked_as(reply: Reply, qname: dns.name.Name, qtype: dns.rdatatype.RdataType) -> Reply:
+    """*reply* as the answer to *qname* *qtype*: the same message, its question replaced."""
+    assert reply.message is not None and reply.exchange.response is not None
+    message = dns.message.from_wire(reply.exchange.response)
+    message.question = [dns.rrset.RRset(qname, dns.rdataclass.IN, qtype)]
+    wire = message.to_wire()
+    original = reply.exchange
+    exchange = original._replace(
+        qname=qname.to_text(),
+        qtype=dns.rdatatype.to_text(qtype),
+        response=wire,
+        derived_from=f"{original.qname} {original.qtype}",
+    )
+    return Reply(reply.server, exchange, dns.message.from_wire(wire))
 
 
 async def _result(future: Future[Reply | None]) -> Reply | None:
@@ -216,4 +284,12 @@ class SharingTransport:
     ) -> Reply:
         if self.shared.shareable(qname, recursion):
             return await self.shared.ask(self.inner, self.port, server, qname, qtype, cd)
-        return await self.inner.ask(server, qname, qtype, recursion=recursion, cd=cd)
+        derived = None if recursion or cd else self.shared.referral(self.port, server, qname, qtype)
+        if derived is not None:
+            return derived
+        self.shared.count(server)
+        reply = await self.inner.ask(server, qname, qtype, recursion=recursion, cd=cd)
+        if recursion or cd:
+            return reply
+        self.shared.note(self.port, server, qname, reply)
+        return reply
