@@ -140,3 +140,52 @@ def test_per_server_must_be_a_positive_integer(tmp_path: Path) -> None:
     path.write_text('[defaults]\nper_server = 0\n[[zones]]\nname = "a.test"\n')
     with pytest.raises(ConfigError, match=r"monitor.toml:2: defaults.per_server"):
         load_config(path)
+
+
+def test_the_alert_state_is_a_metric(builtin_lab: BuiltinLab, tmp_path: Path) -> None:
+    """dnssec_monitor_alert_state{zone,channel}: what each channel was last told, with
+    the deliveries counted; the alert really reaches a local webhook receiver."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from dnssec_doctor.monitor.alerts import Alerter
+    from dnssec_doctor.monitor.metrics import Metrics
+    from helpers.monitor_fixtures import Webhook, wait_for
+
+    hook = Webhook()
+    config_path = tmp_path / "monitor.toml"
+    config_path.write_text(
+        f'trust_anchor = "{builtin_lab.directory / "root.key"}"\n'
+        f'root_hints = "{builtin_lab.directory / "root.hints"}"\n'
+        f"port = {builtin_lab.port}\ntimeout = 0.3\n"
+        f'store = "sqlite:///{tmp_path}/monitor.db"\n'
+        f'[channels.hook]\nurl = "{hook.url}"\n'
+        '[metrics]\nlisten = "127.0.0.1:0"\n'
+        '[[zones]]\nname = "healthy-ed25519.test"\n'
+        '[[zones]]\nname = "ds-digest-mismatch.test"\n'
+    )
+    config = load_config(config_path)
+    store = Store.open(config.store)
+    alerter, metrics = Alerter(config, store), Metrics(config)
+    try:
+        assert Monitor(config, store, alerter, metrics).round() == 2
+        assert alerter.drain()
+        wait_for(lambda: len(hook.bodies) == 1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics.port}/metrics", timeout=5) as r:
+            families = {f.name: f for f in text_string_to_metric_families(r.read().decode())}
+        states = {
+            (s.labels["zone"], s.labels["channel"]): s.value
+            for s in families["dnssec_monitor_alert_state"].samples
+        }
+        assert states == {
+            ("ds-digest-mismatch.test.", "hook"): 2,
+            ("healthy-ed25519.test.", "hook"): 0,
+        }
+        sent = families["dnssec_monitor_alerts_sent"].samples
+        assert [s.value for s in sent if s.name.endswith("_total")] == [1]
+    finally:
+        metrics.close()
+        alerter.close()
+        store.close()
+        hook.close()

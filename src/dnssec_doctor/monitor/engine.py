@@ -260,6 +260,8 @@ class Monitor:
         self.store = store
         self.alerter = alerter
         self.metrics = metrics
+        if metrics is not None:
+            metrics.alerts = alerter  # dnssec_monitor_alert_state
         self.states: dict[str, str] = {z: r["state"] for z, r in _safe_latest(store).items()}
         self.observations: dict[str, Observation] = {}
         self.due: dict[str, float] = {}
