@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -426,6 +427,32 @@ class Store:
                 .limit(limit)
             )
             return [(r[0], int(r[1]), None if r[2] is None else int(r[2])) for r in rows][::-1]
+
+    def evidence(
+        self, zone: str, at: float | None = None
+    ) -> tuple[float, list[tuple[str, bytes]]] | None:
+        """The evidence kept with the zone's latest result that has any, checked at or
+        before *at* (POSIX seconds; None: the latest): (checked at, [(target, dnssec-
+        evidence/1 JSON)]) in the order the checks ran; None when there is none."""
+        with self.engine.connect() as c:
+            query = (
+                sa.select(s.results.c.id, s.results.c.checked_at)
+                .where(s.results.c.zone == zone)
+                .where(sa.exists().where(s.evidence.c.result_id == s.results.c.id))
+                .order_by(s.results.c.checked_at.desc(), s.results.c.id.desc())
+                .limit(1)
+            )
+            if at is not None:
+                query = query.where(s.results.c.checked_at <= at)
+            found = c.execute(query).first()
+            if found is None:
+                return None
+            rows = c.execute(
+                sa.select(s.evidence.c.target, s.evidence.c.data)
+                .where(s.evidence.c.result_id == found.id)
+                .order_by(s.evidence.c.id)
+            )
+            return found.checked_at, [(r.target, zlib.decompress(r.data)) for r in rows]
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as c:
