@@ -78,3 +78,43 @@ def test_what_has_no_evidence_is_one_line_and_exit_3(
         invoke([*base, "ds-digest-mismatch.test", "-o", str(tmp_path / "no" / "dir.json")]),
         "cannot write",
     )
+
+
+def test_an_alert_the_smtp_server_missed_is_kept_and_sent_next_round(
+    builtin_lab: BuiltinLab, tmp_path: Path
+) -> None:
+    """A real SMTP server (aiosmtpd) down during the first `monitor once`: the alert is
+    kept in the store (pending_alerts), not lost; the second run, with the server up,
+    delivers it once, and nothing is pending after."""
+    import sqlite3
+
+    from helpers.monitor_fixtures import Mailbox
+    from helpers.ports import free_port
+
+    port = free_port(("127.0.0.1",))
+    url = (
+        f"mailto://127.0.0.1:{port}?from=monitor@example.test&to=dns@example.test"
+        "&mode=insecure&user=&pass="
+    )
+    path = config(builtin_lab, tmp_path, "rrsig-expiring-soon.test")
+    path.write_text(path.read_text() + f'[channels.mail]\nurl = "{url}"\n')
+    db = tmp_path / "monitor.db"
+
+    def pending() -> list[tuple[str, str]]:
+        with sqlite3.connect(db) as c:
+            return list(c.execute("SELECT zone, channel FROM pending_alerts"))
+
+    assert invoke(["monitor", "once", "--config", str(path)]).exit_code == 1
+    assert pending() == [("rrsig-expiring-soon.test.", "mail")]
+    mailbox = Mailbox(port)
+    try:
+        assert invoke(["monitor", "once", "--config", str(path)]).exit_code == 1
+        assert len(mailbox.messages) == 1
+        assert "DNSSEC WARNING - rrsig-expiring-soon.test.: RRSIG_EXPIRING_SOON" in str(
+            mailbox.messages[0]["Subject"]
+        )
+        assert pending() == []
+        assert invoke(["monitor", "once", "--config", str(path)]).exit_code == 1
+        assert len(mailbox.messages) == 1  # the state holds: no second alert
+    finally:
+        mailbox.close()

@@ -308,6 +308,8 @@ class Monitor:
         began = time.monotonic()
         self._round = self.store.begin_round(len(todo))
         self.shared = SharedWalks(per_server=self.config.per_server)
+        if self.alerter is not None:
+            self.alerter.resume()  # what earlier rounds (or runs) could not deliver
         worst = 0
         with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
             futures = [(z, pool.submit(self.check, z, trigger)) for z in todo]

@@ -195,6 +195,18 @@ class Store:
                     )
                 )
                 c.execute(s.alert_state.insert().values(zone=zone, channel=channel, **state))
+        elif item[0] == "pending":
+            key, zone, channel, alert, queued_at = item[1]
+            with self._write("pending alert") as c:
+                c.execute(s.pending_alerts.delete().where(s.pending_alerts.c.key == key))
+                c.execute(
+                    s.pending_alerts.insert().values(
+                        key=key, zone=zone, channel=channel, alert=alert, queued_at=queued_at
+                    )
+                )
+        elif item[0] == "delivered":
+            with self._write("pending alert") as c:
+                c.execute(s.pending_alerts.delete().where(s.pending_alerts.c.key == item[1]))
         elif item[0] == "finish":
             round_id, worst = item[1]
             with self._write("round") as c:
@@ -284,6 +296,19 @@ class Store:
 
     def set_alert_state(self, zone: str, channel: str, state: AlertState) -> None:
         self._safely(("alert", (zone, channel, state._asdict())))
+
+    def keep_pending(self, key: str, zone: str, channel: str, alert: str, at: float) -> None:
+        """An alert not delivered yet (*alert*: its JSON), until :meth:`delivered`."""
+        self._safely(("pending", (key, zone, channel, alert, at)))
+
+    def delivered(self, key: str) -> None:
+        self._safely(("delivered", key))
+
+    def pending_alerts(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(key, channel, alert) of every alert not delivered yet, oldest first."""
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(s.pending_alerts).order_by(s.pending_alerts.c.queued_at))
+            return [(r.key, r.channel, json.loads(r.alert)) for r in rows]
 
     def prune(self, retention_days: float, now: float | None = None) -> int:
         """Drop results, rounds and events older than the retention; the latest result
