@@ -291,3 +291,37 @@ def test_threshold_nonsense_is_one_line_and_exit_3(options: list[str], expected:
     one_line_exit_3(invoke(["check", "www.a.test", *options, "--port", "1"]), expected)
     if "--evidence" not in options:
         one_line_exit_3(invoke(["scan", "-f", "/nonexistent", *options]), expected)
+
+
+def test_a_terminal_sees_the_progress_and_a_pipe_does_not(
+    builtin_lab: BuiltinLab, tmp_path: Path
+) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    names = tmp_path / "names.txt"
+    names.write_text("www.healthy-ed25519.test\nwww.ds-digest-mismatch.test\n")
+    command = [sys.executable, "-m", "dnssec_doctor", "scan", "-f", str(names),
+               *lab_args(builtin_lab)]  # fmt: skip
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=slave, timeout=60)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 2
+    assert b"\r1/2 checked" in seen and b"\r2/2 checked" in seen and b"CRITICAL 1" in seen
+    assert b"checked" not in done.stdout  # the report itself has no progress in it
+    piped = subprocess.run(command, capture_output=True, timeout=60)
+    assert piped.returncode == 2 and b"checked" not in piped.stderr

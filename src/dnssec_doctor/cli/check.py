@@ -166,15 +166,19 @@ def run_many(
     options = check_options(args, at=args.at, warn_days=args.warn_days)
     shared = SharedWalks()
     lock = threading.Lock()
+    total = len(targets) + len(bad)
+    progress = _Progress(total) if total > 1 and sys.stderr.isatty() else None
     with _jsonl(args.jsonl) as stream:
 
         def done(outcome: Outcome) -> None:
-            if stream is not None:
-                from dnssec_doctor.render.scan_json import line
+            with lock:
+                if stream is not None:
+                    from dnssec_doctor.render.scan_json import line
 
-                with lock:
                     stream.write(line(outcome))
                     stream.flush()
+                if progress is not None:
+                    progress.step(outcome)
 
         for outcome in bad:
             done(outcome)
@@ -182,6 +186,9 @@ def run_many(
             checked = check_many(targets, options, jobs=args.jobs, shared=shared, done=done)
         except CheckError as error:
             fail(str(error))
+        finally:
+            if progress is not None:
+                progress.end()
     outcomes = sorted([*bad, *checked], key=lambda o: o.target.line or 0)
     for outcome in bad:
         print(outcome.error, file=sys.stderr)
@@ -200,6 +207,26 @@ def run_many(
 
         scan_text.render(outcomes, report_console(), verbose=args.verbose)
     return worst_of(outcomes)
+
+
+class _Progress:
+    """On a terminal: one line on stderr, rewritten as each name is done."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.states = {code: 0 for code in ExitCode}
+
+    def step(self, outcome: Outcome) -> None:
+        self.done += 1
+        self.states[outcome.exit_code] += 1
+        tally = " ".join(f"{c.name} {n}" for c, n in self.states.items() if n)
+        sys.stderr.write(f"\r{self.done}/{self.total} checked  {tally}\x1b[K")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
 
 
 @contextlib.contextmanager
