@@ -201,7 +201,11 @@ def run_many(
     if args.json:
         from dnssec_doctor.render import scan_json
 
-        write_stdout(scan_json.render(outcomes, {"sent": shared.sent, "reused": shared.reused}))
+        write_stdout(
+            scan_json.render(
+                outcomes, {"sent": shared.sent, "reused": shared.reused, "derived": shared.derived}
+            )
+        )
     elif args.jsonl is None or str(args.jsonl) != "-":
         from dnssec_doctor.render import scan_text
 
