@@ -325,3 +325,21 @@ def test_a_terminal_sees_the_progress_and_a_pipe_does_not(
     assert b"checked" not in done.stdout  # the report itself has no progress in it
     piped = subprocess.run(command, capture_output=True, timeout=60)
     assert piped.returncode == 2 and b"checked" not in piped.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        (["--trust-anchor", "/nonexistent/root.key"], "cannot read"),
+        (["--root-hints", "/nonexistent/root.hints"], "cannot read"),
+        (["--at", "someday"], "--at wants ISO 8601"),
+        (["--disable", "no.such.check"], "--disable"),
+    ],
+)
+def test_a_bad_shared_input_is_one_line_before_any_walk(
+    tmp_path: Path, option: list[str], expected: str
+) -> None:
+    names = tmp_path / "names.txt"
+    names.write_text("www.a.test\nwww.b.test\n")
+    one_line_exit_3(invoke(["check", "www.a.test", "www.b.test", *option, "--port", "1"]), expected)
+    one_line_exit_3(invoke(["scan", "-f", str(names), *option, "--port", "1"]), expected)

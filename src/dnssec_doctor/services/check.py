@@ -202,6 +202,19 @@ def system_resolver(resolv_conf: Path = Path("/etc/resolv.conf")) -> str:
     raise CheckError(f"--resolver system: no nameserver line in {resolv_conf}")
 
 
+def check_shared_inputs(options: CheckOptions) -> None:
+    """What every check of a run reads alike (the trust anchor and root hints files,
+    --resolver, --at, --disable): bad input is one CheckError before any walk."""
+    parse_at(options.at, datetime.now(UTC))
+    known_checks(options.disabled)
+    _anchors(options)
+    if options.resolver is not None:
+        try:
+            parse_resolver(options.resolver)
+        except ValueError as error:
+            raise CheckError(str(error)) from error
+
+
 def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
     """Collect the evidence for a check from the network (*analysis_next*: load the
     analysis while the walk waits for answers)."""

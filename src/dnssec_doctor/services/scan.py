@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,8 +22,7 @@ from dnssec_doctor.model.scan import Outcome, Target
 from dnssec_doctor.services.check import (
     CheckError,
     CheckOptions,
-    known_checks,
-    parse_at,
+    check_shared_inputs,
     parse_name,
     parse_type,
     run_check,
@@ -35,7 +33,9 @@ MAX_NAMES_FILE = MAX_EVIDENCE_FILE
 
 DEFAULT_JOBS = defaults.CHECK_JOBS
 
-__all__ = ["DEFAULT_JOBS", "NamesFile", "SharedWalks", "check_many", "read_names"]
+__all__ = [
+    "DEFAULT_JOBS", "NamesFile", "SharedWalks", "check_many", "read_names", "targets_from_words",
+]  # fmt: skip
 
 
 def targets_from_words(words: Sequence[str]) -> list[Target]:
@@ -120,10 +120,9 @@ def check_many(
 ) -> list[Outcome]:
     """Check every target as *options* says (its name and type replaced), *jobs* at a
     time, sharing *shared* (a new SharedWalks when None); *done* hears of each outcome
-    as it finishes.  Options every check shares (--at, --disable) are checked once,
-    first: bad input raises CheckError before any walk."""
-    parse_at(options.at, datetime.now(UTC))
-    known_checks(options.disabled)
+    as it finishes.  Options every check shares (files, --resolver, --at, --disable) are
+    checked once, first: bad input raises CheckError before any walk."""
+    check_shared_inputs(options)
     run = shared if shared is not None else SharedWalks()
     todo = list(targets)
 
