@@ -131,7 +131,7 @@ class Webhook:
 class Mailbox:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 keeping every message it accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         from aiosmtpd.controller import Controller
 
         self.messages: list[Message] = []
@@ -142,7 +142,7 @@ class Mailbox:
                 messages.append(message_from_bytes(envelope.original_content))
                 return "250 OK"
 
-        self.port = free_port(("127.0.0.1",))
+        self.port = port or free_port(("127.0.0.1",))
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self.controller.start()
 

@@ -23,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from dnssec_doctor.monitor.config import load
 from dnssec_doctor.monitor.engine import Monitor
 from dnssec_doctor.monitor.store import Store
+from dnssec_doctor.monitor.store.schema import LATEST
 from helpers.check_fixtures import TIMEOUT, BuiltinLab
 from helpers.cli_helpers import invoke
 from helpers.monitor_fixtures import Mailbox, Webhook, wait_for
@@ -166,7 +167,7 @@ def test_the_store_on_a_real_postgresql_server(
     causes = {z["zone"]: z["cause"] for z in rows["zones"]}
     assert causes[zone_of(builtin_lab, "ds-digest-mismatch")] == "DS_DIGEST_MISMATCH"
     store = Store.open(postgres)
-    assert store.version() == 1 and store.counts()["results"] >= 4
+    assert store.version() == LATEST and store.counts()["results"] >= 4
     store.close()
 
 

@@ -22,13 +22,13 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from dnssec_doctor import __version__, dnsfeatures
-from dnssec_doctor.cli import cds, check, checks, demo, ds, lab, monitor, probe, serve, verify
+from dnssec_doctor.cli import cds, check, checks, demo, ds, lab, monitor, probe, scan, serve, verify
 from dnssec_doctor.cli.common import PROG, CommandFailed, Parser, print_help
 from dnssec_doctor.excerpt import bounded_excerpt
 from dnssec_doctor.exitcodes import ExitCode
 
 #: The commands in the order --help lists them: each module's register() adds its parser.
-COMMANDS = (check, probe, verify, ds, cds, checks, monitor, serve, demo, lab)
+COMMANDS = (check, scan, probe, verify, ds, cds, checks, monitor, serve, demo, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,6 +49,23 @@ def register(commands: Subcommands) -> None:
     history.add_argument("zone", metavar="ZONE")
     history.add_argument("--json", action="store_true", help="print JSON")
     history.set_defaults(run=_history)
+    evidence = add_command(
+        sub, "evidence", "export a zone's stored evidence, for offline check --evidence"
+    )
+    _config(evidence)
+    evidence.add_argument("zone", metavar="ZONE")
+    evidence.add_argument(
+        "--at", metavar="TIME", help="the last result at or before TIME (ISO 8601, -12h, ...)"
+    )
+    evidence.add_argument(
+        "--target",
+        metavar="'NAME TYPE'",
+        help="which of the zone's checks [default: the first, the zone's SOA]",
+    )
+    evidence.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE [default: stdout]"
+    )
+    evidence.set_defaults(run=_evidence)
 
 
 def _config(parser: argparse.ArgumentParser) -> None:
@@ -214,3 +231,60 @@ def _history(args: argparse.Namespace) -> ExitCode:
         )
     write_stdout("\n".join(lines) + "\n")
     return ExitCode.OK
+
+
+def _evidence(args: argparse.Namespace) -> ExitCode:
+    from datetime import UTC, datetime
+
+    from dnssec_doctor.monitor.config import _canonical
+    from dnssec_doctor.monitor.engine import iso
+    from dnssec_doctor.services.check import CheckError, parse_at, parse_name
+
+    try:
+        parse_name(args.zone)
+        at = parse_at(args.at, datetime.now(UTC)).timestamp() if args.at else None
+    except CheckError as error:
+        fail(str(error))
+    zone = _canonical(args.zone)
+    store = _store(_load(args), migrate=False)
+    try:
+        found = store.evidence(zone, at)
+    finally:
+        store.close()
+    when = f" at or before {iso(at)}" if at is not None else ""
+    if found is None:
+        fail(f"no evidence of {zone} in the store{when} (only results that are not OK keep it)")
+    checked_at, items = found
+    targets = [target for target, _ in items]
+    chosen = items[0]
+    if args.target is not None:
+        match = [i for i in items if _same_target(i[0], args.target)]
+        if not match:
+            fail(f"--target {args.target!r}: the result of {iso(checked_at)} holds {targets}")
+        chosen = match[0]
+    text = chosen[1].decode()
+    if args.output is None:
+        write_stdout(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail(f"cannot write {args.output}: {error.strerror}")
+    print(f"{chosen[0]}: evidence of the check at {iso(checked_at)}", file=sys.stderr)
+    return ExitCode.OK
+
+
+def _same_target(stored: str, given: str) -> bool:
+    """'www.a.test A' names the stored 'www.a.test. A' (names compare as DNS names)."""
+    import dns.exception
+    import dns.name
+
+    try:
+        name, _, kind = given.strip().rpartition(" ")
+        stored_name, _, stored_kind = stored.rpartition(" ")
+        return (
+            dns.name.from_text(name) == dns.name.from_text(stored_name)
+            and kind.upper() == stored_kind.upper()
+        )
+    except (dns.exception.DNSException, ValueError):
+        return False

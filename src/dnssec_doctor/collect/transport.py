@@ -15,10 +15,11 @@ anywhere but the address it is given.  Network trouble never raises; it becomes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import time
 from collections.abc import Callable
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import dns.message
 import dns.name
@@ -28,6 +29,9 @@ from dnssec_doctor import defaults
 from dnssec_doctor.collect.wire import ParseCache, flag_words, judge, make_query, truncated
 from dnssec_doctor.model.collection import Reply
 from dnssec_doctor.model.evidence import Exchange
+
+if TYPE_CHECKING:
+    from dnssec_doctor.collect.shared import ServerLimiter
 
 #: Seconds to wait for one answer (per attempt).
 DEFAULT_TIMEOUT = defaults.QUERY_TIMEOUT
@@ -151,6 +155,8 @@ class NetworkTransport:
     to any other address is recorded with the error ``blocked`` and never sent.
     *resolver_port*, when given, is the port of recursive queries (the compared
     resolver, ``--resolver ADDR:PORT``); every other query goes to *port*.
+    *limiter*, when given, replaces the per-server limit with one shared by every check
+    of a run (:class:`~dnssec_doctor.collect.shared.ServerLimiter`).
     """
 
     def __init__(
@@ -163,6 +169,7 @@ class NetworkTransport:
         total: int = GLOBAL_LIMIT,
         allow: Callable[[str], bool] = sendable,
         resolver_port: int | None = None,
+        limiter: ServerLimiter | None = None,
     ) -> None:
         self.port = port
         self.resolver_port = resolver_port
@@ -171,6 +178,7 @@ class NetworkTransport:
         self.per_server = per_server
         self.total = total
         self.allow = allow
+        self.limiter = limiter  # shared by a run's checks: per_server then is its limit
         self._loop: asyncio.AbstractEventLoop | None = None
         self._global = asyncio.Semaphore(total)
         self._servers: dict[str, asyncio.Semaphore] = {}
@@ -205,7 +213,9 @@ class NetworkTransport:
         )
         return Reply(server, exchange, outcome.message)
 
-    def _limits(self, server: str) -> _Both:
+    def _limits(self, server: str) -> contextlib.AbstractAsyncContextManager[None]:
+        if self.limiter is not None:
+            return self.limiter.slot(server)
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # semaphores belong to one event loop; one check each
             self._loop = loop

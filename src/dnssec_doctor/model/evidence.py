@@ -122,6 +122,9 @@ class Exchange(NamedTuple):
     rtt_ms: float | None = None
     response: bytes | None = None
     error: str | None = None
+    #: "NAME TYPE" of the exchange this one was derived from without asking (a shared
+    #: referral: collect/shared.py); None for a question that was sent.
+    derived_from: str | None = None
 
     def message(self) -> dns.message.Message:
         """Decode ``response``; raises :class:`ResponseDecodeError` for anything else."""
@@ -301,6 +304,7 @@ def to_dict(evidence: Evidence) -> dict[str, Any]:
                     None if ex.response is None else base64.b64encode(ex.response).decode()
                 ),
                 "error": ex.error,
+                **({"derived_from": ex.derived_from} if ex.derived_from is not None else {}),
             }
             for ex in evidence.exchanges
         ],
@@ -464,6 +468,9 @@ def _parse_exchange(value: Any, where: str) -> Exchange:
         raise _fail(f"{where}.error", "expected a lowercase word such as timeout, or null")
     if response is None and error is None:
         raise _fail(where, "neither a response nor an error")
+    derived = obj.get("derived_from")
+    if derived is not None and (not isinstance(derived, str) or len(derived) > 300):
+        raise _fail(f"{where}.derived_from", "expected NAME TYPE or null")
     return Exchange(
         server=_address(obj.get("server"), f"{where}.server", allow_any=True),
         port=port,
@@ -475,6 +482,7 @@ def _parse_exchange(value: Any, where: str) -> Exchange:
         rtt_ms=None if rtt is None else float(rtt),
         response=response,
         error=error,
+        derived_from=derived,
     )
 
 

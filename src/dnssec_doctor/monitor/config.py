@@ -21,6 +21,7 @@ DEFAULT_INTERVAL = 3600.0
 DEFAULT_CRITICAL_DAYS = 2.0
 DEFAULT_CONCURRENCY = 4
 DEFAULT_JITTER = 0.1
+DEFAULT_PER_SERVER = 8  # as collect.transport.PER_SERVER_LIMIT (not imported: start-up)
 DEFAULT_REPEAT = 86400.0
 DEFAULT_RETENTION_DAYS = 90.0
 #: the states an alert route can ask for (the exit codes' names)
@@ -81,6 +82,7 @@ class Config(NamedTuple):
     zones: tuple[Zone, ...]
     channels: tuple[Channel, ...]
     metrics: Metrics | None
+    per_server: int = DEFAULT_PER_SERVER  # queries in flight to one server address, per round
 
     def zone(self, name: str) -> Zone | None:
         wanted = _canonical(name)
@@ -215,7 +217,8 @@ TOP_KEYS = {
     "defaults", "zones", "channels", "metrics",
 }  # fmt: skip
 DEFAULT_KEYS = {
-    "interval", "warn_days", "critical_days", "concurrency", "jitter", "alerts", "repeat",
+    "interval", "warn_days", "critical_days", "concurrency", "per_server", "jitter", "alerts",
+    "repeat",
 }  # fmt: skip
 ZONE_KEYS = {"name", "names", "interval", "warn_days", "critical_days", "labels", "alerts"}
 CHANNEL_KEYS = {"url", "urls", "command", "states", "repeat"}
@@ -298,6 +301,9 @@ def parse(data: Mapping[str, Any], path: Path, text: str) -> Config:
             d.get("concurrency", DEFAULT_CONCURRENCY), "defaults.concurrency", 1, 256
         ),
         jitter=r.number(d.get("jitter", DEFAULT_JITTER), "defaults.jitter", 0, 0.5),
+        per_server=r.integer(
+            d.get("per_server", DEFAULT_PER_SERVER), "defaults.per_server", 1, 256
+        ),
         zones=zones,
         channels=channels,
         metrics=metrics,

@@ -25,6 +25,7 @@ from dnssec_doctor.monitor.observe import Observation, observe
 from dnssec_doctor.monitor.results import STATE_NAMES, Event, ZoneResult, worse
 from dnssec_doctor.monitor.store import Store
 from dnssec_doctor.services.check import CheckError, CheckOptions, run_check
+from dnssec_doctor.services.scan import SharedWalks
 
 if TYPE_CHECKING:
     from dnssec_doctor.model.report import Report
@@ -39,7 +40,9 @@ def iso(posix: float) -> str:
     return datetime.fromtimestamp(posix, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _options(config: cfg.Config, zone: cfg.Zone, target: cfg.Target) -> CheckOptions:
+def _options(
+    config: cfg.Config, zone: cfg.Zone, target: cfg.Target, shared: SharedWalks | None
+) -> CheckOptions:
     return CheckOptions(
         name=target.name,
         qtype=target.qtype,
@@ -49,19 +52,23 @@ def _options(config: cfg.Config, zone: cfg.Zone, target: cfg.Target) -> CheckOpt
         warn_days=zone.warn_days,
         port=config.port,
         timeout=config.timeout,
+        shared=shared,
     )
 
 
-def check_zone(config: cfg.Config, zone: cfg.Zone, trigger: str) -> ZoneResult:
+def check_zone(
+    config: cfg.Config, zone: cfg.Zone, trigger: str, shared: SharedWalks | None = None
+) -> ZoneResult:
     """The zone's SOA and its configured names, each checked in full; the zone's state is
-    the worst of them and of the expiry thresholds."""
+    the worst of them and of the expiry thresholds.  *shared*: the round's answers about
+    the zones above and its per-server limits."""
     began = time.monotonic()
     now = time.time()
     reports: list[tuple[cfg.Target, Report]] = []
     errors: list[str] = []
     for target in zone.targets:
         try:
-            reports.append((target, run_check(_options(config, zone, target))))
+            reports.append((target, run_check(_options(config, zone, target, shared))))
         except CheckError as error:
             errors.append(f"{target.name} {target.qtype}: {error}")
     observation = observe(dns.name.from_text(zone.name), (r.collection for _, r in reports))
@@ -253,6 +260,8 @@ class Monitor:
         self.store = store
         self.alerter = alerter
         self.metrics = metrics
+        if metrics is not None:
+            metrics.alerts = alerter  # dnssec_monitor_alert_state
         self.states: dict[str, str] = {z: r["state"] for z, r in _safe_latest(store).items()}
         self.observations: dict[str, Observation] = {}
         self.due: dict[str, float] = {}
@@ -260,7 +269,7 @@ class Monitor:
         self.reload_requested = threading.Event()
 
     def check(self, zone: cfg.Zone, trigger: str) -> tuple[ZoneResult, list[Event]]:
-        result = check_zone(self.config, zone, trigger)
+        result = check_zone(self.config, zone, trigger, self.shared)
         before = self.observations.get(zone.name) or _safe(
             lambda: self.store.last_observation(zone.name)
         )
@@ -289,12 +298,18 @@ class Monitor:
         return result, events
 
     _round: int | None = None
+    #: the round's answers about the zones above: new each round, so a change at the
+    #: root or a TLD is seen the next round (and never carried over).
+    shared: SharedWalks | None = None
 
     def round(self, zones: list[cfg.Zone] | None = None, trigger: str = "interval") -> int:
         """Check *zones* (all by default) concurrently; returns the worst exit code."""
         todo = list(self.config.zones if zones is None else zones)
         began = time.monotonic()
         self._round = self.store.begin_round(len(todo))
+        self.shared = SharedWalks(per_server=self.config.per_server)
+        if self.alerter is not None:
+            self.alerter.resume()  # what earlier rounds (or runs) could not deliver
         worst = 0
         with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
             futures = [(z, pool.submit(self.check, z, trigger)) for z in todo]

@@ -33,6 +33,17 @@ class Health(Protocol):
     stopping: threading.Event
 
 
+class AlertSource(Protocol):
+    """What the alert-state metrics read (monitor.alerts.Alerter)."""
+
+    states: dict[tuple[str, str], Any]  # (zone, channel) -> AlertState (.state: a name)
+    sent: int
+    failures: int
+
+
+STATE_CODES = {"OK": 0, "WARNING": 1, "CRITICAL": 2, "UNKNOWN": 3}
+
+
 class Metrics:
     def __init__(self, config: cfg.Config) -> None:
         assert config.metrics is not None
@@ -42,6 +53,7 @@ class Metrics:
         self.round_seconds = 0.0
         self.started = time.time()
         self.health: Health | None = None
+        self.alerts: AlertSource | None = None
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(_Collector(self))
         self.lock = threading.Lock()
@@ -154,6 +166,7 @@ class _Collector:
                 stale.add_metric([zone.name, server], 1)
         yield from (state, verdict, cause, expiry, inception, left, checked, duration, success)
         yield from (keys, stale)
+        yield from _alert_metrics(m.alerts)
         total = CounterMetricFamily(P + "rounds", "rounds finished")
         total.add_metric([], rounds)
         yield total
@@ -163,6 +176,28 @@ class _Collector:
         took = GaugeMetricFamily(P + "round_duration_seconds", "how long the last round took")
         took.add_metric([], round_seconds)
         yield took
+
+
+def _alert_metrics(alerts: AlertSource | None) -> Iterator[Metric]:
+    """The alert state per zone and channel (what the channel was last told, 0-3), and
+    the deliveries made and failed."""
+    if alerts is None:
+        return
+    states = dict(alerts.states)  # one copy: the round may change it meanwhile
+    gauge = GaugeMetricFamily(
+        P + "alert_state",
+        "the state a channel was last told of, per zone: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN",
+        labels=["zone", "channel"],
+    )
+    for (zone, channel), state in sorted(states.items()):
+        gauge.add_metric([zone, channel], STATE_CODES.get(state.state, 3))
+    yield gauge
+    sent = CounterMetricFamily(P + "alerts_sent", "alerts delivered")
+    sent.add_metric([], alerts.sent)
+    yield sent
+    failed = CounterMetricFamily(P + "alert_failures", "alert deliveries that failed (each try)")
+    failed.add_metric([], alerts.failures)
+    yield failed
 
 
 def _handler(metrics: Metrics) -> type[BaseHTTPRequestHandler]:

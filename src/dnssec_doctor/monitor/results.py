@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from dnssec_doctor.exitcodes import worst
 from dnssec_doctor.monitor.observe import Observation
 
 #: worst first: what `monitor once` exits with and what a zone's state is named
 STATE_NAMES = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
-_RANK = {0: 0, 1: 1, 3: 2, 2: 3}  # OK < WARNING < UNKNOWN < CRITICAL
 
 
 def worse(a: int, b: int) -> int:
-    """The worse of two exit codes: CRITICAL beats UNKNOWN beats WARNING beats OK."""
-    return a if _RANK[a] >= _RANK[b] else b
+    """The worse of two exit codes: CRITICAL beats UNKNOWN beats WARNING beats OK (the
+    one ranking, exitcodes.worst)."""
+    return int(worst([a, b]))
 
 
 class ZoneResult(NamedTuple):

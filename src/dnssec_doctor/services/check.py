@@ -40,6 +40,7 @@ from dnssec_doctor.model import evidence as ev
 from dnssec_doctor.model.collection import Collection
 
 if TYPE_CHECKING:
+    from dnssec_doctor.collect.shared import SharedWalks
     from dnssec_doctor.model.report import Report
 
 DEFAULT_WARN_DAYS = defaults.WARN_DAYS
@@ -97,6 +98,7 @@ class CheckOptions(NamedTuple):
     stubs: tuple[ev.Stub, ...] = ()
     disabled: tuple[str, ...] = ()  # check ids or sets left out (model/checks.py)
     addresses: AddressPolicy = sendable  # every server address is asked only if it passes
+    shared: SharedWalks | None = None  # a run's shared answers and server limits
 
 
 def parse_name(text: str) -> dns.name.Name:
@@ -224,6 +226,19 @@ def system_resolver(resolv_conf: Path = Path("/etc/resolv.conf")) -> str:
     raise CheckError(f"--resolver system: no nameserver line in {resolv_conf}")
 
 
+def check_shared_inputs(options: CheckOptions) -> None:
+    """What every check of a run reads alike (the trust anchor and root hints files,
+    --resolver, --at, --disable): bad input is one CheckError before any walk."""
+    parse_at(options.at, datetime.now(UTC))
+    known_checks(options.disabled)
+    _anchors(options)
+    if options.resolver is not None:
+        try:
+            parse_resolver(options.resolver)
+        except ValueError as error:
+            raise CheckError(str(error)) from error
+
+
 def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
     """Collect the evidence for a check from the network (*analysis_next*: load the
     analysis while the walk waits for answers)."""
@@ -239,12 +254,15 @@ def probe(options: CheckOptions, *, analysis_next: bool = False) -> Collection:
         if resolver == SYSTEM:
             resolver = system_resolver()
     _start_allowed(options, hints, resolver)
-    transport = NetworkTransport(
+    shared = options.shared
+    network = NetworkTransport(
         port=options.port,
         timeout=options.timeout,
         resolver_port=resolver_port,
         allow=options.addresses,
+        limiter=shared.limiter if shared is not None else None,
     )
+    transport = shared.transport(network, options.port) if shared is not None else network
     try:
         return collect_sync(
             name,

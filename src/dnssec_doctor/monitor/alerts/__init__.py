@@ -16,6 +16,7 @@ import logging
 import subprocess
 import threading
 import time
+import uuid
 from typing import Any, NamedTuple
 
 from dnssec_doctor.monitor import config as cfg
@@ -32,6 +33,7 @@ class Delivery(NamedTuple):
     channel: cfg.Channel
     alert: dict[str, Any]
     attempt: int
+    key: str = ""  # its row in the store's pending_alerts until delivered
 
 
 def _iso(posix: float) -> str:
@@ -111,6 +113,7 @@ class Alerter:
         self._order = itertools.count()
         self._cv = threading.Condition()
         self._busy = 0
+        self._in_flight: set[str] = set()
         self._stop = False
         self._thread = threading.Thread(target=self._work, name="alerts", daemon=True)
         self._thread.start()
@@ -151,7 +154,37 @@ class Alerter:
                 self.states[key] = state
                 self.store.set_alert_state(zone.name, name, state)
             if kind is not None:
-                self._enqueue(Delivery(channel, alert_for(zone, result, previous, kind), 0), 0)
+                self._new(Delivery(channel, alert_for(zone, result, previous, kind), 0))
+
+    def _new(self, delivery: Delivery) -> None:
+        """Queue a new alert, kept in the store until it is delivered."""
+        key = uuid.uuid4().hex
+        alert = delivery.alert
+        self.store.keep_pending(
+            key, alert["zone"], delivery.channel.name, json.dumps(alert), time.time()
+        )
+        self._enqueue(delivery._replace(key=key), 0)
+
+    def resume(self) -> int:
+        """Queue again the stored alerts not delivered (a restart, a channel that was down
+        past its retries); the count queued.  Called at the start of each round."""
+        try:
+            stored = self.store.pending_alerts()
+        except Exception as error:  # the store unreadable: the next round tries again
+            log.error("store: cannot read the pending alerts (%s)", error)
+            return 0
+        with self._cv:
+            queued = {d.key for _due, _n, d in self._queue} | self._in_flight
+        count = 0
+        for key, channel_name, alert in stored:
+            channel = self.channels.get(channel_name)
+            if channel is None or key in queued:
+                continue  # a channel no longer configured keeps its row (and is not told)
+            self._enqueue(Delivery(channel, alert, 0, key), 0)
+            count += 1
+        if count:
+            log.info("alerts: %d undelivered alert(s) queued again", count)
+        return count
 
     # -- delivering ------------------------------------------------------------------------
 
@@ -170,12 +203,16 @@ class Alerter:
                     return
                 _due, _n, delivery = heapq.heappop(self._queue)
                 self._busy += 1
+                self._in_flight.add(delivery.key)
             try:
                 ok, why = self._deliver(delivery)
             except Exception as error:  # a channel's bug must not stop the others
                 ok, why = False, f"{type(error).__name__}: {error}"
+            if ok and delivery.key:
+                self.store.delivered(delivery.key)
             with self._cv:
                 self._busy -= 1
+                self._in_flight.discard(delivery.key)
                 if ok:
                     self.sent += 1
                 else:
@@ -190,8 +227,9 @@ class Alerter:
                     )
                     self._enqueue(delivery._replace(attempt=delivery.attempt + 1), delay)
                 else:
-                    log.error("alert %s -> %s dropped after %d tries (%s)", zone, channel,
-                              delivery.attempt + 1, why)  # fmt: skip
+                    log.error("alert %s -> %s not delivered after %d tries (%s); kept, "
+                              "tried again next round", zone, channel, delivery.attempt + 1,
+                              why)  # fmt: skip
 
     def _deliver(self, delivery: Delivery) -> tuple[bool, str]:
         alert, channel = delivery.alert, delivery.channel

@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -194,6 +195,18 @@ class Store:
                     )
                 )
                 c.execute(s.alert_state.insert().values(zone=zone, channel=channel, **state))
+        elif item[0] == "pending":
+            key, zone, channel, alert, queued_at = item[1]
+            with self._write("pending alert") as c:
+                c.execute(s.pending_alerts.delete().where(s.pending_alerts.c.key == key))
+                c.execute(
+                    s.pending_alerts.insert().values(
+                        key=key, zone=zone, channel=channel, alert=alert, queued_at=queued_at
+                    )
+                )
+        elif item[0] == "delivered":
+            with self._write("pending alert") as c:
+                c.execute(s.pending_alerts.delete().where(s.pending_alerts.c.key == item[1]))
         elif item[0] == "finish":
             round_id, worst = item[1]
             with self._write("round") as c:
@@ -283,6 +296,19 @@ class Store:
 
     def set_alert_state(self, zone: str, channel: str, state: AlertState) -> None:
         self._safely(("alert", (zone, channel, state._asdict())))
+
+    def keep_pending(self, key: str, zone: str, channel: str, alert: str, at: float) -> None:
+        """An alert not delivered yet (*alert*: its JSON), until :meth:`delivered`."""
+        self._safely(("pending", (key, zone, channel, alert, at)))
+
+    def delivered(self, key: str) -> None:
+        self._safely(("delivered", key))
+
+    def pending_alerts(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """(key, channel, alert) of every alert not delivered yet, oldest first."""
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(s.pending_alerts).order_by(s.pending_alerts.c.queued_at))
+            return [(r.key, r.channel, json.loads(r.alert)) for r in rows]
 
     def prune(self, retention_days: float, now: float | None = None) -> int:
         """Drop results, rounds and events older than the retention; the latest result
@@ -447,6 +473,32 @@ class Store:
                 .order_by(recent.c.checked_at, s.signatures.c.server)
             )  # fmt: skip
             return [(float(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    def evidence(
+        self, zone: str, at: float | None = None
+    ) -> tuple[float, list[tuple[str, bytes]]] | None:
+        """The evidence kept with the zone's latest result that has any, checked at or
+        before *at* (POSIX seconds; None: the latest): (checked at, [(target, dnssec-
+        evidence/1 JSON)]) in the order the checks ran; None when there is none."""
+        with self.engine.connect() as c:
+            query = (
+                sa.select(s.results.c.id, s.results.c.checked_at)
+                .where(s.results.c.zone == zone)
+                .where(sa.exists().where(s.evidence.c.result_id == s.results.c.id))
+                .order_by(s.results.c.checked_at.desc(), s.results.c.id.desc())
+                .limit(1)
+            )
+            if at is not None:
+                query = query.where(s.results.c.checked_at <= at)
+            found = c.execute(query).first()
+            if found is None:
+                return None
+            rows = c.execute(
+                sa.select(s.evidence.c.target, s.evidence.c.data)
+                .where(s.evidence.c.result_id == found.id)
+                .order_by(s.evidence.c.id)
+            )
+            return found.checked_at, [(r.target, zlib.decompress(r.data)) for r in rows]
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as c:

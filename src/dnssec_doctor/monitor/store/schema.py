@@ -138,12 +138,28 @@ alert_state = Table(
 )
 
 
+pending_alerts = Table(
+    "pending_alerts",
+    metadata,
+    Column("key", String(64), primary_key=True),  # the alerter's id for the delivery
+    Column("zone", String(255), nullable=False),
+    Column("channel", String(100), nullable=False),
+    Column("alert", Text, nullable=False),  # JSON: the dnssec-doctor/monitor-alert/1 object
+    Column("queued_at", Float, nullable=False),
+)
+
+
 def _v1(connection: Connection) -> None:
     """The first schema (a later migration alters what it made: keep this list as is)."""
     v1 = [rounds, results, signatures, rrsets, serials, evidence, events, alert_state]
     metadata.create_all(connection, tables=v1)
 
 
+def _v2(connection: Connection) -> None:
+    """Alerts not delivered yet, kept across rounds and restarts (retried until sent)."""
+    metadata.create_all(connection, tables=[pending_alerts])
+
+
 #: (version, migration): applied in order on start, each in its own transaction
-MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = ((1, _v1),)
+MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = ((1, _v1), (2, _v2))
 LATEST = MIGRATIONS[-1][0]
