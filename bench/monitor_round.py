@@ -81,8 +81,7 @@ def monitor_round(lab_dir: Path, port: int, zones: list[str], jobs: int) -> dict
     config_path.write_text(
         f'trust_anchor = "{lab_dir / "root.key"}"\nroot_hints = "{lab_dir / "root.hints"}"\n'
         f'port = {port}\ntimeout = 0.5\nstore = "sqlite:///{work}/monitor.db"\n'
-        f"[defaults]\nconcurrency = {jobs}\n"
-        + "".join(f'[[zones]]\nname = "{z}"\n' for z in zones)
+        f"[defaults]\nconcurrency = {jobs}\n" + "".join(f'[[zones]]\nname = "{z}"\n' for z in zones)
     )
     monitor = Monitor(load(config_path), Store.open(f"sqlite:///{work}/monitor.db"))
     rounds = []

@@ -18,4 +18,13 @@ from helpers.push_lab import push_lab
 from helpers.real_fixtures import real_lab
 from helpers.web_fixtures import browser, screenshots, web_server
 
-__all__ = ["browser", "builtin_lab", "cds_corpus", "postgres", "push_lab", "real_lab", "screenshots", "web_server"]
+__all__ = [
+    "browser",
+    "builtin_lab",
+    "cds_corpus",
+    "postgres",
+    "push_lab",
+    "real_lab",
+    "screenshots",
+    "web_server",
+]

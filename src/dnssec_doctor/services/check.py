@@ -231,7 +231,7 @@ def check_shared_inputs(options: CheckOptions) -> None:
     --resolver, --at, --disable): bad input is one CheckError before any walk."""
     parse_at(options.at, datetime.now(UTC))
     known_checks(options.disabled)
-    _anchors(options)
+    anchors_and_hints(options)
     if options.resolver is not None:
         try:
             parse_resolver(options.resolver)
