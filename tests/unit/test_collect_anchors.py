@@ -106,6 +106,8 @@ def test_a_named_root_file() -> None:
         (". CH DS 1 8 2 00\n", "anchors.key:1: class CH, not IN"),
         ("$INCLUDE other.key\n", "anchors.key:1: unsupported directive $INCLUDE"),
         ("; nothing but a comment\n", "anchors.key: no DS or DNSKEY record"),
+        # found by bench/fuzz_inputs.py anchors: parentheses around nothing
+        ("( )\n(\n)\n", "anchors.key: no DS or DNSKEY record"),
     ],
 )
 def test_broken_anchor_files(tmp_path: Path, text: str, message: str | None) -> None:

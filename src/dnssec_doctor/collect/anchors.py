@@ -165,6 +165,8 @@ def read_records(text: str, source: str) -> Iterator[Record]:
     owner: dns.name.Name | None = None
     for line, entry, indented in _entries(text, source):
         tokens = entry.split()
+        if not tokens:  # "( )": parentheses around nothing hold no record
+            continue
         try:
             if tokens[0].startswith("$"):
                 origin, default_ttl = _directive(tokens, origin, default_ttl)
